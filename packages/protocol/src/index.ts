@@ -1,0 +1,11 @@
+/**
+ * @backchannel/protocol: the WebSocket binding for AG-UI shared by server and client.
+ * Plain data and tiny helpers only; zod validators live in `@backchannel/protocol/validate`.
+ * @module
+ */
+export * from "./close-codes.js";
+export * from "./codec.js";
+export * from "./constants.js";
+export * from "./error-codes.js";
+export * from "./frames.js";
+export type { BaseEvent, Message, RunAgentInput, State, Tool, Context } from "@ag-ui/core";

@@ -1,0 +1,120 @@
+/**
+ * Validators for the server side (and tests). Kept out of the main entry so that the
+ * browser client never bundles zod.
+ * @module
+ */
+import { EventSchemas, RunAgentInputSchema } from "@ag-ui/core/schemas";
+import { z } from "zod";
+import type { BaseEvent, RunAgentInput } from "@ag-ui/core";
+import { CLIENT_FRAME_TYPES, type ClientFrame, type ClientFrameType } from "./frames.js";
+
+const id = z.string().min(1).max(256);
+
+/** zod schemas for every client → server frame, keyed by `type`. */
+export const ClientFrameSchemas = {
+  auth: z.object({ type: z.literal("auth"), token: z.string().min(1).max(16_384) }),
+  run: z.object({ type: z.literal("run"), id, agent: z.string().min(1).max(256), input: RunAgentInputSchema }),
+  resume: z.object({ type: z.literal("resume"), runId: id, after: z.number().int().min(0), id: id.optional() }),
+  cancel: z.object({ type: z.literal("cancel"), runId: id, id: id.optional() }),
+  ping: z.object({ type: z.literal("ping"), ts: z.number().optional() }),
+  pong: z.object({ type: z.literal("pong"), ts: z.number().optional() }),
+} as const;
+
+export { RunAgentInputSchema };
+
+/** What `parseClientFrame` made of a text frame. */
+export type ParsedClientFrame =
+  | { ok: true; frame: ClientFrame }
+  /** Not JSON, not an object with a string `type`, or an unknown type: close with 1007. */
+  | { ok: false; fatal: true; message: string }
+  /** A known type with an invalid body: answer `error` code `bad_request`, keep the socket. */
+  | { ok: false; fatal: false; type: ClientFrameType; message: string; id?: string };
+
+/** Formats zod issues as one short line a developer can act on. */
+export function describeIssues(error: z.ZodError, prefix = ""): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => {
+      const path = [prefix, ...i.path.map(String)].filter(Boolean).join(".");
+      return path ? `${path}: ${i.message}` : i.message;
+    })
+    .join("; ");
+}
+
+/**
+ * Parses and validates one inbound text frame.
+ * @example
+ * const r = parseClientFrame(text);
+ * if (!r.ok && r.fatal) socket.close(1007, r.message);
+ */
+export function parseClientFrame(text: string): ParsedClientFrame {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, fatal: true, message: "Frame is not valid JSON" };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { ok: false, fatal: true, message: "Frame must be a JSON object with a string 'type'" };
+  }
+  const type = (value as { type?: unknown }).type;
+  if (typeof type !== "string" || !(CLIENT_FRAME_TYPES as readonly string[]).includes(type)) {
+    return {
+      ok: false,
+      fatal: true,
+      message: `Unknown frame type ${JSON.stringify(type)}; expected one of ${CLIENT_FRAME_TYPES.join(", ")}`,
+    };
+  }
+  const schema = ClientFrameSchemas[type as ClientFrameType];
+  const result = schema.safeParse(value);
+  if (result.success) return { ok: true, frame: result.data as ClientFrame };
+  const rawId = (value as { id?: unknown }).id;
+  return {
+    ok: false,
+    fatal: false,
+    type: type as ClientFrameType,
+    message: `Invalid '${type}' frame: ${describeIssues(result.error)}`,
+    ...(typeof rawId === "string" && rawId.length <= 256 ? { id: rawId } : {}),
+  };
+}
+
+/** Validates an AG-UI RunAgentInput (for HTTP bodies). */
+export function parseRunAgentInput(
+  value: unknown,
+): { ok: true; input: RunAgentInput } | { ok: false; message: string } {
+  const r = RunAgentInputSchema.safeParse(value);
+  return r.success
+    ? { ok: true, input: r.data as RunAgentInput }
+    : { ok: false, message: `Invalid RunAgentInput: ${describeIssues(r.error)}` };
+}
+
+/**
+ * Validates one AG-UI event against `EventSchemas`. Text and tool-argument deltas, which
+ * are most of a stream, take a structural fast path equivalent to their schema.
+ */
+export function validateEvent(event: unknown): { ok: true; event: BaseEvent } | { ok: false; message: string } {
+  if (typeof event === "object" && event !== null) {
+    const e = event as Record<string, unknown>;
+    if (
+      e.type === "TEXT_MESSAGE_CONTENT" &&
+      typeof e.messageId === "string" &&
+      typeof e.delta === "string" &&
+      e.delta.length > 0 &&
+      Object.keys(e).length <= 3
+    ) {
+      return { ok: true, event: e as unknown as BaseEvent };
+    }
+    if (
+      e.type === "TOOL_CALL_ARGS" &&
+      typeof e.toolCallId === "string" &&
+      typeof e.delta === "string" &&
+      Object.keys(e).length <= 3
+    ) {
+      return { ok: true, event: e as unknown as BaseEvent };
+    }
+  }
+  const r = EventSchemas.safeParse(event);
+  if (r.success) return { ok: true, event: r.data as BaseEvent };
+  const type = (event as { type?: unknown } | null)?.type;
+  return { ok: false, message: `Invalid AG-UI event ${JSON.stringify(type)}: ${describeIssues(r.error)}` };
+}
