@@ -1,0 +1,41 @@
+import type { BaseEvent, RunAgentInput } from "@ag-ui/core";
+import type { Logger } from "pino";
+import type { Principal } from "./principal.js";
+
+/**
+ * What a run gets besides its input.
+ */
+export interface AgentContext {
+  /** Fires when the run is cancelled (client `cancel`, shutdown deadline). Pass it to model calls. */
+  signal: AbortSignal;
+  /** Who started the run. */
+  principal: Principal;
+  /** The run's logger (child of the server's, with runId/agent bound). */
+  logger: Logger;
+}
+
+/** An AG-UI event as an agent may yield it: `type` as the enum or its plain string. */
+export type AgentEvent = BaseEvent | ({ type: string } & Record<string, unknown>);
+
+/**
+ * An agent is any object of this shape. `run` returns (or resolves to) an async iterable
+ * of AG-UI events. The runtime numbers them, adds RUN_STARTED/RUN_FINISHED if the agent
+ * leaves them out, turns a throw into RUN_ERROR, and stops iterating on cancel.
+ *
+ * @example
+ * const echo: Agent = {
+ *   name: "echo",
+ *   description: "Repeats the last user message",
+ *   async *run(input) {
+ *     const text = String(input.messages.at(-1)?.content ?? "");
+ *     yield { type: "TEXT_MESSAGE_START", messageId: "m1", role: "assistant" };
+ *     yield { type: "TEXT_MESSAGE_CONTENT", messageId: "m1", delta: text };
+ *     yield { type: "TEXT_MESSAGE_END", messageId: "m1" };
+ *   },
+ * };
+ */
+export interface Agent {
+  name: string;
+  description: string;
+  run(input: RunAgentInput, ctx: AgentContext): AsyncIterable<AgentEvent> | Promise<AsyncIterable<AgentEvent>>;
+}
