@@ -52,7 +52,14 @@ export interface ClientPongFrame {
 
 export type ClientFrame = AuthFrame | RunFrame | ResumeFrame | CancelFrame | PingFrame | ClientPongFrame;
 export type ClientFrameType = ClientFrame["type"];
-export const CLIENT_FRAME_TYPES: readonly ClientFrameType[] = ["auth", "run", "resume", "cancel", "ping", "pong"];
+export const CLIENT_FRAME_TYPES: readonly ClientFrameType[] = [
+  "auth",
+  "run",
+  "resume",
+  "cancel",
+  "ping",
+  "pong",
+];
 
 // ---------------------------------------------------------------- server → client
 
@@ -122,5 +129,11 @@ export interface ServerPingFrame {
   ts?: number;
 }
 
-export type ServerFrame = ReadyFrame | AuthOkFrame | EventFrame | ErrorFrame | ServerPongFrame | ServerPingFrame;
+export type ServerFrame =
+  | ReadyFrame
+  | AuthOkFrame
+  | EventFrame
+  | ErrorFrame
+  | ServerPongFrame
+  | ServerPingFrame;
 export type ServerFrameType = ServerFrame["type"];

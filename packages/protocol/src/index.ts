@@ -3,9 +3,10 @@
  * Plain data and tiny helpers only; zod validators live in `@backchannel/protocol/validate`.
  * @module
  */
+
+export type { BaseEvent, Context, Message, RunAgentInput, State, Tool } from "@ag-ui/core";
 export * from "./close-codes.js";
 export * from "./codec.js";
 export * from "./constants.js";
 export * from "./error-codes.js";
 export * from "./frames.js";
-export type { BaseEvent, Message, RunAgentInput, State, Tool, Context } from "@ag-ui/core";

@@ -3,9 +3,10 @@
  * browser client never bundles zod.
  * @module
  */
+
+import type { BaseEvent, RunAgentInput } from "@ag-ui/core";
 import { EventSchemas, RunAgentInputSchema } from "@ag-ui/core/schemas";
 import { z } from "zod";
-import type { BaseEvent, RunAgentInput } from "@ag-ui/core";
 import { CLIENT_FRAME_TYPES, type ClientFrame, type ClientFrameType } from "./frames.js";
 
 const id = z.string().min(1).max(256);
@@ -13,8 +14,18 @@ const id = z.string().min(1).max(256);
 /** zod schemas for every client → server frame, keyed by `type`. */
 export const ClientFrameSchemas = {
   auth: z.object({ type: z.literal("auth"), token: z.string().min(1).max(16_384) }),
-  run: z.object({ type: z.literal("run"), id, agent: z.string().min(1).max(256), input: RunAgentInputSchema }),
-  resume: z.object({ type: z.literal("resume"), runId: id, after: z.number().int().min(0), id: id.optional() }),
+  run: z.object({
+    type: z.literal("run"),
+    id,
+    agent: z.string().min(1).max(256),
+    input: RunAgentInputSchema,
+  }),
+  resume: z.object({
+    type: z.literal("resume"),
+    runId: id,
+    after: z.number().int().min(0),
+    id: id.optional(),
+  }),
   cancel: z.object({ type: z.literal("cancel"), runId: id, id: id.optional() }),
   ping: z.object({ type: z.literal("ping"), ts: z.number().optional() }),
   pong: z.object({ type: z.literal("pong"), ts: z.number().optional() }),
@@ -92,7 +103,9 @@ export function parseRunAgentInput(
  * Validates one AG-UI event against `EventSchemas`. Text and tool-argument deltas, which
  * are most of a stream, take a structural fast path equivalent to their schema.
  */
-export function validateEvent(event: unknown): { ok: true; event: BaseEvent } | { ok: false; message: string } {
+export function validateEvent(
+  event: unknown,
+): { ok: true; event: BaseEvent } | { ok: false; message: string } {
   if (typeof event === "object" && event !== null) {
     const e = event as Record<string, unknown>;
     if (

@@ -37,5 +37,8 @@ export type AgentEvent = BaseEvent | ({ type: string } & Record<string, unknown>
 export interface Agent {
   name: string;
   description: string;
-  run(input: RunAgentInput, ctx: AgentContext): AsyncIterable<AgentEvent> | Promise<AsyncIterable<AgentEvent>>;
+  run(
+    input: RunAgentInput,
+    ctx: AgentContext,
+  ): AsyncIterable<AgentEvent> | Promise<AsyncIterable<AgentEvent>>;
 }

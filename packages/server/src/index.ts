@@ -1,1 +1,22 @@
-export {};
+/**
+ * @backchannel/server: the runtime that hosts AG-UI agents behind one WebSocket.
+ * @module
+ */
+export type { Agent, AgentContext, AgentEvent } from "./agent.js";
+export type { AuthOptions, TokenVerifier } from "./auth/authenticator.js";
+export { Authenticator } from "./auth/authenticator.js";
+export { credentialFromRequest } from "./auth/credentials.js";
+export type { JwtOptions } from "./auth/jwt.js";
+export { AuthError, BackchannelServerError, ConfigError } from "./errors.js";
+export { sendError, sendJson } from "./http/respond.js";
+export type { RouteHandler } from "./http/router.js";
+export { createRunRateLimiter, type RateDecision, type RunRateLimiter } from "./limits/run-rate-limit.js";
+export { createLogger } from "./logger.js";
+export { DEFAULTS, type LimitOptions, type ResumeOptions, type SDKOptions } from "./options.js";
+export { ANONYMOUS, type Principal } from "./principal.js";
+export type { RunRegistry } from "./runs/registry.js";
+export type { SequencedEvent } from "./runs/resume-buffer.js";
+export type { Run, RunStatus, RunSubscriber } from "./runs/run.js";
+export { CopilotKitSDK, type ListeningServer } from "./sdk.js";
+export { Session } from "./session/session.js";
+export type { Transport } from "./session/transport.js";

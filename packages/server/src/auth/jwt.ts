@@ -1,0 +1,91 @@
+import {
+  createRemoteJWKSet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  errors as joseErrors,
+  jwtVerify,
+} from "jose";
+import { AuthError, ConfigError } from "../errors.js";
+import type { Principal } from "../principal.js";
+
+/** JWT verification settings. Exactly one of `secret` or `jwksUrl`. */
+export interface JwtOptions {
+  /** Shared secret for HS256 (e.g. `JWT_SECRET`, Supabase's legacy JWT secret). */
+  secret?: string;
+  /** JWKS endpoint for asymmetric keys, e.g. `https://<project>.supabase.co/auth/v1/.well-known/jwks.json`. */
+  jwksUrl?: string;
+  /** Required `iss`. */
+  issuer?: string | string[];
+  /** Required `aud` (Supabase: "authenticated"). */
+  audience?: string | string[];
+  /** Accepted algorithms. @default ["HS256"] with `secret`; ["RS256","ES256","EdDSA"] with `jwksUrl` */
+  algorithms?: string[];
+  /** Allowed clock skew for exp/nbf, in seconds. @default 5 */
+  clockToleranceSec?: number;
+}
+
+/** Verifies JWTs with jose: pinned algorithms, exp/nbf/iss/aud enforced, `sub` required. */
+export class JwtVerifier {
+  private readonly key: Uint8Array | JWTVerifyGetKey;
+  private readonly algorithms: string[];
+
+  constructor(private readonly options: JwtOptions) {
+    if (!!options.secret === !!options.jwksUrl) {
+      throw new ConfigError("auth.jwt needs exactly one of `secret` (HS256) or `jwksUrl` (asymmetric keys)");
+    }
+    if (options.secret) {
+      if (options.secret.length < 32) {
+        throw new ConfigError(
+          "auth.jwt.secret must be at least 32 characters; generate one with `openssl rand -base64 48`",
+        );
+      }
+      this.key = new TextEncoder().encode(options.secret);
+      this.algorithms = options.algorithms ?? ["HS256"];
+    } else {
+      this.key = createRemoteJWKSet(new URL(options.jwksUrl!), {
+        cooldownDuration: 30_000,
+        timeoutDuration: 5_000,
+      });
+      this.algorithms = options.algorithms ?? ["RS256", "ES256", "EdDSA"];
+    }
+  }
+
+  /** Whether `token` has the shape of a JWS compact serialization. */
+  static looksLikeJwt(token: string): boolean {
+    return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token);
+  }
+
+  /** Verifies `token`; throws AuthError with a message safe to show the client. */
+  async verify(token: string): Promise<Principal> {
+    let payload: JWTPayload;
+    try {
+      const result = await jwtVerify(token, this.key as Uint8Array, {
+        algorithms: this.algorithms,
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        clockTolerance: this.options.clockToleranceSec ?? 5,
+        requiredClaims: ["sub", "exp"],
+      });
+      payload = result.payload;
+    } catch (err) {
+      throw new AuthError(describeJoseError(err), { cause: err });
+    }
+    return {
+      id: String(payload.sub),
+      kind: "user",
+      claims: payload as Record<string, unknown>,
+      ...(typeof payload.exp === "number" ? { expiresAt: payload.exp * 1000 } : {}),
+    };
+  }
+}
+
+function describeJoseError(err: unknown): string {
+  if (err instanceof joseErrors.JWTExpired) return "Token expired; sign in again or refresh the token";
+  if (err instanceof joseErrors.JWTClaimValidationFailed)
+    return `Token claim '${err.claim}' is invalid (${err.reason})`;
+  if (err instanceof joseErrors.JOSEAlgNotAllowed) return "Token algorithm is not allowed";
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return "Token signature is invalid";
+  if (err instanceof joseErrors.JWKSNoMatchingKey) return "No signing key matches the token (unknown kid)";
+  if (err instanceof joseErrors.JWKSTimeout) return "Could not fetch the signing keys in time; retry shortly";
+  return "Token is malformed or invalid";
+}

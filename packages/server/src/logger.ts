@@ -1,0 +1,34 @@
+import { type Logger, type LoggerOptions, pino } from "pino";
+
+/**
+ * Paths redacted from every log line. We never log credentials on purpose; this is the
+ * second line of defence for user-supplied objects that end up in a log call.
+ */
+export const REDACT_PATHS = [
+  "token",
+  "*.token",
+  "apiKey",
+  "*.apiKey",
+  "api_key",
+  "*.api_key",
+  "authorization",
+  "*.authorization",
+  "headers.authorization",
+  "req.headers.authorization",
+  "secret",
+  "*.secret",
+  "ticket",
+  "*.ticket",
+];
+
+/** Creates the default pino logger (JSON to stdout; level from `LOG_LEVEL`, default `info`). */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  return pino({
+    name: "backchannel",
+    level: process.env.LOG_LEVEL ?? "info",
+    redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+    ...options,
+  });
+}
+
+export type { Logger };

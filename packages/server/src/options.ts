@@ -1,0 +1,95 @@
+import type { Logger } from "pino";
+import type { Agent } from "./agent.js";
+import type { AuthOptions } from "./auth/authenticator.js";
+
+/** Size, rate and count limits. Every limit protects other sessions from one misbehaving client. */
+export interface LimitOptions {
+  /** Largest inbound frame, in bytes; larger frames close the socket with 1009. @default 1048576 */
+  maxFrameBytes?: number;
+  /** Runs one connection may have in flight at once; more get `error` code `too_many_runs`. @default 16 */
+  maxRunsPerConnection?: number;
+  /** Open sockets per principal; more are closed with 1013. @default 32 */
+  maxConnectionsPerPrincipal?: number;
+  /** Open sockets per server; more are closed with 1013. @default 10000 */
+  maxConnections?: number;
+  /** Runs a principal may start per second, sustained (token bucket refill). @default 2 */
+  runsPerSecond?: number;
+  /** Runs a principal may start in a burst (token bucket capacity). @default 20 */
+  runBurst?: number;
+  /** Inbound frames per connection per second before frames are dropped with `rate_limited`. @default 200 */
+  framesPerSecond?: number;
+  /** Outbound bytes the socket may hold before we queue (and start merging text deltas). @default 262144 */
+  outboundHighWaterBytes?: number;
+  /** Queued outbound bytes past which the socket is closed with 4001 (the client resumes). @default 8388608 */
+  maxOutboundQueueBytes?: number;
+}
+
+/** How much of each run is kept for `resume`. */
+export interface ResumeOptions {
+  /** Events kept per run (oldest dropped first). @default 10000 */
+  maxEvents?: number;
+  /** Serialized event bytes kept per run. @default 8388608 */
+  maxBytes?: number;
+  /** Age past which buffered events of a running run are dropped, in ms. @default 600000 */
+  maxAgeMs?: number;
+  /** How long a finished run stays resumable, in ms. @default 300000 */
+  retentionMs?: number;
+  /** Finished runs kept in memory at most (oldest evicted first). @default 10000 */
+  maxRetainedRuns?: number;
+}
+
+/** Options of `new CopilotKitSDK(options)`. */
+export interface SDKOptions {
+  /** The agents this runtime hosts. Names must be unique. */
+  agents: Agent[];
+  /** Authentication. Required: configure API keys, JWT, a custom verifier, or `anonymous: true`. */
+  auth?: AuthOptions;
+  /** Base path of every route. @default "/copilotkit" */
+  basePath?: string;
+  /** Origins allowed to open the WebSocket (exact match, e.g. "https://app.example.com"). Unset: any. */
+  allowedOrigins?: string[];
+  /** Heartbeat interval advertised to clients, in ms. @default 15000 */
+  heartbeatMs?: number;
+  /** Silence after which a client is dropped with 4000, in ms. @default 45000 */
+  idleTimeoutMs?: number;
+  limits?: LimitOptions;
+  resume?: ResumeOptions;
+  /** Service name reported by `/health`. @default "CopilotKit Runtime" */
+  serviceName?: string;
+  /** Extra dependency checks for `/health`; a check that throws makes it answer 503 naming it. */
+  healthChecks?: { name: string; check: () => Promise<void> }[];
+  /** pino logger. @default a JSON logger on stdout, level from LOG_LEVEL */
+  logger?: Logger;
+  /** Time to let runs finish on `close()` before they are cancelled, in ms. @default 10000 */
+  shutdownDeadlineMs?: number;
+}
+
+/** Every default in one place. */
+export const DEFAULTS = {
+  basePath: "/copilotkit",
+  heartbeatMs: 15_000,
+  idleTimeoutMs: 45_000,
+  serviceName: "CopilotKit Runtime",
+  shutdownDeadlineMs: 10_000,
+  limits: {
+    maxFrameBytes: 1024 * 1024,
+    maxRunsPerConnection: 16,
+    maxConnectionsPerPrincipal: 32,
+    maxConnections: 10_000,
+    runsPerSecond: 2,
+    runBurst: 20,
+    framesPerSecond: 200,
+    outboundHighWaterBytes: 256 * 1024,
+    maxOutboundQueueBytes: 8 * 1024 * 1024,
+  },
+  resume: {
+    maxEvents: 10_000,
+    maxBytes: 8 * 1024 * 1024,
+    maxAgeMs: 600_000,
+    retentionMs: 300_000,
+    maxRetainedRuns: 10_000,
+  },
+} as const;
+
+export type ResolvedLimits = Required<LimitOptions>;
+export type ResolvedResume = Required<ResumeOptions>;

@@ -1,0 +1,86 @@
+import type { BaseEvent } from "@ag-ui/core";
+
+/** One numbered event with its wire frame, serialized once and shared by every subscriber. */
+export interface SequencedEvent {
+  runId: string;
+  seq: number;
+  event: BaseEvent;
+  /** The complete `event` frame as sent on the wire. */
+  frame: string;
+  /** When it was produced (ms since epoch). */
+  at: number;
+}
+
+/** Bounds of one run's buffer. */
+export interface ResumeBufferLimits {
+  maxEvents: number;
+  /** Measured as the length of the serialized frames. */
+  maxBytes: number;
+  maxAgeMs: number;
+}
+
+/**
+ * The events a run has produced, kept so a client that lost its socket can `resume`.
+ * Oldest events are dropped first when any bound is exceeded; `since()` then answers
+ * `undefined` for a resume point that fell off, and the client gets `resume_unavailable`.
+ */
+export class ResumeBuffer {
+  private items: SequencedEvent[] = [];
+  private head = 0;
+  private bytes = 0;
+
+  constructor(private readonly limits: ResumeBufferLimits) {}
+
+  /** Number of events held. */
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  /** Bytes held (serialized frame length). */
+  get byteSize(): number {
+    return this.bytes;
+  }
+
+  /** Lowest seq still held, or `undefined` when empty. */
+  get firstSeq(): number | undefined {
+    return this.items[this.head]?.seq;
+  }
+
+  push(item: SequencedEvent): void {
+    this.items.push(item);
+    this.bytes += item.frame.length;
+    const oldest = item.at - this.limits.maxAgeMs;
+    while (
+      this.size > 1 &&
+      (this.size > this.limits.maxEvents ||
+        this.bytes > this.limits.maxBytes ||
+        this.items[this.head]!.at < oldest)
+    ) {
+      this.bytes -= this.items[this.head]!.frame.length;
+      this.items[this.head] = undefined as unknown as SequencedEvent;
+      this.head++;
+    }
+    // Compact occasionally so the array does not grow without bound.
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /**
+   * Events with seq > `after`, oldest first, or `undefined` if some of them were dropped.
+   * @param lastSeq the run's latest seq, to tell "nothing new" from "dropped"
+   */
+  since(after: number, lastSeq: number): SequencedEvent[] | undefined {
+    if (after >= lastSeq) return [];
+    const first = this.firstSeq;
+    if (first === undefined || first > after + 1) return undefined;
+    return this.items.slice(this.head + (after + 1 - first));
+  }
+
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+    this.bytes = 0;
+  }
+}

@@ -1,0 +1,159 @@
+import type { BaseEvent, RunAgentInput } from "@ag-ui/core";
+import type { Principal } from "../principal.js";
+import { ResumeBuffer, type ResumeBufferLimits, type SequencedEvent } from "./resume-buffer.js";
+
+/** Receives a run's events, in seq order, exactly once each. */
+export interface RunSubscriber {
+  deliver(item: SequencedEvent): void;
+}
+
+export type RunStatus = "running" | "finished" | "error" | "cancelled";
+
+const TERMINAL = new Set(["RUN_FINISHED", "RUN_ERROR"]);
+
+/**
+ * One execution of an agent: numbers its events, buffers them for resume, fans them out
+ * to subscribers, and guarantees the stream ends with exactly one RUN_FINISHED or RUN_ERROR
+ * with every text message and tool call it opened closed first.
+ */
+export class Run {
+  readonly id: string;
+  readonly threadId: string;
+  readonly createdAt = Date.now();
+  readonly abort = new AbortController();
+  readonly buffer: ResumeBuffer;
+  status: RunStatus = "running";
+  endedAt: number | undefined;
+  lastSeq = 0;
+  /** Resolves when the run has ended (its terminal event was emitted). */
+  readonly done: Promise<void>;
+
+  private resolveDone!: () => void;
+  private readonly subscribers = new Set<RunSubscriber>();
+  private readonly openMessages = new Set<string>();
+  private readonly openToolCalls = new Set<string>();
+  private readonly framePrefix: string;
+
+  constructor(
+    readonly input: RunAgentInput,
+    readonly agentName: string,
+    readonly principal: Principal,
+    limits: ResumeBufferLimits,
+  ) {
+    this.id = input.runId;
+    this.threadId = input.threadId;
+    this.buffer = new ResumeBuffer(limits);
+    this.framePrefix = `{"type":"event","runId":${JSON.stringify(this.id)},"seq":`;
+    this.done = new Promise((resolve) => {
+      this.resolveDone = resolve;
+    });
+  }
+
+  get ended(): boolean {
+    return this.status !== "running";
+  }
+
+  get subscriberCount(): number {
+    return this.subscribers.size;
+  }
+
+  /** Numbers, buffers and delivers one (already validated) event. Ignored once the run ended. */
+  emit(event: BaseEvent): SequencedEvent | undefined {
+    if (this.ended) return undefined;
+    this.track(event);
+    const seq = ++this.lastSeq;
+    const item: SequencedEvent = {
+      runId: this.id,
+      seq,
+      event,
+      frame: `${this.framePrefix}${seq},"event":${JSON.stringify(event)}}`,
+      at: Date.now(),
+    };
+    this.buffer.push(item);
+    if (TERMINAL.has(event.type)) this.markEnded(event);
+    for (const sub of this.subscribers) sub.deliver(item);
+    return item;
+  }
+
+  /**
+   * Replays events after `after` to `sub`, then delivers live ones. Synchronous, so no event
+   * can slip between replay and subscription. Returns false when the replay is unavailable.
+   */
+  subscribe(sub: RunSubscriber, after: number): boolean {
+    const backlog = this.buffer.since(after, this.lastSeq);
+    if (!backlog) return false;
+    for (const item of backlog) sub.deliver(item);
+    if (!this.ended) this.subscribers.add(sub);
+    return true;
+  }
+
+  unsubscribe(sub: RunSubscriber): void {
+    this.subscribers.delete(sub);
+  }
+
+  /** Ends the run as cancelled: aborts the agent and emits RUN_FINISHED (outcome cancelled). */
+  cancel(): void {
+    if (this.ended) return;
+    this.abort.abort(new Error("Run cancelled"));
+    this.closeOpen();
+    this.emit({
+      type: "RUN_FINISHED",
+      threadId: this.threadId,
+      runId: this.id,
+      outcome: { type: "cancelled" },
+    } as BaseEvent);
+  }
+
+  /** Ends the run with RUN_ERROR, closing whatever the agent left open. */
+  fail(message: string, code: string): void {
+    if (this.ended) return;
+    this.abort.abort(new Error(message));
+    this.closeOpen();
+    this.emit({ type: "RUN_ERROR", message, code } as BaseEvent);
+  }
+
+  /** Ends the run with RUN_FINISHED unless the agent already ended it. */
+  finish(): void {
+    if (this.ended) return;
+    this.closeOpen();
+    this.emit({ type: "RUN_FINISHED", threadId: this.threadId, runId: this.id } as BaseEvent);
+  }
+
+  private closeOpen(): void {
+    for (const toolCallId of [...this.openToolCalls]) {
+      this.emit({ type: "TOOL_CALL_END", toolCallId } as BaseEvent);
+    }
+    for (const messageId of [...this.openMessages]) {
+      this.emit({ type: "TEXT_MESSAGE_END", messageId } as BaseEvent);
+    }
+  }
+
+  private track(event: BaseEvent): void {
+    const e = event as BaseEvent & { messageId?: string; toolCallId?: string };
+    switch (event.type) {
+      case "TEXT_MESSAGE_START":
+        this.openMessages.add(e.messageId!);
+        break;
+      case "TEXT_MESSAGE_END":
+        this.openMessages.delete(e.messageId!);
+        break;
+      case "TOOL_CALL_START":
+        this.openToolCalls.add(e.toolCallId!);
+        break;
+      case "TOOL_CALL_END":
+        this.openToolCalls.delete(e.toolCallId!);
+        break;
+    }
+  }
+
+  private markEnded(event: BaseEvent): void {
+    const outcome = (event as { outcome?: { type?: string } }).outcome?.type;
+    this.status = event.type === "RUN_ERROR" ? "error" : outcome === "cancelled" ? "cancelled" : "finished";
+    this.endedAt = Date.now();
+    // Deliver the terminal event (caller does) before dropping subscribers.
+    queueMicrotask(() => this.subscribers.clear());
+    this.resolveDone();
+  }
+}
+
+export type { SequencedEvent };

@@ -1,0 +1,395 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import type { RunAgentInput } from "@ag-ui/core";
+import { type AgentInfo, CloseCode, SUBPROTOCOL } from "@backchannel/protocol";
+import type { Logger } from "pino";
+import { type WebSocket, WebSocketServer } from "ws";
+import { bindSession, wsTransport } from "./adapters/ws.js";
+import type { Agent } from "./agent.js";
+import { Authenticator } from "./auth/authenticator.js";
+import { credentialFromRequest, safePath } from "./auth/credentials.js";
+import { isOriginAllowed } from "./auth/origin.js";
+import { ConfigError } from "./errors.js";
+import { answerHealth, FEATURES } from "./http/health.js";
+import { sendError } from "./http/respond.js";
+import { type RouteHandler, Router } from "./http/router.js";
+import { createRunRateLimiter, type RunRateLimiter } from "./limits/run-rate-limit.js";
+import { createLogger } from "./logger.js";
+import { DEFAULTS, type ResolvedLimits, type ResolvedResume, type SDKOptions } from "./options.js";
+import type { Principal } from "./principal.js";
+import { executeRun } from "./runs/execute.js";
+import { RunRegistry } from "./runs/registry.js";
+import type { Run } from "./runs/run.js";
+import { Session } from "./session/session.js";
+import type { SessionHost } from "./session/session-host.js";
+
+/** A server started by `sdk.listen()`. */
+export interface ListeningServer {
+  /** The Node http server. */
+  server: Server;
+  port: number;
+  /** e.g. `http://127.0.0.1:8000` */
+  httpUrl: string;
+  /** e.g. `ws://127.0.0.1:8000/copilotkit/ws` */
+  wsUrl: string;
+  /** Graceful shutdown: see `sdk.close()`. */
+  close(): Promise<void>;
+}
+
+/**
+ * The Backchannel runtime: hosts agents behind `<basePath>/ws` (WebSocket) and
+ * `<basePath>/health`, with auth, limits, resumable runs and graceful shutdown.
+ *
+ * @example
+ * const sdk = new CopilotKitSDK({ agents: [myAgent], auth: { apiKeys: process.env.AGENT_API_KEY } });
+ * const { wsUrl } = await sdk.listen({ port: 8000 });
+ */
+export class CopilotKitSDK implements SessionHost {
+  /** The hosted agents, as passed in. */
+  readonly agents: Agent[];
+  readonly basePath: string;
+  readonly logger: Logger;
+  readonly authenticator: Authenticator;
+  readonly registry: RunRegistry;
+  readonly limits: ResolvedLimits;
+  readonly resume: ResolvedResume;
+  readonly heartbeatMs: number;
+  readonly idleTimeoutMs: number;
+  readonly router = new Router();
+  rateLimiter: RunRateLimiter;
+
+  private readonly byName = new Map<string, Agent>();
+  private readonly sessions = new Set<Session>();
+  private readonly perPrincipal = new Map<string, number>();
+  private readonly wss: WebSocketServer;
+  private readonly options: SDKOptions;
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly servers = new Set<Server>();
+  private closing: Promise<void> | undefined;
+  private runAuthorizers: ((principal: Principal, input: RunAgentInput) => Promise<void>)[] = [];
+
+  constructor(options: SDKOptions) {
+    this.options = options;
+    if (!options || !Array.isArray(options.agents))
+      throw new ConfigError("new CopilotKitSDK({ agents: [...] }) needs an agents array");
+    for (const agent of options.agents) {
+      if (!agent || typeof agent.name !== "string" || !agent.name || typeof agent.run !== "function") {
+        throw new ConfigError(
+          "Each agent needs a non-empty `name`, a `description` and a `run(input, ctx)` method",
+        );
+      }
+      if (this.byName.has(agent.name))
+        throw new ConfigError(`Two agents are named '${agent.name}'; names must be unique`);
+      this.byName.set(agent.name, agent);
+    }
+    this.agents = options.agents;
+    this.basePath = normalizeBase(options.basePath ?? DEFAULTS.basePath);
+    this.logger = options.logger ?? createLogger();
+    this.authenticator = new Authenticator(options.auth);
+    this.limits = { ...DEFAULTS.limits, ...stripUndefined(options.limits ?? {}) };
+    this.resume = { ...DEFAULTS.resume, ...stripUndefined(options.resume ?? {}) };
+    this.heartbeatMs = options.heartbeatMs ?? DEFAULTS.heartbeatMs;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs;
+    if (this.idleTimeoutMs <= this.heartbeatMs)
+      throw new ConfigError("idleTimeoutMs must be larger than heartbeatMs (use about 3x)");
+    this.registry = new RunRegistry(this.resume);
+    this.rateLimiter = createRunRateLimiter(this.limits.runsPerSecond, this.limits.runBurst);
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.limits.maxFrameBytes,
+      perMessageDeflate: false,
+      // Echo exactly our protocol, never the bearer token; a client asking for none gets v1 implicitly.
+      handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+    });
+    this.router.add("GET", "/health", (_req, res) => this.health(res));
+    if (this.authenticator.anonymous) {
+      this.logger.warn(
+        "auth.anonymous is on: anyone who can reach this server can run its agents (development only)",
+      );
+    }
+    const sweepEvery = Math.max(50, Math.min(5_000, Math.floor(this.idleTimeoutMs / 3)));
+    this.sweeper = setInterval(() => this.sweep(), sweepEvery);
+    this.sweeper.unref();
+  }
+
+  /** Resumable-run retention advertised in `ready`. */
+  get resumeRetentionMs(): number {
+    return this.resume.retentionMs;
+  }
+
+  /** Live counters, for health dashboards and tests. */
+  stats(): { connections: number; runs: number; runningRuns: number } {
+    return {
+      connections: this.sessions.size,
+      runs: this.registry.size,
+      runningRuns: this.registry.running().length,
+    };
+  }
+
+  findAgent(name: string): Agent | undefined {
+    return this.byName.get(name);
+  }
+
+  agentInfos(): AgentInfo[] {
+    return this.agents.map((a) => ({ name: a.name, description: a.description }));
+  }
+
+  /** Adds a check run before every run starts (e.g. thread ownership); throw a BackchannelServerError to refuse. */
+  addRunAuthorizer(fn: (principal: Principal, input: RunAgentInput) => Promise<void>): void {
+    this.runAuthorizers.push(fn);
+  }
+
+  async authorizeRun(principal: Principal, input: RunAgentInput): Promise<void> {
+    for (const fn of this.runAuthorizers) await fn(principal, input);
+  }
+
+  startRun(input: RunAgentInput, agent: Agent, principal: Principal): Run {
+    const run = this.registry.create(input, agent.name, principal);
+    const logger = this.logger.child({ runId: run.id, agent: agent.name, principal: principal.id });
+    logger.info({ threadId: run.threadId }, "run started");
+    void executeRun(run, agent, logger).then(() =>
+      logger.info({ status: run.status, events: run.lastSeq }, "run ended"),
+    );
+    return run;
+  }
+
+  admit(principal: Principal, _sessionId: string): string | undefined {
+    const count = this.perPrincipal.get(principal.id) ?? 0;
+    if (count >= this.limits.maxConnectionsPerPrincipal) {
+      return `Too many connections for this user (${count}); close other tabs or retry later`;
+    }
+    this.perPrincipal.set(principal.id, count + 1);
+    return undefined;
+  }
+
+  release(principal: Principal, _sessionId: string): void {
+    const count = (this.perPrincipal.get(principal.id) ?? 1) - 1;
+    if (count <= 0) this.perPrincipal.delete(principal.id);
+    else this.perPrincipal.set(principal.id, count);
+  }
+
+  /**
+   * Serves an already-upgraded `ws` socket (the seed's `sdk.handle_websocket`). Credentials
+   * are read from `request` (header, subprotocol, query) or awaited as an `auth` frame; pass
+   * `principal` if you authenticated the socket yourself.
+   */
+  handleWebSocket(socket: WebSocket, request: IncomingMessage, opts: { principal?: Principal } = {}): void {
+    const address = request.socket.remoteAddress;
+    if (this.closing) {
+      socket.close(CloseCode.GoingAway, "Server shutting down; reconnect shortly");
+      return;
+    }
+    if (!isOriginAllowed(request, this.options.allowedOrigins)) {
+      this.logger.info(
+        { reason: "origin_refused", origin: request.headers.origin, remote: address },
+        "auth failed",
+      );
+      socket.close(CloseCode.PolicyViolation, "Origin not allowed");
+      return;
+    }
+    if (this.sessions.size >= this.limits.maxConnections) {
+      socket.close(CloseCode.Overloaded, "Server at its connection limit; retry later");
+      return;
+    }
+    const session = new Session(wsTransport(socket), this, {
+      address,
+      onClosed: (s) => this.sessions.delete(s),
+    });
+    this.sessions.add(session);
+    bindSession(socket, session);
+    session.start(opts.principal ? undefined : credentialFromRequest(request), opts.principal);
+  }
+
+  /**
+   * Handles an HTTP upgrade for `<basePath>/ws`. Returns false (touching nothing) for other
+   * paths, so it can share a server with other WebSocket endpoints.
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    if (safePath(req) !== `${this.basePath}/ws`) return false;
+    if (this.closing) {
+      rejectUpgrade(socket, 503, "Server shutting down");
+      return true;
+    }
+    if (!isOriginAllowed(req, this.options.allowedOrigins)) {
+      this.logger.info(
+        { reason: "origin_refused", origin: req.headers.origin, remote: req.socket.remoteAddress },
+        "auth failed",
+      );
+      rejectUpgrade(socket, 403, "Origin not allowed");
+      return true;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.handleWebSocket(ws, req));
+    return true;
+  }
+
+  /** Registers an HTTP route under the base path (used by the SSE transport and thread APIs). */
+  route(method: string, pattern: string, handler: RouteHandler): void {
+    this.router.add(method, pattern, handler);
+  }
+
+  /**
+   * Handles an HTTP request if it is one of the runtime's routes; resolves false otherwise.
+   * Mount it in plain http, Express (`app.use(sdk.nodeHandler())`) or Fastify (`reply.raw`).
+   */
+  async handleHttp(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const path = safePath(req);
+    if (path !== this.basePath && !path.startsWith(`${this.basePath}/`)) return false;
+    const match = this.router.match(req.method ?? "GET", path.slice(this.basePath.length) || "/");
+    if (!match) return false;
+    if (match === "method_not_allowed") {
+      sendError(res, 405, "method_not_allowed", `${req.method} is not supported on ${path}`);
+      return true;
+    }
+    try {
+      await match.handler(req, res, match.params);
+    } catch (err) {
+      this.logger.error({ err, path }, "http handler failed");
+      if (!res.headersSent) sendError(res, 500, "internal", "Internal server error; retry later");
+      else res.destroy();
+    }
+    return true;
+  }
+
+  /** Connect-style middleware for Express and plain http: handles our routes, `next()` for the rest. */
+  nodeHandler(): (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void {
+    return (req, res, next) => {
+      this.handleHttp(req, res).then(
+        (handled) => {
+          if (handled) return;
+          if (next) next();
+          else sendError(res, 404, "not_found", `No route for ${req.method} ${safePath(req)}`);
+        },
+        (err) => (next ? next(err) : res.destroy()),
+      );
+    };
+  }
+
+  /**
+   * Mounts the runtime on an existing Node http(s) server (Express's `app.listen()` result,
+   * `fastify.server`, ...): WebSocket upgrades on `<basePath>/ws`. For HTTP routes also use
+   * `nodeHandler()`. Returns a function that detaches it.
+   */
+  attach(server: Server): () => void {
+    const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (!this.handleUpgrade(req, socket, head) && server.listenerCount("upgrade") === 1) {
+        rejectUpgrade(socket, 404, "Not found");
+      }
+    };
+    server.on("upgrade", onUpgrade);
+    this.servers.add(server);
+    return () => {
+      server.off("upgrade", onUpgrade);
+      this.servers.delete(server);
+    };
+  }
+
+  /**
+   * Starts a Node http server serving only the runtime.
+   * @example const { wsUrl, close } = await sdk.listen({ port: 8000 });
+   */
+  async listen(opts: { port?: number; host?: string } = {}): Promise<ListeningServer> {
+    const handler = this.nodeHandler();
+    const server = createServer((req, res) => handler(req, res));
+    server.headersTimeout = 20_000;
+    server.requestTimeout = 0; // SSE streams are long-lived; per-route timeouts apply instead
+    this.attach(server);
+    const host = opts.host ?? "127.0.0.1";
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(opts.port ?? 8000, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    const port = (server.address() as { port: number }).port;
+    const shownHost =
+      host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+    this.logger.info(
+      { port, host, basePath: this.basePath, agents: this.agents.map((a) => a.name) },
+      "listening",
+    );
+    return {
+      server,
+      port,
+      httpUrl: `http://${shownHost}:${port}`,
+      wsUrl: `ws://${shownHost}:${port}${this.basePath}/ws`,
+      close: () => this.close(),
+    };
+  }
+
+  /**
+   * Graceful shutdown: stop accepting, close every socket with 1001 (clients reconnect,
+   * possibly to another node, and resume), let running runs finish until `deadlineMs`, then
+   * cancel the rest, and close the servers started by `listen()`/`attach()`.
+   */
+  close(opts: { deadlineMs?: number } = {}): Promise<void> {
+    this.closing ??= this.shutdown(
+      opts.deadlineMs ?? this.options.shutdownDeadlineMs ?? DEFAULTS.shutdownDeadlineMs,
+    );
+    return this.closing;
+  }
+
+  private async shutdown(deadlineMs: number): Promise<void> {
+    this.logger.info({ deadlineMs, running: this.registry.running().length }, "shutting down");
+    const closed = [...this.servers].map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+    for (const session of [...this.sessions])
+      session.close(CloseCode.GoingAway, "Server shutting down; reconnect shortly");
+    const running = this.registry.running();
+    if (running.length) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(running.map((r) => r.done)),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, deadlineMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      for (const run of this.registry.running())
+        run.fail("Server shut down before the run finished; start it again", "shutdown");
+    }
+    clearInterval(this.sweeper);
+    for (const s of this.servers) s.closeAllConnections?.();
+    await Promise.all(closed);
+    this.wss.close();
+    this.logger.info("shut down");
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const session of this.sessions) {
+      if (now - session.lastSeen > this.idleTimeoutMs) {
+        session.close(
+          CloseCode.HeartbeatTimeout,
+          `No frame for ${this.idleTimeoutMs} ms; send ping every heartbeatMs`,
+        );
+      }
+    }
+    this.registry.sweep(now);
+  }
+
+  private health(res: ServerResponse): Promise<void> {
+    return answerHealth(res, {
+      service: this.options.serviceName ?? DEFAULTS.serviceName,
+      agents: this.agentInfos(),
+      features: FEATURES,
+      checks: this.options.healthChecks ?? [],
+    });
+  }
+}
+
+function rejectUpgrade(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({ error: { code: status === 403 ? "forbidden" : "unavailable", message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 403 ? "Forbidden" : status === 404 ? "Not Found" : "Service Unavailable"}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+function normalizeBase(path: string): string {
+  const p = `/${path.replace(/^\/+|\/+$/g, "")}`;
+  return p === "/" ? "" : p;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

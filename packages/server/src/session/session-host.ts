@@ -1,0 +1,31 @@
+import type { RunAgentInput } from "@ag-ui/core";
+import type { AgentInfo } from "@backchannel/protocol";
+import type { Logger } from "pino";
+import type { Agent } from "../agent.js";
+import type { Authenticator } from "../auth/authenticator.js";
+import type { RunRateLimiter } from "../limits/run-rate-limit.js";
+import type { ResolvedLimits } from "../options.js";
+import type { Principal } from "../principal.js";
+import type { RunRegistry } from "../runs/registry.js";
+import type { Run } from "../runs/run.js";
+
+/** What a session needs from the runtime that owns it. Implemented by CopilotKitSDK. */
+export interface SessionHost {
+  readonly logger: Logger;
+  readonly authenticator: Authenticator;
+  readonly registry: RunRegistry;
+  readonly limits: ResolvedLimits;
+  readonly heartbeatMs: number;
+  readonly idleTimeoutMs: number;
+  readonly resumeRetentionMs: number;
+  readonly rateLimiter: RunRateLimiter;
+  findAgent(name: string): Agent | undefined;
+  agentInfos(): AgentInfo[];
+  /** Registers an authenticated session; returns a refusal reason when over a connection limit. */
+  admit(principal: Principal, sessionId: string): string | undefined;
+  release(principal: Principal, sessionId: string): void;
+  /** Throws a BackchannelServerError (code `forbidden`) when `principal` may not run on `input.threadId`. */
+  authorizeRun(principal: Principal, input: RunAgentInput): Promise<void>;
+  /** Creates and starts a run. */
+  startRun(input: RunAgentInput, agent: Agent, principal: Principal): Run;
+}

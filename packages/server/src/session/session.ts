@@ -1,0 +1,410 @@
+import { randomUUID } from "node:crypto";
+import type { RunAgentInput } from "@ag-ui/core";
+import {
+  type AuthFrame,
+  type CancelFrame,
+  type ClientFrame,
+  CloseCode,
+  ErrorCode,
+  type ErrorFrame,
+  PROTOCOL_DEFAULTS,
+  type ReadyFrame,
+  type ResumeFrame,
+  type RunFrame,
+} from "@backchannel/protocol";
+import { parseClientFrame } from "@backchannel/protocol/validate";
+import type { Logger } from "pino";
+import type { CredentialSource } from "../auth/credentials.js";
+import { AuthError, BackchannelServerError } from "../errors.js";
+import { FrameRate } from "../limits/frame-rate.js";
+import type { Principal } from "../principal.js";
+import type { SequencedEvent } from "../runs/resume-buffer.js";
+import type { Run, RunSubscriber } from "../runs/run.js";
+import { Outbox } from "./outbox.js";
+import type { SessionHost } from "./session-host.js";
+import type { Transport } from "./transport.js";
+
+const MAX_PENDING_BEFORE_AUTH = 32;
+const MAX_TIMEOUT = 2 ** 31 - 1;
+
+/**
+ * One WebSocket connection: authentication, frame validation, limits, and the runs it
+ * started or resumed. A session never owns a run: when it closes, its runs keep going and
+ * another session may resume them.
+ */
+export class Session implements RunSubscriber {
+  readonly id = randomUUID();
+  principal: Principal | undefined;
+  lastSeen = Date.now();
+  private closed = false;
+  private cleanedUp = false;
+  private authenticating = false;
+  private pending: string[] = [];
+  private readonly outbox: Outbox;
+  private readonly frameRate: FrameRate;
+  private readonly subscriptions = new Map<string, Run>();
+  private ownInFlight = 0;
+  private authTimer: NodeJS.Timeout | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private admitted = false;
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly host: SessionHost,
+    private readonly remote: { address?: string; onClosed?: (s: Session) => void } = {},
+  ) {
+    this.logger = host.logger.child({ sessionId: this.id });
+    this.frameRate = new FrameRate(host.limits.framesPerSecond);
+    this.outbox = new Outbox(
+      transport,
+      {
+        highWaterBytes: host.limits.outboundHighWaterBytes,
+        maxQueuedBytes: host.limits.maxOutboundQueueBytes,
+      },
+      () => {
+        this.logger.warn({ queuedBytes: host.limits.maxOutboundQueueBytes }, "slow consumer: closing");
+        this.close(CloseCode.SlowConsumer, "Client too slow; reconnect and resume");
+      },
+    );
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * Starts the session with the credential found on the upgrade request (if any), an
+   * already-verified principal, or waits for an `auth` frame.
+   */
+  start(credential?: { token: string; source: CredentialSource }, principal?: Principal): void {
+    if (principal) return this.becomeReady(principal);
+    if (credential) {
+      void this.authenticate(credential.token, credential.source);
+      return;
+    }
+    if (this.host.authenticator.anonymous) return this.becomeReady(this.host.authenticator.unauthenticated());
+    this.authTimer = setTimeout(() => {
+      this.logger.info({ reason: "auth_timeout", remote: this.remote.address }, "auth failed");
+      this.close(
+        CloseCode.PolicyViolation,
+        "Invalid or missing API key: no credentials before the auth timeout",
+      );
+    }, this.host.authenticator.authTimeoutMs);
+  }
+
+  /** Handles one inbound message. `isBinary` frames are refused (the protocol is JSON text). */
+  onMessage(data: Buffer | string, isBinary: boolean): void {
+    if (this.closed) return;
+    this.lastSeen = Date.now();
+    const size = typeof data === "string" ? Buffer.byteLength(data) : data.length;
+    if (size > this.host.limits.maxFrameBytes) {
+      return this.close(CloseCode.FrameTooLarge, `Frame exceeds ${this.host.limits.maxFrameBytes} bytes`);
+    }
+    if (isBinary)
+      return this.close(CloseCode.InvalidFrame, "Binary frames are not supported; send JSON text");
+    const rate = this.frameRate.hit(this.lastSeen);
+    if (rate !== "ok") {
+      if (rate === "warn") {
+        this.sendError({
+          code: ErrorCode.RateLimited,
+          message: `More than ${this.host.limits.framesPerSecond} frames per second; frames are being dropped`,
+          retryAfterMs: this.frameRate.retryAfter(this.lastSeen),
+        });
+      }
+      return;
+    }
+    const text = typeof data === "string" ? data : data.toString("utf8");
+    if (this.authenticating) {
+      if (this.pending.length >= MAX_PENDING_BEFORE_AUTH) {
+        return this.close(CloseCode.PolicyViolation, "Too many frames before authentication completed");
+      }
+      this.pending.push(text);
+      return;
+    }
+    this.handleText(text);
+  }
+
+  /** The socket closed (either side). Runs keep going; this session stops receiving them. */
+  onClose(): void {
+    if (this.cleanedUp) return;
+    this.cleanedUp = true;
+    this.closed = true;
+    clearTimeout(this.authTimer);
+    clearTimeout(this.expiryTimer);
+    for (const run of this.subscriptions.values()) run.unsubscribe(this);
+    this.subscriptions.clear();
+    this.outbox.clear();
+    this.pending = [];
+    if (this.admitted && this.principal) {
+      this.admitted = false;
+      this.host.release(this.principal, this.id);
+    }
+    this.remote.onClosed?.(this);
+  }
+
+  /** Closes the socket with `code`; the close handshake then calls `onClose`. */
+  close(code: number, reason: string): void {
+    if (!this.closed) {
+      this.closed = true;
+      this.transport.close(code, reason.slice(0, 120));
+    }
+    this.onClose();
+  }
+
+  /** RunSubscriber: one event of a run this session follows. */
+  deliver(item: SequencedEvent): void {
+    if (this.closed) return;
+    this.outbox.sendEvent(item);
+    if (item.event.type === "RUN_FINISHED" || item.event.type === "RUN_ERROR")
+      this.subscriptions.delete(item.runId);
+  }
+
+  private handleText(text: string): void {
+    const parsed = parseClientFrame(text);
+    if (!parsed.ok) {
+      if (parsed.fatal) return this.close(CloseCode.InvalidFrame, parsed.message);
+      return this.sendError({ code: ErrorCode.BadRequest, message: parsed.message, id: parsed.id });
+    }
+    const frame = parsed.frame;
+    if (!this.principal && frame.type !== "auth" && frame.type !== "ping" && frame.type !== "pong") {
+      return this.close(CloseCode.PolicyViolation, `Authenticate before sending '${frame.type}'`);
+    }
+    this.dispatch(frame).catch((err) => {
+      this.logger.error({ err }, "frame handler failed");
+      this.sendError({ code: ErrorCode.Internal, message: "Internal error handling this frame; retry" });
+    });
+  }
+
+  private async dispatch(frame: ClientFrame): Promise<void> {
+    switch (frame.type) {
+      case "ping":
+        return this.sendControl({ type: "pong", ...(frame.ts !== undefined ? { ts: frame.ts } : {}) });
+      case "pong":
+        return;
+      case "auth":
+        return this.onAuthFrame(frame);
+      case "run":
+        return this.onRun(frame);
+      case "resume":
+        return this.onResume(frame);
+      case "cancel":
+        return this.onCancel(frame);
+    }
+  }
+
+  private async onAuthFrame(frame: AuthFrame): Promise<void> {
+    if (!this.principal) return this.authenticate(frame.token, "frame");
+    // Refreshing credentials on a live socket: must stay the same principal.
+    try {
+      const next = await this.host.authenticator.verify(frame.token);
+      if (next.id !== this.principal.id) {
+        return this.sendError({
+          code: ErrorCode.AuthFailed,
+          message: "Token belongs to a different principal; reconnect to switch users",
+        });
+      }
+      this.principal = next;
+      this.armExpiry(next);
+      this.sendControl({ type: "auth_ok", ...(next.expiresAt ? { expiresAt: next.expiresAt } : {}) });
+    } catch (err) {
+      this.logger.info({ reason: (err as Error).message, source: "frame", refresh: true }, "auth failed");
+      this.sendError({ code: ErrorCode.AuthFailed, message: (err as Error).message });
+    }
+  }
+
+  private async authenticate(token: string, source: CredentialSource): Promise<void> {
+    clearTimeout(this.authTimer);
+    this.authenticating = true;
+    let principal: Principal;
+    try {
+      principal = await this.host.authenticator.verify(token);
+    } catch (err) {
+      const reason = err instanceof AuthError ? err.message : "Authentication failed";
+      if (!(err instanceof AuthError)) this.logger.error({ err, source }, "verifier threw");
+      this.logger.info({ reason, source, remote: this.remote.address }, "auth failed");
+      return this.close(CloseCode.PolicyViolation, reason);
+    } finally {
+      this.authenticating = false;
+    }
+    if (this.closed) return;
+    this.becomeReady(principal, source);
+    const queued = this.pending;
+    this.pending = [];
+    for (const text of queued) if (!this.closed) this.handleText(text);
+  }
+
+  private becomeReady(principal: Principal, source?: CredentialSource): void {
+    clearTimeout(this.authTimer);
+    const refusal = this.host.admit(principal, this.id);
+    if (refusal) {
+      this.logger.warn({ principal: principal.id, reason: refusal }, "connection refused");
+      return this.close(CloseCode.Overloaded, refusal);
+    }
+    this.admitted = true;
+    this.principal = principal;
+    this.armExpiry(principal);
+    this.logger.info({ principal: principal.id, kind: principal.kind, source }, "session ready");
+    const ready: ReadyFrame = {
+      type: "ready",
+      protocol: "backchannel.v1",
+      sessionId: this.id,
+      agents: this.host.agentInfos(),
+      principal: { id: principal.id, kind: principal.kind },
+      heartbeatMs: this.host.heartbeatMs,
+      idleTimeoutMs: this.host.idleTimeoutMs,
+      maxFrameBytes: this.host.limits.maxFrameBytes ?? PROTOCOL_DEFAULTS.maxFrameBytes,
+      resumeRetentionMs: this.host.resumeRetentionMs,
+      ...(principal.expiresAt ? { expiresAt: principal.expiresAt } : {}),
+    };
+    this.sendControl(ready);
+  }
+
+  private armExpiry(principal: Principal): void {
+    clearTimeout(this.expiryTimer);
+    if (!principal.expiresAt) return;
+    const ms = Math.min(MAX_TIMEOUT, Math.max(0, principal.expiresAt - Date.now()));
+    this.expiryTimer = setTimeout(() => {
+      this.logger.info({ principal: principal.id, reason: "token_expired" }, "auth failed");
+      this.close(CloseCode.PolicyViolation, "Token expired; reconnect with a fresh token");
+    }, ms);
+  }
+
+  private async onRun(frame: RunFrame): Promise<void> {
+    const principal = this.principal!;
+    const input = frame.input as RunAgentInput;
+    const existing = this.host.registry.get(input.runId);
+    if (existing) return this.retryOf(existing, frame);
+    const agent = this.host.findAgent(frame.agent);
+    if (!agent) {
+      const names = this.host
+        .agentInfos()
+        .map((a) => a.name)
+        .join(", ");
+      return this.sendError({
+        code: ErrorCode.UnknownAgent,
+        message: `No agent named '${frame.agent}'. Available: ${names || "(none)"}`,
+        id: frame.id,
+        runId: input.runId,
+      });
+    }
+    if (this.ownInFlight >= this.host.limits.maxRunsPerConnection) {
+      return this.sendError({
+        code: ErrorCode.TooManyRuns,
+        message: `This connection already has ${this.ownInFlight} runs in flight; wait for one to finish or cancel one`,
+        id: frame.id,
+        runId: input.runId,
+      });
+    }
+    const decision = await this.host.rateLimiter.take(principal.id);
+    if (!decision.ok) {
+      return this.sendError({
+        code: ErrorCode.RateLimited,
+        message: `Too many runs; retry in ${decision.retryAfterMs} ms`,
+        id: frame.id,
+        runId: input.runId,
+        retryAfterMs: decision.retryAfterMs,
+      });
+    }
+    try {
+      await this.host.authorizeRun(principal, input);
+    } catch (err) {
+      const code = err instanceof BackchannelServerError ? err.code : ErrorCode.Internal;
+      return this.sendError({ code, message: (err as Error).message, id: frame.id, runId: input.runId });
+    }
+    if (this.closed) return;
+    // A duplicate may have raced us through the awaits above.
+    const raced = this.host.registry.get(input.runId);
+    if (raced) return this.retryOf(raced, frame);
+    const run = this.host.startRun(input, agent, principal);
+    this.ownInFlight++;
+    void run.done.then(() => {
+      this.ownInFlight--;
+    });
+    this.follow(run, 0);
+  }
+
+  /** A `run` whose runId is already known: the client retried; serve it as a resume from the start. */
+  private retryOf(run: Run, frame: RunFrame): void {
+    if (run.principal.id !== this.principal!.id) {
+      return this.sendError({
+        code: ErrorCode.RunConflict,
+        message: "This runId is already in use; generate a fresh runId for a new run",
+        id: frame.id,
+        runId: run.id,
+      });
+    }
+    this.follow(run, 0, frame.id);
+  }
+
+  private onResume(frame: ResumeFrame): void {
+    const run = this.host.registry.get(frame.runId);
+    if (run && run.principal.id !== this.principal!.id) {
+      return this.sendError({
+        code: ErrorCode.Forbidden,
+        message: "This run belongs to another user",
+        id: frame.id,
+        runId: frame.runId,
+      });
+    }
+    if (!run) {
+      return this.sendError({
+        code: ErrorCode.ResumeUnavailable,
+        message:
+          "This run is no longer resumable (unknown, or finished too long ago); reload the thread history instead",
+        id: frame.id,
+        runId: frame.runId,
+      });
+    }
+    this.follow(run, frame.after, frame.id);
+  }
+
+  private follow(run: Run, after: number, id?: string): void {
+    const previous = this.subscriptions.get(run.id);
+    if (previous) previous.unsubscribe(this);
+    if (!run.ended) this.subscriptions.set(run.id, run);
+    if (!run.subscribe(this, after)) {
+      this.subscriptions.delete(run.id);
+      this.sendError({
+        code: ErrorCode.ResumeUnavailable,
+        message: `Events after seq ${after} are no longer buffered; reload the thread history instead`,
+        id,
+        runId: run.id,
+      });
+    }
+  }
+
+  private onCancel(frame: CancelFrame): void {
+    const run = this.host.registry.get(frame.runId);
+    if (!run) {
+      return this.sendError({
+        code: ErrorCode.UnknownRun,
+        message: `No run '${frame.runId}' on this server`,
+        id: frame.id,
+        runId: frame.runId,
+      });
+    }
+    if (run.principal.id !== this.principal!.id) {
+      return this.sendError({
+        code: ErrorCode.Forbidden,
+        message: "This run belongs to another user",
+        id: frame.id,
+        runId: frame.runId,
+      });
+    }
+    this.logger.info({ runId: run.id }, "run cancelled by client");
+    run.cancel();
+  }
+
+  private sendError(e: Omit<ErrorFrame, "type">): void {
+    const frame: ErrorFrame = { type: "error", code: e.code, message: e.message };
+    if (e.id !== undefined) frame.id = e.id;
+    if (e.runId !== undefined) frame.runId = e.runId;
+    if (e.retryAfterMs !== undefined) frame.retryAfterMs = e.retryAfterMs;
+    this.sendControl(frame);
+  }
+
+  private sendControl(frame: object): void {
+    if (!this.closed) this.outbox.sendControl(JSON.stringify(frame));
+  }
+}
