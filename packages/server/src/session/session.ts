@@ -296,32 +296,51 @@ export class Session implements RunSubscriber {
         runId: input.runId,
       });
     }
+    // Reserve the slot before any await, so a burst of run frames cannot overshoot the limit.
+    this.ownInFlight++;
+    let run: Run | undefined;
+    try {
+      run = await this.admitRun(frame, input, principal);
+    } finally {
+      if (run) void run.done.then(() => this.ownInFlight--);
+      else this.ownInFlight--;
+    }
+  }
+
+  /** Rate limit, authorization, and the start itself; undefined when refused (the client was told). */
+  private async admitRun(
+    frame: RunFrame,
+    input: RunAgentInput,
+    principal: Principal,
+  ): Promise<Run | undefined> {
     const decision = await this.host.rateLimiter.take(principal.id);
     if (!decision.ok) {
-      return this.sendError({
+      this.sendError({
         code: ErrorCode.RateLimited,
         message: `Too many runs; retry in ${decision.retryAfterMs} ms`,
         id: frame.id,
         runId: input.runId,
         retryAfterMs: decision.retryAfterMs,
       });
+      return undefined;
     }
     try {
       await this.host.authorizeRun(principal, input);
     } catch (err) {
       const code = err instanceof BackchannelServerError ? err.code : ErrorCode.Internal;
-      return this.sendError({ code, message: (err as Error).message, id: frame.id, runId: input.runId });
+      this.sendError({ code, message: (err as Error).message, id: frame.id, runId: input.runId });
+      return undefined;
     }
-    if (this.closed) return;
+    if (this.closed) return undefined;
     // A duplicate may have raced us through the awaits above.
     const raced = this.host.registry.get(input.runId);
-    if (raced) return this.retryOf(raced, frame);
-    const run = this.host.startRun(input, agent, principal);
-    this.ownInFlight++;
-    void run.done.then(() => {
-      this.ownInFlight--;
-    });
+    if (raced) {
+      this.retryOf(raced, frame);
+      return undefined;
+    }
+    const run = this.host.startRun(input, this.host.findAgent(frame.agent)!, principal);
     this.follow(run, 0);
+    return run;
   }
 
   /** A `run` whose runId is already known: the client retried; serve it as a resume from the start. */
