@@ -1,0 +1,373 @@
+/**
+ * The connection lifecycle: open a socket with credentials, wait for `ready`, keep it alive,
+ * refresh the token before it expires, and reconnect with backoff when it drops. It knows
+ * nothing about runs; it hands `event`/`error` frames and lifecycle moments to its owner.
+ * @module
+ */
+
+import type { ClientFrame, ErrorFrame, EventFrame, ReadyFrame } from "@backchannel/protocol";
+import {
+  bearerSubprotocol,
+  CloseCode,
+  decodeServerFrame,
+  isRetryableClose,
+  SUBPROTOCOL,
+} from "@backchannel/protocol";
+import { exponentialBackoff } from "./backoff.js";
+import { BackchannelError } from "./errors.js";
+import { createHeartbeat, type Heartbeat } from "./heartbeat.js";
+import type { ResolvedClientOptions } from "./options.js";
+import { openSocket, type Socket } from "./socket.js";
+import { scheduleTokenRefresh } from "./token-refresh.js";
+
+/**
+ * - `connecting`: opening the first connection (since creation, `connect()` or `reconnect()`).
+ * - `connected`: the server sent `ready`; runs flow.
+ * - `reconnecting`: a working connection was lost; retrying with backoff (runs resume after).
+ * - `disconnected`: not trying: not started yet (`lazy`), `close()`d, or given up (see `error`).
+ */
+export type ConnectionState = "connecting" | "connected" | "reconnecting" | "disconnected";
+
+/** Immutable view of the connection. A new object only when something in it changed. */
+export interface ConnectionSnapshot {
+  readonly connectionState: ConnectionState;
+  /** The last connection-level error; cleared when a connection becomes ready. */
+  readonly error: BackchannelError | null;
+  /** The last `ready` frame (kept while reconnecting), or null before the first. */
+  readonly ready: ReadyFrame | null;
+  /** Consecutive failed connection attempts (0 once connected). */
+  readonly attempt: number;
+  /** When the next attempt starts (ms since epoch) while waiting out a backoff, else null. */
+  readonly retryAt: number | null;
+}
+
+/** What the connection tells its owner (the run registry). */
+export interface ConnectionHooks {
+  /** A connection became ready: (re)send whatever is in flight. */
+  onReady(ready: ReadyFrame): void;
+  onEvent(frame: EventFrame): void;
+  /** Returns whether the error belonged to a run; unclaimed errors become connection errors. */
+  onErrorFrame(frame: ErrorFrame): boolean;
+  /** The socket is gone (a reconnect may follow). */
+  onDown(): void;
+  /** The client stopped trying: fail everything in flight with `error`. */
+  onGiveUp(error: BackchannelError): void;
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Owns at most one socket at a time and drives it through `ConnectionState`. */
+export class Connection {
+  #opts: ResolvedClientOptions;
+  #hooks: ConnectionHooks;
+  #snapshot: ConnectionSnapshot = {
+    connectionState: "disconnected",
+    error: null,
+    ready: null,
+    attempt: 0,
+    retryAt: null,
+  };
+  #listeners = new Set<() => void>();
+  #socket: Socket | null = null;
+  // Bumped whenever an attempt is superseded, so late async results (getToken) are dropped.
+  #generation = 0;
+  #everConnected = false;
+  #authRetried = false;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #connectTimer: ReturnType<typeof setTimeout> | undefined;
+  #heartbeat: Heartbeat | null = null;
+  #stopRefresh: (() => void) | null = null;
+
+  constructor(options: ResolvedClientOptions, hooks: ConnectionHooks) {
+    this.#opts = options;
+    this.#hooks = hooks;
+  }
+
+  get snapshot(): ConnectionSnapshot {
+    return this.#snapshot;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Starts connecting if not already connected or trying. */
+  connect(): void {
+    if (this.#snapshot.connectionState !== "disconnected") return;
+    this.#everConnected = false;
+    this.#authRetried = false;
+    this.#update({ attempt: 0 });
+    void this.#attempt();
+  }
+
+  /** Drops the current socket (if any) and connects again at once, with the backoff reset. */
+  reconnect(): void {
+    this.#authRetried = false;
+    this.#dropSocket("reconnect");
+    this.#update({ attempt: 0 });
+    void this.#attempt();
+  }
+
+  /** Closes for good (until `connect()`); runs in flight fail with `client_closed`. */
+  close(): void {
+    this.#generation++;
+    this.#dropSocket("client closed");
+    this.#update({ connectionState: "disconnected", retryAt: null });
+    this.#hooks.onGiveUp(new BackchannelError("client_closed", "The client was closed with close()."));
+  }
+
+  /** Sends a frame on a ready connection; returns false (and sends nothing) otherwise. */
+  send(frame: ClientFrame): boolean {
+    if (this.#snapshot.connectionState !== "connected" || !this.#socket) return false;
+    return this.#socket.send(JSON.stringify(frame));
+  }
+
+  /** Sends pre-serialised frame text on a ready connection. */
+  sendText(text: string): boolean {
+    if (this.#snapshot.connectionState !== "connected" || !this.#socket) return false;
+    return this.#socket.send(text);
+  }
+
+  #update(patch: Partial<ConnectionSnapshot>): void {
+    const prev = this.#snapshot;
+    let changed = false;
+    for (const key of Object.keys(patch) as (keyof ConnectionSnapshot)[]) {
+      if (patch[key] !== prev[key]) changed = true;
+    }
+    if (!changed) return;
+    this.#snapshot = Object.freeze({ ...prev, ...patch });
+    for (const listener of this.#listeners) listener();
+  }
+
+  #reportError(error: BackchannelError): void {
+    this.#update({ error });
+    this.#opts.onError?.(error);
+  }
+
+  /**
+   * Releases the socket and every timer tied to it. With a `graceful` reason the server gets
+   * a 1000 close; without, the socket is dropped at once (it is dead or never got going).
+   */
+  #dropSocket(graceful?: string): void {
+    clearTimeout(this.#retryTimer);
+    clearTimeout(this.#connectTimer);
+    this.#heartbeat?.stop();
+    this.#heartbeat = null;
+    this.#stopRefresh?.();
+    this.#stopRefresh = null;
+    const socket = this.#socket;
+    if (!socket) return;
+    this.#socket = null;
+    if (graceful) socket.close(CloseCode.Normal, graceful);
+    else socket.abandon(CloseCode.Normal, "reconnecting");
+    this.#hooks.onDown();
+  }
+
+  async #attempt(): Promise<void> {
+    const generation = ++this.#generation;
+    clearTimeout(this.#retryTimer);
+    this.#update({ connectionState: this.#everConnected ? "reconnecting" : "connecting", retryAt: null });
+    let token: string | undefined;
+    try {
+      token = this.#opts.getToken ? await this.#opts.getToken() : this.#opts.token;
+    } catch (err) {
+      if (generation !== this.#generation) return;
+      const message = `getToken() failed: ${err instanceof Error ? err.message : String(err)}`;
+      this.#retryLater(new BackchannelError("auth_failed", message, { cause: err }));
+      return;
+    }
+    if (generation !== this.#generation) return;
+    const frameAuth = this.#opts.authMode === "frame";
+    const protocols = token && !frameAuth ? [SUBPROTOCOL, bearerSubprotocol(token)] : [SUBPROTOCOL];
+    const socket = openSocket(this.#opts.WebSocket, this.#opts.url, protocols, {
+      onOpen: () => {
+        if (token && frameAuth) socket.send(JSON.stringify({ type: "auth", token }));
+      },
+      onText: (text) => this.#onText(socket, text),
+      onClose: (code, reason) => {
+        if (this.#socket === socket) this.#onLost(code, reason);
+      },
+    });
+    this.#socket = socket;
+    this.#connectTimer = setTimeout(() => {
+      if (this.#socket !== socket) return;
+      socket.abandon(CloseCode.Normal, "connect timeout");
+      this.#onLost(
+        1006,
+        `no ready frame within ${this.#opts.connectTimeoutMs} ms (is ${this.#opts.url} a Backchannel endpoint?)`,
+      );
+    }, this.#opts.connectTimeoutMs);
+  }
+
+  #onText(socket: Socket, text: string): void {
+    if (this.#socket !== socket) return;
+    this.#heartbeat?.touch();
+    const frame = decodeServerFrame(text);
+    if (!frame) {
+      this.#reportError(
+        new BackchannelError("protocol_error", "The server sent a frame that is not a JSON object."),
+      );
+      return;
+    }
+    switch (frame.type) {
+      case "ready":
+        this.#onReady(socket, frame);
+        return;
+      case "event":
+        this.#hooks.onEvent(frame);
+        return;
+      case "error":
+        if (!this.#hooks.onErrorFrame(frame)) this.#reportError(BackchannelError.from(frame));
+        return;
+      case "ping":
+        socket.send(
+          JSON.stringify(frame.ts === undefined ? { type: "pong" } : { type: "pong", ts: frame.ts }),
+        );
+        return;
+      case "auth_ok":
+        this.#scheduleRefresh(frame.expiresAt);
+        if (this.#snapshot.ready && frame.expiresAt !== undefined) {
+          this.#update({ ready: Object.freeze({ ...this.#snapshot.ready, expiresAt: frame.expiresAt }) });
+        }
+        return;
+      default:
+        // `pong` and frame types from newer servers: the touch above is all they are for.
+        return;
+    }
+  }
+
+  #onReady(socket: Socket, ready: ReadyFrame): void {
+    if (ready.protocol !== SUBPROTOCOL) {
+      socket.abandon(CloseCode.Normal, "protocol mismatch");
+      this.#socket = null;
+      this.#giveUp(
+        new BackchannelError(
+          "protocol_error",
+          `The server speaks ${JSON.stringify(ready.protocol)}, this client ${SUBPROTOCOL}. Upgrade the older side.`,
+        ),
+      );
+      return;
+    }
+    clearTimeout(this.#connectTimer);
+    this.#everConnected = true;
+    this.#authRetried = false;
+    this.#update({ connectionState: "connected", error: null, ready: Object.freeze(ready), attempt: 0 });
+    this.#heartbeat = createHeartbeat({
+      intervalMs: ready.heartbeatMs,
+      idleTimeoutMs: ready.idleTimeoutMs,
+      sendPing: () => socket.send(JSON.stringify({ type: "ping", ts: Date.now() })),
+      onIdle: () => {
+        if (this.#socket !== socket) return;
+        socket.abandon(CloseCode.HeartbeatTimeout, "heartbeat timeout");
+        this.#onLost(CloseCode.HeartbeatTimeout, `nothing received for ${ready.idleTimeoutMs} ms`);
+      },
+    });
+    this.#scheduleRefresh(ready.expiresAt);
+    this.#hooks.onReady(ready);
+  }
+
+  #scheduleRefresh(expiresAt: number | undefined): void {
+    this.#stopRefresh?.();
+    this.#stopRefresh = null;
+    const getToken = this.#opts.getToken;
+    const socket = this.#socket;
+    if (expiresAt === undefined || !getToken || !socket) return;
+    this.#stopRefresh = scheduleTokenRefresh({
+      expiresAt,
+      leadMs: this.#opts.refreshBeforeExpiryMs,
+      maxDelayMs: MAX_TIMER_MS,
+      refresh: async () => {
+        let token: string;
+        try {
+          token = await getToken();
+        } catch (err) {
+          // The server will close with 1008 at expiry; the reconnect then asks getToken again.
+          this.#reportError(BackchannelError.from(err, "auth_failed"));
+          return;
+        }
+        if (this.#socket === socket) socket.send(JSON.stringify({ type: "auth", token }));
+      },
+    });
+  }
+
+  #onLost(code: number, reason: string): void {
+    const wasConnected = this.#snapshot.connectionState === "connected";
+    this.#dropSocket();
+    const detail = reason ? `${code} ${reason}` : String(code);
+    if (code === CloseCode.PolicyViolation) {
+      if (this.#opts.getToken && !this.#authRetried) {
+        // Often just an expired token: one immediate retry with a fresh one.
+        this.#authRetried = true;
+        this.#reportError(
+          new BackchannelError(
+            "auth_failed",
+            `The server refused the credentials (${detail}); retrying with a fresh token.`,
+            {
+              closeCode: code,
+            },
+          ),
+        );
+        void this.#attempt();
+        return;
+      }
+      const hint = this.#opts.getToken
+        ? "getToken() returned a token the server refused too."
+        : "Pass a valid `token`, or `getToken` to fetch fresh ones.";
+      this.#giveUp(
+        new BackchannelError("auth_failed", `The server refused the credentials (${detail}). ${hint}`, {
+          closeCode: code,
+        }),
+      );
+      return;
+    }
+    if (!isRetryableClose(code)) {
+      this.#giveUp(
+        new BackchannelError(
+          "connection_failed",
+          `The server closed the connection (${detail}). Call reconnect() to connect again.`,
+          { closeCode: code },
+        ),
+      );
+      return;
+    }
+    const message = wasConnected
+      ? `Connection lost (${detail}); reconnecting.`
+      : `Could not connect to ${this.#opts.url} (${detail}).`;
+    this.#retryLater(new BackchannelError("connection_failed", message, { closeCode: code }));
+  }
+
+  #retryLater(error: BackchannelError): void {
+    this.#dropSocket();
+    const attempt = this.#snapshot.attempt + 1;
+    if (attempt > this.#opts.reconnect.maxAttempts) {
+      this.#giveUp(
+        new BackchannelError(
+          error.code,
+          `${error.message} Gave up after ${attempt - 1} attempts; call reconnect() to try again.`,
+          { cause: error, ...(error.closeCode === undefined ? {} : { closeCode: error.closeCode }) },
+        ),
+      );
+      return;
+    }
+    const delay = exponentialBackoff(attempt, this.#opts.reconnect);
+    const generation = ++this.#generation;
+    this.#update({
+      connectionState: this.#everConnected ? "reconnecting" : "connecting",
+      attempt,
+      retryAt: Date.now() + delay,
+    });
+    this.#reportError(error);
+    this.#retryTimer = setTimeout(() => {
+      if (generation === this.#generation) void this.#attempt();
+    }, delay);
+  }
+
+  #giveUp(error: BackchannelError): void {
+    this.#generation++;
+    this.#dropSocket();
+    this.#update({ connectionState: "disconnected", retryAt: null });
+    this.#reportError(error);
+    this.#hooks.onGiveUp(error);
+  }
+}
