@@ -4,6 +4,7 @@
  * @module
  */
 export type { AgentEvent, AgentLogger, AgentRunContext, BackchannelAgent } from "./agent-types.js";
+export { type ChatGraphOptions, createChatGraph } from "./chat-graph.js";
 export {
   LangGraphAgentError,
   type LangGraphAgentErrorCode,
