@@ -84,7 +84,7 @@ describe("tool calls", () => {
       );
 
       // The model was offered the browser tool next to the server's.
-      const offered = (model.calls[0]?.tools as Array<{ name?: string; function?: { name: string } }>).map(
+      const offered = (model.calls[0]!.tools as Array<{ name?: string; function?: { name: string } }>).map(
         (t) => t.function?.name ?? t.name,
       );
       expect(offered).toEqual(["get_nav", "highlight_row"]);
