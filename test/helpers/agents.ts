@@ -83,4 +83,15 @@ export const hanger = {
   },
 };
 
-export const testAgents = [streamer, thrower, invalid, whoami, hanger];
+/** Emits `count` CUSTOM events carrying `size` bytes each (frames that cannot be merged). */
+export const flood = {
+  name: "flood",
+  description: "Emits large unmergeable events",
+  async *run(input: any) {
+    const count = input.forwardedProps?.count ?? 100;
+    const payload = "y".repeat(input.forwardedProps?.size ?? 1024);
+    for (let i = 0; i < count; i++) yield { type: "CUSTOM", name: "blob", value: { i, payload } };
+  },
+};
+
+export const testAgents = [streamer, thrower, invalid, whoami, hanger, flood];

@@ -9,6 +9,8 @@ export interface SequencedEvent {
   frame: string;
   /** When it was produced (ms since epoch). */
   at: number;
+  /** Total frame bytes of the run up to and including this event (lets readers measure lag). */
+  cum: number;
 }
 
 /** Bounds of one run's buffer. */
@@ -65,6 +67,13 @@ export class ResumeBuffer {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
+  }
+
+  /** The event with this seq, if still held. O(1). */
+  get(seq: number): SequencedEvent | undefined {
+    const first = this.firstSeq;
+    if (first === undefined || seq < first) return undefined;
+    return this.items[this.head + (seq - first)];
   }
 
   /**

@@ -25,6 +25,8 @@ export class Run {
   status: RunStatus = "running";
   endedAt: number | undefined;
   lastSeq = 0;
+  /** Total serialized bytes emitted so far. */
+  totalBytes = 0;
   /** Resolves when the run has ended (its terminal event was emitted). */
   readonly done: Promise<void>;
 
@@ -62,13 +64,9 @@ export class Run {
     if (this.ended) return undefined;
     this.track(event);
     const seq = ++this.lastSeq;
-    const item: SequencedEvent = {
-      runId: this.id,
-      seq,
-      event,
-      frame: `${this.framePrefix}${seq},"event":${JSON.stringify(event)}}`,
-      at: Date.now(),
-    };
+    const frame = `${this.framePrefix}${seq},"event":${JSON.stringify(event)}}`;
+    this.totalBytes += frame.length;
+    const item: SequencedEvent = { runId: this.id, seq, event, frame, at: Date.now(), cum: this.totalBytes };
     this.buffer.push(item);
     if (TERMINAL.has(event.type)) this.markEnded(event);
     for (const sub of this.subscribers) sub.deliver(item);
@@ -76,15 +74,21 @@ export class Run {
   }
 
   /**
-   * Replays events after `after` to `sub`, then delivers live ones. Synchronous, so no event
-   * can slip between replay and subscription. Returns false when the replay is unavailable.
+   * Whether events after `after` can still be replayed from the buffer.
    */
-  subscribe(sub: RunSubscriber, after: number): boolean {
-    const backlog = this.buffer.since(after, this.lastSeq);
-    if (!backlog) return false;
-    for (const item of backlog) sub.deliver(item);
+  canReplayFrom(after: number): boolean {
+    if (after >= this.lastSeq) return true;
+    const first = this.buffer.firstSeq;
+    return first !== undefined && first <= after + 1;
+  }
+
+  /**
+   * Delivers live events to `sub` from now on. Subscribers that need a backlog read it from
+   * `buffer` themselves, at their socket's pace; since `deliver` carries the seq, they can
+   * tell live events from ones they still have to catch up on.
+   */
+  subscribe(sub: RunSubscriber): void {
     if (!this.ended) this.subscribers.add(sub);
-    return true;
   }
 
   unsubscribe(sub: RunSubscriber): void {

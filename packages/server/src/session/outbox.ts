@@ -1,36 +1,40 @@
 import type { SequencedEvent } from "../runs/resume-buffer.js";
+import type { Run } from "../runs/run.js";
 import type { Transport } from "./transport.js";
-
-/** A frame waiting for the socket to drain. Text deltas keep their parts for merging. */
-interface Pending {
-  frame: string | undefined;
-  bytes: number;
-  runId?: string;
-  seq?: number;
-  first?: number;
-  messageId?: string;
-  deltas?: string[];
-}
 
 /** Limits of one outbox. */
 export interface OutboxLimits {
-  /** Socket-buffered bytes above which frames are queued here instead of sent. */
+  /** Socket-buffered bytes above which events wait in the run's buffer instead of being sent. */
   highWaterBytes: number;
-  /** Queued bytes above which `onOverflow` is called (the session then closes with 4001). */
+  /** How far (in bytes) this socket may fall behind before `onOverflow` (the session closes with 4001). */
   maxQueuedBytes: number;
 }
 
+/** Where this socket is in one run's stream. */
+interface Cursor {
+  run: Run;
+  /** Highest seq handed to the socket. */
+  sent: number;
+  /** True while the socket is behind and reads from the run's buffer instead of live events. */
+  lagging: boolean;
+}
+
+/** Largest merged text delta, so one merged frame stays small. */
+const MAX_MERGED_CHARS = 64 * 1024;
+/** Frames sent per pump step before yielding to other sockets. */
+const PUMP_BATCH = 256;
+
 /**
- * Backpressure for one socket. While the socket keeps up, frames go straight out. When it
- * backs up, frames queue here, and consecutive TEXT_MESSAGE_CONTENT deltas of one message
- * merge into one frame (carrying `first`..`seq`), so a slow reader gets fewer, larger frames
- * instead of an ever-growing backlog. Past the byte bound, the consumer is cut loose: it can
- * reconnect and resume from the run's buffer, so nothing is lost.
+ * Backpressure for one socket, without copying events. A socket that keeps up gets each
+ * event's pre-serialized frame as it is produced. A socket that falls behind (or replays on
+ * resume) reads from the run's own resume buffer at its own pace, so a slow reader costs a
+ * cursor, not a queue; while it catches up, consecutive TEXT_MESSAGE_CONTENT deltas of one
+ * message merge into one frame (`first`..`seq`). When it falls further behind than
+ * `maxQueuedBytes`, it is cut loose (`onOverflow`); when the buffer dropped what it still
+ * needed, `onUnavailable` reports the run.
  */
 export class Outbox {
-  private queue: Pending[] = [];
-  private head = 0;
-  private queuedBytes = 0;
+  private readonly cursors = new Map<string, Cursor>();
   private waiting = false;
   private overflowed = false;
 
@@ -38,112 +42,170 @@ export class Outbox {
     private readonly transport: Transport,
     private readonly limits: OutboxLimits,
     private readonly onOverflow: () => void,
+    private readonly onUnavailable: (runId: string, after: number) => void,
   ) {}
 
-  /** Bytes queued here (not counting the socket's own buffer). */
-  get pendingBytes(): number {
-    return this.queuedBytes;
+  /** Runs this socket follows. */
+  get following(): number {
+    return this.cursors.size;
   }
 
-  /** Sends a control frame (ready, error, pong): never merged, queued behind events. */
+  /** Sends a small control frame (ready, error, pong) now. */
   sendControl(frame: string): void {
-    if (this.canSendNow()) this.transport.send(frame);
-    else this.enqueue({ frame, bytes: frame.length });
+    if (this.overflowed) return;
+    if (this.transport.bufferedAmount > this.limits.maxQueuedBytes) return this.overflow();
+    this.transport.send(frame);
   }
 
-  /** Sends one run event. */
-  sendEvent(item: SequencedEvent): void {
-    if (this.canSendNow()) {
-      this.transport.send(item.frame);
-      return;
-    }
-    const e = item.event as { type: string; messageId?: string; delta?: string };
-    if (e.type === "TEXT_MESSAGE_CONTENT" && typeof e.delta === "string") {
-      const last = this.queue.length > this.head ? this.queue[this.queue.length - 1] : undefined;
-      if (
-        last?.deltas &&
-        last.runId === item.runId &&
-        last.messageId === e.messageId &&
-        last.seq === item.seq - 1
-      ) {
-        last.deltas.push(e.delta);
-        last.seq = item.seq;
-        last.frame = undefined;
-        last.bytes += e.delta.length;
-        this.queuedBytes += e.delta.length;
-        this.checkOverflow();
-        return;
-      }
-      this.enqueue({
-        frame: item.frame,
-        bytes: item.frame.length,
-        runId: item.runId,
-        seq: item.seq,
-        first: item.seq,
-        messageId: e.messageId,
-        deltas: [e.delta],
-      });
-      return;
-    }
-    this.enqueue({ frame: item.frame, bytes: item.frame.length });
+  /** Follows `run` from seq `after` (0 = from the start): backlog first, then live. */
+  follow(run: Run, after: number): void {
+    this.cursors.set(run.id, { run, sent: after, lagging: after < run.lastSeq });
+    run.subscribe(this.subscriberFor(run.id));
+    if (after < run.lastSeq) this.pump();
   }
 
-  /** Drops everything queued (the socket is gone). */
+  unfollow(runId: string): void {
+    const cursor = this.cursors.get(runId);
+    if (!cursor) return;
+    cursor.run.unsubscribe(this.subscriberFor(runId));
+    this.cursors.delete(runId);
+  }
+
+  /** Drops all cursors (the socket is gone). */
   clear(): void {
-    this.queue = [];
-    this.head = 0;
-    this.queuedBytes = 0;
+    for (const runId of [...this.cursors.keys()]) this.unfollow(runId);
+    this.subscribers.clear();
   }
 
-  private canSendNow(): boolean {
-    return this.queue.length === this.head && this.transport.bufferedAmount < this.limits.highWaterBytes;
-  }
+  private readonly subscribers = new Map<string, { deliver(item: SequencedEvent): void }>();
 
-  private enqueue(p: Pending): void {
-    this.queue.push(p);
-    this.queuedBytes += p.bytes;
-    this.checkOverflow();
-    this.waitForDrain();
-  }
-
-  private checkOverflow(): void {
-    if (this.queuedBytes > this.limits.maxQueuedBytes && !this.overflowed) {
-      this.overflowed = true;
-      this.clear();
-      this.onOverflow();
+  private subscriberFor(runId: string): { deliver(item: SequencedEvent): void } {
+    let sub = this.subscribers.get(runId);
+    if (!sub) {
+      sub = { deliver: (item) => this.deliver(item) };
+      this.subscribers.set(runId, sub);
     }
+    return sub;
   }
 
-  private waitForDrain(): void {
+  private deliver(item: SequencedEvent): void {
+    const cursor = this.cursors.get(item.runId);
+    if (!cursor || this.overflowed) return;
+    if (
+      !cursor.lagging &&
+      cursor.sent === item.seq - 1 &&
+      this.transport.bufferedAmount < this.limits.highWaterBytes
+    ) {
+      cursor.sent = item.seq;
+      this.transport.send(item.frame);
+      if (isTerminal(item)) this.finished(item.runId);
+      return;
+    }
+    cursor.lagging = true;
+    if (item.cum - this.sentCum(cursor) > this.limits.maxQueuedBytes) return this.overflow();
+    this.schedule(false);
+  }
+
+  private sentCum(cursor: Cursor): number {
+    if (cursor.sent === 0) return 0;
+    return cursor.run.buffer.get(cursor.sent)?.cum ?? 0;
+  }
+
+  private schedule(now: boolean): void {
     if (this.waiting || this.overflowed) return;
     this.waiting = true;
-    this.transport.onDrain(() => {
+    const go = () => {
       this.waiting = false;
-      this.flush();
-    });
+      this.pump();
+    };
+    if (now && this.transport.bufferedAmount < this.limits.highWaterBytes) setImmediate(go);
+    else this.transport.onDrain(go);
   }
 
-  private flush(): void {
-    if (!this.transport.isOpen) return this.clear();
-    while (this.head < this.queue.length && this.transport.bufferedAmount < this.limits.highWaterBytes) {
-      const p = this.queue[this.head]!;
-      this.queue[this.head++] = undefined as unknown as Pending;
-      this.queuedBytes -= p.bytes;
-      this.transport.send(p.frame ?? mergedFrame(p));
+  /** Sends backlog from lagging cursors while the socket has room. */
+  private pump(): void {
+    if (!this.transport.isOpen || this.overflowed) return;
+    let sentThisTurn = 0;
+    let pending = false;
+    for (const cursor of [...this.cursors.values()]) {
+      if (!cursor.lagging) continue;
+      while (cursor.sent < cursor.run.lastSeq) {
+        if (this.transport.bufferedAmount >= this.limits.highWaterBytes || sentThisTurn >= PUMP_BATCH) {
+          pending = true;
+          break;
+        }
+        if (!this.sendNext(cursor)) break;
+        sentThisTurn++;
+      }
+      if (this.cursors.get(cursor.run.id) === cursor && cursor.sent >= cursor.run.lastSeq) {
+        cursor.lagging = false;
+        if (cursor.run.ended) this.finished(cursor.run.id);
+      }
     }
-    if (this.head === this.queue.length) {
-      this.queue = [];
-      this.head = 0;
-    } else this.waitForDrain();
+    if (pending) this.schedule(sentThisTurn >= PUMP_BATCH);
+  }
+
+  /** Sends the next frame of `cursor` (merging text deltas); false when the backlog is gone. */
+  private sendNext(cursor: Cursor): boolean {
+    const buffer = cursor.run.buffer;
+    const item = buffer.get(cursor.sent + 1);
+    if (!item) {
+      this.unfollow(cursor.run.id);
+      this.onUnavailable(cursor.run.id, cursor.sent);
+      return false;
+    }
+    const e = item.event as { type: string; messageId?: string; delta?: string };
+    if (e.type !== "TEXT_MESSAGE_CONTENT" || item.seq === cursor.run.lastSeq) {
+      this.transport.send(item.frame);
+      cursor.sent = item.seq;
+      return true;
+    }
+    const deltas = [e.delta ?? ""];
+    let chars = deltas[0]!.length;
+    let last = item.seq;
+    for (;;) {
+      const next = buffer.get(last + 1);
+      const ne = next?.event as { type: string; messageId?: string; delta?: string } | undefined;
+      if (
+        !ne ||
+        ne.type !== "TEXT_MESSAGE_CONTENT" ||
+        ne.messageId !== e.messageId ||
+        chars >= MAX_MERGED_CHARS
+      )
+        break;
+      deltas.push(ne.delta ?? "");
+      chars += ne.delta?.length ?? 0;
+      last++;
+    }
+    if (last === item.seq) this.transport.send(item.frame);
+    else {
+      this.transport.send(
+        JSON.stringify({
+          type: "event",
+          runId: item.runId,
+          seq: last,
+          first: item.seq,
+          event: { type: "TEXT_MESSAGE_CONTENT", messageId: e.messageId, delta: deltas.join("") },
+        }),
+      );
+    }
+    cursor.sent = last;
+    return true;
+  }
+
+  private finished(runId: string): void {
+    this.unfollow(runId);
+    this.subscribers.delete(runId);
+  }
+
+  private overflow(): void {
+    if (this.overflowed) return;
+    this.overflowed = true;
+    this.clear();
+    this.onOverflow();
   }
 }
 
-function mergedFrame(p: Pending): string {
-  return JSON.stringify({
-    type: "event",
-    runId: p.runId,
-    seq: p.seq,
-    first: p.first,
-    event: { type: "TEXT_MESSAGE_CONTENT", messageId: p.messageId, delta: p.deltas!.join("") },
-  });
+function isTerminal(item: SequencedEvent): boolean {
+  return item.event.type === "RUN_FINISHED" || item.event.type === "RUN_ERROR";
 }

@@ -18,8 +18,7 @@ import type { CredentialSource } from "../auth/credentials.js";
 import { AuthError, BackchannelServerError } from "../errors.js";
 import { FrameRate } from "../limits/frame-rate.js";
 import type { Principal } from "../principal.js";
-import type { SequencedEvent } from "../runs/resume-buffer.js";
-import type { Run, RunSubscriber } from "../runs/run.js";
+import type { Run } from "../runs/run.js";
 import { Outbox } from "./outbox.js";
 import type { SessionHost } from "./session-host.js";
 import type { Transport } from "./transport.js";
@@ -32,7 +31,7 @@ const MAX_TIMEOUT = 2 ** 31 - 1;
  * started or resumed. A session never owns a run: when it closes, its runs keep going and
  * another session may resume them.
  */
-export class Session implements RunSubscriber {
+export class Session {
   readonly id = randomUUID();
   principal: Principal | undefined;
   lastSeen = Date.now();
@@ -42,7 +41,6 @@ export class Session implements RunSubscriber {
   private pending: string[] = [];
   private readonly outbox: Outbox;
   private readonly frameRate: FrameRate;
-  private readonly subscriptions = new Map<string, Run>();
   private ownInFlight = 0;
   private authTimer: NodeJS.Timeout | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
@@ -63,9 +61,10 @@ export class Session implements RunSubscriber {
         maxQueuedBytes: host.limits.maxOutboundQueueBytes,
       },
       () => {
-        this.logger.warn({ queuedBytes: host.limits.maxOutboundQueueBytes }, "slow consumer: closing");
+        this.logger.warn({ maxLagBytes: host.limits.maxOutboundQueueBytes }, "slow consumer: closing");
         this.close(CloseCode.SlowConsumer, "Client too slow; reconnect and resume");
       },
+      (runId, after) => this.unavailable(runId, after),
     );
   }
 
@@ -132,8 +131,6 @@ export class Session implements RunSubscriber {
     this.closed = true;
     clearTimeout(this.authTimer);
     clearTimeout(this.expiryTimer);
-    for (const run of this.subscriptions.values()) run.unsubscribe(this);
-    this.subscriptions.clear();
     this.outbox.clear();
     this.pending = [];
     if (this.admitted && this.principal) {
@@ -150,14 +147,6 @@ export class Session implements RunSubscriber {
       this.transport.close(code, reason.slice(0, 120));
     }
     this.onClose();
-  }
-
-  /** RunSubscriber: one event of a run this session follows. */
-  deliver(item: SequencedEvent): void {
-    if (this.closed) return;
-    this.outbox.sendEvent(item);
-    if (item.event.type === "RUN_FINISHED" || item.event.type === "RUN_ERROR")
-      this.subscriptions.delete(item.runId);
   }
 
   private handleText(text: string): void {
@@ -379,18 +368,18 @@ export class Session implements RunSubscriber {
   }
 
   private follow(run: Run, after: number, id?: string): void {
-    const previous = this.subscriptions.get(run.id);
-    if (previous) previous.unsubscribe(this);
-    if (!run.ended) this.subscriptions.set(run.id, run);
-    if (!run.subscribe(this, after)) {
-      this.subscriptions.delete(run.id);
-      this.sendError({
-        code: ErrorCode.ResumeUnavailable,
-        message: `Events after seq ${after} are no longer buffered; reload the thread history instead`,
-        id,
-        runId: run.id,
-      });
-    }
+    this.outbox.unfollow(run.id);
+    if (!run.canReplayFrom(after)) return this.unavailable(run.id, after, id);
+    this.outbox.follow(run, after);
+  }
+
+  private unavailable(runId: string, after: number, id?: string): void {
+    this.sendError({
+      code: ErrorCode.ResumeUnavailable,
+      message: `Events after seq ${after} are no longer buffered; reload the thread history instead`,
+      id,
+      runId,
+    });
   }
 
   private onCancel(frame: CancelFrame): void {
