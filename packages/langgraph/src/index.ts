@@ -6,6 +6,18 @@
 export type { AgentEvent, AgentLogger, AgentRunContext, BackchannelAgent } from "./agent-types.js";
 export { type ChatGraphOptions, createChatGraph } from "./chat-graph.js";
 export {
+  type AnthropicModelOptions,
+  type ChatModelEnv,
+  type ChatModelTuning,
+  createAnthropicModel,
+  createChatModelFromEnv,
+  createOpenAICompatibleModel,
+  DEFAULT_ANTHROPIC_MODEL,
+  DEFAULT_OPENAI_MODEL,
+  ModelConfigError,
+  type OpenAICompatibleModelOptions,
+} from "./chat-models.js";
+export {
   LangGraphAgentError,
   type LangGraphAgentErrorCode,
   RemoteAgentError,
