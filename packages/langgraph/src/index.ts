@@ -3,7 +3,6 @@
  * agents, plus chat models built from the environment.
  * @module
  */
-export type { AgentEvent, AgentLogger, AgentRunContext, BackchannelAgent } from "./agent-types.js";
 export { type ChatGraphOptions, createChatGraph } from "./chat-graph.js";
 export {
   type AnthropicModelOptions,

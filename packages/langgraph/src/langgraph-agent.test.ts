@@ -135,7 +135,7 @@ describe("LangGraphAgent", () => {
       message: 'Node "lookup" failed: portfolio service returned 503',
       code: "graph_error",
     });
-    expect(lines.some((l) => l.level === "error")).toBe(true);
+    expect(lines.some((l) => l.level === 50 && l.msg === "LangGraph run failed")).toBe(true);
   });
 
   it("closes a half-streamed message before RUN_ERROR when the model fails mid-stream", async () => {

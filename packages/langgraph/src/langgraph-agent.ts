@@ -7,7 +7,7 @@ import type { Interrupt, RunAgentInput } from "@ag-ui/core";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { Command } from "@langchain/langgraph";
-import type { AgentEvent, AgentRunContext, BackchannelAgent } from "./agent-types.js";
+import type { Agent, AgentContext, AgentEvent } from "./agent-types.js";
 import { isAbortError, LangGraphAgentError } from "./errors.js";
 import { type GraphInterrupt, resumeMap, toAguiInterrupt } from "./interrupts.js";
 import { toLangChainMessages } from "./message-convert.js";
@@ -58,7 +58,7 @@ export interface LangGraphAgentOptions {
    * Extra LangGraph config per run (`configurable` entries, `recursionLimit`, `context`,
    * a `store`...). `thread_id`, the run info and the abort signal are set by the agent.
    */
-  configure?: (input: RunAgentInput, ctx: AgentRunContext) => RunnableConfig | Promise<RunnableConfig>;
+  configure?: (input: RunAgentInput, ctx: AgentContext) => RunnableConfig | Promise<RunnableConfig>;
 }
 
 type StreamItem = [string[], string, unknown];
@@ -73,7 +73,7 @@ type StreamItem = [string[], string, unknown];
  *   new LangGraphAgent({ name: "opshub-nav-agent", description: "Portfolio assistant", graph }),
  * ];
  */
-export class LangGraphAgent implements BackchannelAgent {
+export class LangGraphAgent implements Agent {
   readonly name: string;
   readonly description: string;
   private readonly options: LangGraphAgentOptions;
@@ -90,7 +90,7 @@ export class LangGraphAgent implements BackchannelAgent {
   }
 
   /** Runs the graph for one AG-UI run. */
-  async *run(input: RunAgentInput, ctx: AgentRunContext): AsyncGenerator<AgentEvent> {
+  async *run(input: RunAgentInput, ctx: AgentContext): AsyncGenerator<AgentEvent> {
     const { threadId, runId } = input;
     yield { type: "RUN_STARTED", threadId, runId };
     const messages = new MessageEvents();
@@ -169,7 +169,7 @@ export class LangGraphAgent implements BackchannelAgent {
     return typeof c === "object" && c !== null;
   }
 
-  private async runConfig(input: RunAgentInput, ctx: AgentRunContext): Promise<RunnableConfig> {
+  private async runConfig(input: RunAgentInput, ctx: AgentContext): Promise<RunnableConfig> {
     const extra = (await this.options.configure?.(input, ctx)) ?? {};
     const info: BackchannelRunInfo = {
       threadId: input.threadId,

@@ -1,22 +1,20 @@
 /** Runs an agent the way the server does and checks every event it yields. */
 import type { RunAgentInput } from "@ag-ui/core";
 import { validateEvent } from "@backchannel/protocol/validate";
-import type { AgentEvent, AgentRunContext, BackchannelAgent } from "../src/agent-types.js";
+import { pino } from "pino";
+import type { Agent, AgentContext, AgentEvent } from "../src/agent-types.js";
 
 export interface LoggedLine {
-  level: string;
-  obj: object;
+  level: number;
   msg?: string;
+  [key: string]: unknown;
 }
 
+/** A run context with a real pino logger whose lines the test can read. */
 export function testContext(signal: AbortSignal = new AbortController().signal) {
   const lines: LoggedLine[] = [];
-  const log = (level: string) => (obj: object, msg?: string) => lines.push({ level, obj, msg });
-  const ctx: AgentRunContext = {
-    signal,
-    principal: { id: "user-1", kind: "user" },
-    logger: { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") },
-  };
+  const logger = pino({ level: "debug" }, { write: (line: string) => lines.push(JSON.parse(line)) });
+  const ctx: AgentContext = { signal, principal: { id: "user-1", kind: "user" }, logger };
   return { ctx, lines };
 }
 
@@ -43,15 +41,15 @@ export function runInput(partial: Partial<RunAgentInput> = {}): RunAgentInput {
  * and tool call started before its content and ended at most once.
  */
 export async function collect(
-  agent: BackchannelAgent,
+  agent: Agent,
   input: RunAgentInput,
-  ctx: AgentRunContext = testContext().ctx,
+  ctx: AgentContext = testContext().ctx,
   onEvent?: (event: AgentEvent) => void,
 ): Promise<AgentEvent[]> {
   const events: AgentEvent[] = [];
   const openText = new Set<string>();
   const openCalls = new Set<string>();
-  for await (const event of agent.run(input, ctx)) {
+  for await (const event of await agent.run(input, ctx)) {
     const checked = validateEvent(event);
     if (!checked.ok) throw new Error(`invalid event: ${checked.message} in ${JSON.stringify(event)}`);
     const e = event as Record<string, unknown> & { type: string };
