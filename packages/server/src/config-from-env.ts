@@ -1,0 +1,64 @@
+import type { AuthOptions } from "./auth/authenticator.js";
+import type { SDKOptions } from "./options.js";
+
+/** Environment variables the CLI reads (all optional). Documented in the server README. */
+export interface RuntimeEnv {
+  PORT?: string;
+  HOST?: string;
+  AGENT_API_KEY?: string;
+  JWT_SECRET?: string;
+  JWKS_URL?: string;
+  JWT_ISSUER?: string;
+  JWT_AUDIENCE?: string;
+  ALLOWED_ORIGINS?: string;
+  BACKCHANNEL_ALLOW_ANONYMOUS?: string;
+  BACKCHANNEL_BASE_PATH?: string;
+  [key: string]: string | undefined;
+}
+
+/** Splits a comma-separated list, dropping blanks. */
+export function list(value: string | undefined): string[] | undefined {
+  const items = value
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return items?.length ? items : undefined;
+}
+
+/** Builds the auth options from `AGENT_API_KEY`, `JWT_SECRET`/`JWKS_URL`, `JWT_ISSUER`, `JWT_AUDIENCE`. */
+export function authFromEnv(env: RuntimeEnv, allowAnonymous = false): AuthOptions {
+  const auth: AuthOptions = {};
+  if (env.AGENT_API_KEY) auth.apiKeys = { default: env.AGENT_API_KEY };
+  if (env.JWT_SECRET || env.JWKS_URL) {
+    auth.jwt = {
+      ...(env.JWT_SECRET ? { secret: env.JWT_SECRET } : { jwksUrl: env.JWKS_URL }),
+      ...(list(env.JWT_ISSUER) ? { issuer: list(env.JWT_ISSUER) } : {}),
+      ...(list(env.JWT_AUDIENCE) ? { audience: list(env.JWT_AUDIENCE) } : {}),
+    };
+  }
+  if (
+    allowAnonymous ||
+    env.BACKCHANNEL_ALLOW_ANONYMOUS === "1" ||
+    env.BACKCHANNEL_ALLOW_ANONYMOUS === "true"
+  ) {
+    auth.anonymous = true;
+  }
+  return auth;
+}
+
+/**
+ * SDK options (everything but `agents`) from the environment. Features added later (stores,
+ * Redis) extend this function so that `backchannel serve` picks them up.
+ */
+export function sdkOptionsFromEnv(
+  env: RuntimeEnv,
+  flags: { allowAnonymous?: boolean; basePath?: string } = {},
+): Omit<SDKOptions, "agents"> {
+  const origins = list(env.ALLOWED_ORIGINS);
+  const basePath = flags.basePath ?? env.BACKCHANNEL_BASE_PATH;
+  return {
+    auth: authFromEnv(env, flags.allowAnonymous),
+    ...(origins ? { allowedOrigins: origins } : {}),
+    ...(basePath ? { basePath } : {}),
+  };
+}
