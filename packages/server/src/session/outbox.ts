@@ -166,12 +166,7 @@ export class Outbox {
     for (;;) {
       const next = buffer.get(last + 1);
       const ne = next?.event as { type: string; messageId?: string; delta?: string } | undefined;
-      if (
-        !ne ||
-        ne.type !== "TEXT_MESSAGE_CONTENT" ||
-        ne.messageId !== e.messageId ||
-        chars >= MAX_MERGED_CHARS
-      )
+      if (ne?.type !== "TEXT_MESSAGE_CONTENT" || ne.messageId !== e.messageId || chars >= MAX_MERGED_CHARS)
         break;
       deltas.push(ne.delta ?? "");
       chars += ne.delta?.length ?? 0;
