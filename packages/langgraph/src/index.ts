@@ -31,6 +31,13 @@ export {
 } from "./langgraph-agent.js";
 export { toLangChainMessage, toLangChainMessages } from "./message-convert.js";
 export {
+  createRemoteAgent,
+  REMOTE_AGENT_DEFAULTS,
+  RemoteAgent,
+  type RemoteAgentOptions,
+  type RemoteHeaders,
+} from "./remote-agent.js";
+export {
   type BackchannelRunInfo,
   browserTools,
   contextMessage,

@@ -1,0 +1,222 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { collect, runInput, testContext, types } from "../test/harness.js";
+import { RemoteAgentError } from "./errors.js";
+import { RemoteAgent } from "./remote-agent.js";
+
+interface Seen {
+  headers: IncomingMessage["headers"];
+  body: any;
+  closed: Promise<void>;
+}
+
+let server: Server | undefined;
+afterEach(async () => {
+  server?.closeAllConnections();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server = undefined;
+});
+
+/** A local AG-UI endpoint: POST RunAgentInput, answered by `respond`. */
+async function startEndpoint(respond: (res: ServerResponse, body: any) => void | Promise<void>) {
+  const seen: Seen[] = [];
+  server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    seen.push({
+      headers: req.headers,
+      body,
+      closed: new Promise((resolve) => res.on("close", () => resolve())),
+    });
+    await respond(res, body);
+  });
+  await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/agent`;
+  return { url, seen };
+}
+
+const sse = (res: ServerResponse) => res.writeHead(200, { "content-type": "text/event-stream" });
+const frame = (event: object) => `data: ${JSON.stringify(event)}\n\n`;
+
+/** What ag-ui-langgraph streams for a short answer. */
+function pythonStyleRun(body: any): object[] {
+  return [
+    { type: "RUN_STARTED", threadId: body.threadId, runId: "remote-run-id" },
+    { type: "STEP_STARTED", stepName: "chat_node" },
+    { type: "TEXT_MESSAGE_START", messageId: "m1", role: "assistant" },
+    { type: "TEXT_MESSAGE_CONTENT", messageId: "m1", delta: "Hello" },
+    { type: "TEXT_MESSAGE_CONTENT", messageId: "m1", delta: " from Python" },
+    { type: "TEXT_MESSAGE_END", messageId: "m1" },
+    { type: "STEP_FINISHED", stepName: "chat_node" },
+    { type: "RUN_FINISHED", threadId: body.threadId, runId: "remote-run-id" },
+  ];
+}
+
+describe("RemoteAgent", () => {
+  it("forwards the run with its headers and relays the event stream", async () => {
+    const { url, seen } = await startEndpoint((res, body) => {
+      sse(res);
+      // Keep-alive comments and an event split across writes, as proxies deliver them.
+      res.write(": ping\n\n");
+      const text = pythonStyleRun(body).map(frame).join("");
+      res.write(text.slice(0, 37));
+      res.end(text.slice(37));
+    });
+    const agent = new RemoteAgent({
+      name: "py",
+      description: "python",
+      url,
+      headers: (_input, ctx) => ({ authorization: "Bearer agents-token", "x-user": ctx.principal.id }),
+    });
+    const input = runInput({ messages: [{ id: "u1", role: "user", content: "hi" }] });
+    const events = await collect(agent, input);
+
+    expect(types(events)).toEqual(pythonStyleRun(input).map((e: any) => e.type));
+    // Lifecycle events carry our run's ids, whatever the remote echoed.
+    expect(events.at(-1)).toEqual({ type: "RUN_FINISHED", threadId: input.threadId, runId: input.runId });
+    expect(seen[0]?.headers.authorization).toBe("Bearer agents-token");
+    expect(seen[0]?.headers["x-user"]).toBe("user-1");
+    expect(seen[0]?.headers.accept).toBe("text/event-stream");
+    expect(seen[0]?.body).toEqual(input);
+  });
+
+  it("stops reading at RUN_FINISHED", async () => {
+    const { url } = await startEndpoint((res, body) => {
+      sse(res);
+      res.write(frame({ type: "RUN_STARTED", threadId: body.threadId, runId: body.runId }));
+      res.write(frame({ type: "RUN_FINISHED", threadId: body.threadId, runId: body.runId }));
+      res.end(frame({ type: "TEXT_MESSAGE_START", messageId: "late" }));
+    });
+    const events = await collect(new RemoteAgent({ name: "r", description: "r", url }), runInput());
+    expect(types(events)).toEqual(["RUN_STARTED", "RUN_FINISHED"]);
+  });
+
+  it("closes what the remote left open before relaying its RUN_ERROR", async () => {
+    const { url } = await startEndpoint((res, body) => {
+      sse(res);
+      res.write(frame({ type: "RUN_STARTED", threadId: body.threadId, runId: body.runId }));
+      res.write(frame({ type: "TEXT_MESSAGE_START", messageId: "m1", role: "assistant" }));
+      res.write(frame({ type: "TEXT_MESSAGE_CONTENT", messageId: "m1", delta: "Partial" }));
+      res.end(frame({ type: "RUN_ERROR", message: "model overloaded", code: "overloaded" }));
+    });
+    const events = await collect(new RemoteAgent({ name: "r", description: "r", url }), runInput());
+    expect(types(events).slice(-2)).toEqual(["TEXT_MESSAGE_END", "RUN_ERROR"]);
+    expect(events.at(-1)).toMatchObject({ message: "model overloaded", code: "overloaded" });
+  });
+
+  it("throws remote_http_error with the status and no credentials in the message", async () => {
+    const { url } = await startEndpoint((res) => {
+      res.writeHead(401, { "content-type": "application/json" });
+      res.end('{"detail":"invalid token"}');
+    });
+    const agent = new RemoteAgent({
+      name: "r",
+      description: "r",
+      url: `${url}?key=secret-q`,
+      headers: { authorization: "Bearer secret-h" },
+    });
+    const error = await collect(agent, runInput()).catch((e) => e);
+    expect(error).toBeInstanceOf(RemoteAgentError);
+    expect(error).toMatchObject({ code: "remote_http_error", status: 401 });
+    expect(error.message).toContain("HTTP 401");
+    expect(error.message).toContain("invalid token");
+    expect(error.message).not.toMatch(/secret-q|secret-h/);
+  });
+
+  it("throws remote_bad_response when the endpoint does not stream SSE", async () => {
+    const { url } = await startEndpoint((res) => {
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end("<html>login</html>");
+    });
+    const error = await collect(new RemoteAgent({ name: "r", description: "r", url }), runInput()).catch(
+      (e) => e,
+    );
+    expect(error).toMatchObject({ code: "remote_bad_response" });
+  });
+
+  it("throws remote_unreachable when nothing listens", async () => {
+    const { url } = await startEndpoint(() => {});
+    server!.close();
+    server!.closeAllConnections();
+    server = undefined;
+    const error = await collect(new RemoteAgent({ name: "r", description: "r", url }), runInput()).catch(
+      (e) => e,
+    );
+    expect(error).toMatchObject({ code: "remote_unreachable" });
+    expect(error.message).toContain("ECONNREFUSED");
+  });
+
+  it("throws remote_incomplete when the stream ends before the run does", async () => {
+    const { url } = await startEndpoint((res, body) => {
+      sse(res);
+      res.end(frame({ type: "RUN_STARTED", threadId: body.threadId, runId: body.runId }));
+    });
+    const error = await collect(new RemoteAgent({ name: "r", description: "r", url }), runInput()).catch(
+      (e) => e,
+    );
+    expect(error).toMatchObject({ code: "remote_incomplete" });
+  });
+
+  it("throws remote_incomplete when the remote goes silent past idleTimeoutMs", async () => {
+    const { url } = await startEndpoint((res, body) => {
+      sse(res);
+      res.write(frame({ type: "RUN_STARTED", threadId: body.threadId, runId: body.runId }));
+    });
+    const agent = new RemoteAgent({ name: "r", description: "r", url, idleTimeoutMs: 100 });
+    const error = await collect(agent, runInput()).catch((e) => e);
+    expect(error).toMatchObject({ code: "remote_incomplete" });
+    expect(error.message).toContain("idleTimeoutMs");
+  });
+
+  it("throws remote_bad_event for an event that is not JSON", async () => {
+    const { url } = await startEndpoint((res) => {
+      sse(res);
+      res.end("data: not json\n\n");
+    });
+    const bad = await collect(new RemoteAgent({ name: "r", description: "r", url }), runInput()).catch(
+      (e) => e,
+    );
+    expect(bad).toMatchObject({ code: "remote_bad_event" });
+  });
+
+  it("throws remote_bad_event for an event over maxEventBytes, even one that arrives whole", async () => {
+    const { url: url2 } = await startEndpoint((res, body) => {
+      sse(res);
+      res.write(frame({ type: "RUN_STARTED", threadId: body.threadId, runId: body.runId }));
+      res.end(frame({ type: "STATE_SNAPSHOT", snapshot: { blob: "x".repeat(5000) } }));
+    });
+    const agent = new RemoteAgent({ name: "r", description: "r", url: url2, maxEventBytes: 1000 });
+    const big = await collect(agent, runInput()).catch((e) => e);
+    expect(big).toMatchObject({ code: "remote_bad_event" });
+  });
+
+  it("on cancel stops quietly and closes the connection so the remote can stop", async () => {
+    const { url, seen } = await startEndpoint((res, body) => {
+      sse(res);
+      res.write(frame({ type: "RUN_STARTED", threadId: body.threadId, runId: body.runId }));
+      res.write(frame({ type: "TEXT_MESSAGE_START", messageId: "m1", role: "assistant" }));
+      res.write(frame({ type: "TEXT_MESSAGE_CONTENT", messageId: "m1", delta: "tick" }));
+      // ...and never finishes on its own.
+    });
+    const controller = new AbortController();
+    const { ctx } = testContext(controller.signal);
+    const events = await collect(
+      new RemoteAgent({ name: "r", description: "r", url }),
+      runInput(),
+      ctx,
+      (e) => {
+        if (e.type === "TEXT_MESSAGE_CONTENT") controller.abort();
+      },
+    );
+    expect(types(events)).toEqual(["RUN_STARTED", "TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT"]);
+    await seen[0]?.closed;
+  });
+
+  it("rejects a url that is not http(s)", () => {
+    expect(() => new RemoteAgent({ name: "r", description: "r", url: "file:///etc/passwd" })).toThrow(
+      /http\(s\)/,
+    );
+  });
+});
