@@ -43,10 +43,15 @@ export function wsTransport(ws: WebSocket): Transport {
 /** Wires a `ws` socket's events into a session. */
 export function bindSession(ws: WebSocket, session: Session): void {
   ws.on("message", (data, isBinary) => {
-    session.onMessage(
-      Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data),
-      isBinary,
-    );
+    try {
+      session.onMessage(
+        Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data),
+        isBinary,
+      );
+    } catch (err) {
+      // A bug in frame handling must cost this socket, never the process or other sessions.
+      session.fail(err);
+    }
   });
   ws.on("close", () => session.onClose());
   ws.on("error", () => {

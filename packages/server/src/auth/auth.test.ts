@@ -256,6 +256,33 @@ describe("authentication", () => {
     ok.close();
   });
 
+  it("closes with 1011 when the server fails unexpectedly, and other sessions are unaffected", async () => {
+    const broken = new CopilotKitSDK({
+      agents: [whoami],
+      auth: {
+        apiKeys: { ops: API_KEY },
+        verify: (token) =>
+          token === "boom"
+            ? ({
+                get id(): string {
+                  throw new Error("principal store exploded");
+                },
+                kind: "user",
+              } as never)
+            : null,
+      },
+      logger: pino({ level: "silent" }),
+    });
+    const s = await broken.listen({ port: 0 });
+    const healthy = await connectPeer(s.wsUrl, { headers: { authorization: `Bearer ${API_KEY}` } });
+    const peer = await connectPeer(s.wsUrl, { headers: { authorization: "Bearer boom" }, awaitReady: false });
+    expect((await peer.closed).code).toBe(1011);
+    healthy.send({ type: "ping", ts: 7 });
+    expect(await healthy.next((f) => f.type === "pong")).toEqual({ type: "pong", ts: 7 });
+    healthy.close();
+    await s.close();
+  });
+
   it("refuses to start with no authentication configured", () => {
     expect(() => new CopilotKitSDK({ agents: [whoami], logger: pino({ level: "silent" }) })).toThrow(
       /No authentication configured/,

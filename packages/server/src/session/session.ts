@@ -79,7 +79,7 @@ export class Session {
   start(credential?: { token: string; source: CredentialSource }, principal?: Principal): void {
     if (principal) return this.becomeReady(principal);
     if (credential) {
-      void this.authenticate(credential.token, credential.source);
+      this.authenticate(credential.token, credential.source).catch((err) => this.fail(err));
       return;
     }
     if (this.host.authenticator.anonymous) return this.becomeReady(this.host.authenticator.unauthenticated());
@@ -138,6 +138,12 @@ export class Session {
       this.host.release(this.principal, this.id);
     }
     this.remote.onClosed?.(this);
+  }
+
+  /** An unexpected failure while handling this socket: log it and close with 1011. */
+  fail(err: unknown): void {
+    this.logger.error({ err }, "session failed");
+    this.close(CloseCode.InternalError, "Internal server error; reconnect and resume");
   }
 
   /** Closes the socket with `code`; the close handshake then calls `onClose`. */
