@@ -12,6 +12,8 @@ export interface ProviderTurn {
   toolCalls?: Array<{ id: string; name: string; args: string[] }>;
   /** Answer with this HTTP status and an error body instead of a stream. */
   status?: number;
+  /** Pause this long before each streamed chunk. */
+  delayMs?: number;
 }
 
 export interface RecordedRequest {
@@ -23,6 +25,8 @@ export interface RecordedRequest {
 export interface ProviderServer {
   url: string;
   requests: RecordedRequest[];
+  /** How many requests the client closed before the stream ended (a cancelled model call). */
+  aborted: number;
   close(): Promise<void>;
 }
 
@@ -41,20 +45,29 @@ function sse(res: ServerResponse): void {
   });
 }
 
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 async function listen(
-  handler: (req: IncomingMessage, res: ServerResponse, body: any) => void,
+  handler: (req: IncomingMessage, res: ServerResponse, body: any) => Promise<void>,
   requests: RecordedRequest[],
 ): Promise<ProviderServer> {
+  const state = { aborted: 0 };
   const server: Server = createServer(async (req, res) => {
     const body = await readBody(req);
     requests.push({ path: req.url ?? "", headers: req.headers, body });
-    handler(req, res, body);
+    res.on("close", () => {
+      if (!res.writableFinished) state.aborted += 1;
+    });
+    await handler(req, res, body);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    get aborted() {
+      return state.aborted;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -67,7 +80,7 @@ async function listen(
 export function startOpenAIServer(turns: ProviderTurn[]): Promise<ProviderServer> {
   const queue = [...turns];
   let n = 0;
-  return listen((req, res, body) => {
+  return listen(async (req, res, body) => {
     const turn = queue.shift();
     if (req.url !== "/v1/chat/completions" || !turn) {
       res.writeHead(404, { "content-type": "application/json" });
@@ -95,20 +108,22 @@ export function startOpenAIServer(turns: ProviderTurn[]): Promise<ProviderServer
       model: body.model,
       system_fingerprint: "fp_test",
     };
-    const send = (delta: object, finish: string | null = null) =>
-      res.write(
-        `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`,
-      );
+    const send = async (delta: object, finish: string | null = null) => {
+      if (turn.delayMs) await pause(turn.delayMs);
+      if (res.destroyed) return;
+      const choices = [{ index: 0, delta, logprobs: null, finish_reason: finish }];
+      res.write(`data: ${JSON.stringify({ ...base, choices })}\n\n`);
+    };
     sse(res);
-    send({ role: "assistant", content: "" });
-    for (const text of turn.text ?? []) send({ content: text });
-    (turn.toolCalls ?? []).forEach((call, index) => {
-      send({
-        tool_calls: [{ index, id: call.id, type: "function", function: { name: call.name, arguments: "" } }],
-      });
-      for (const args of call.args) send({ tool_calls: [{ index, function: { arguments: args } }] });
-    });
-    send({}, turn.toolCalls?.length ? "tool_calls" : "stop");
+    await send({ role: "assistant", content: "" });
+    for (const text of turn.text ?? []) await send({ content: text });
+    for (const [index, call] of (turn.toolCalls ?? []).entries()) {
+      const first = { index, id: call.id, type: "function", function: { name: call.name, arguments: "" } };
+      await send({ tool_calls: [first] });
+      for (const args of call.args) await send({ tool_calls: [{ index, function: { arguments: args } }] });
+    }
+    await send({}, turn.toolCalls?.length ? "tool_calls" : "stop");
+    if (res.destroyed) return;
     if (body.stream_options?.include_usage) {
       res.write(
         `data: ${JSON.stringify({ ...base, choices: [], usage: { prompt_tokens: 12, completion_tokens: 7, total_tokens: 19 } })}\n\n`,
@@ -122,7 +137,7 @@ export function startOpenAIServer(turns: ProviderTurn[]): Promise<ProviderServer
 export function startAnthropicServer(turns: ProviderTurn[]): Promise<ProviderServer> {
   const queue = [...turns];
   let n = 0;
-  return listen((req, res, body) => {
+  return listen(async (req, res, body) => {
     const turn = queue.shift();
     if (req.url !== "/v1/messages" || !turn) {
       res.writeHead(404, { "content-type": "application/json" });
