@@ -9,7 +9,10 @@ afterEach(() => {
 });
 
 function run(file: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [file], { cwd: dir, env: { ...process.env, LOG_LEVEL: "warn", ...env } });
+  const child = spawn(process.execPath, [file], {
+    cwd: dir,
+    env: { ...process.env, LOG_LEVEL: "warn", ...env },
+  });
   children.push(child);
   let out = "";
   child.stdout.on("data", (d) => {

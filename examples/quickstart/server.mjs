@@ -15,5 +15,8 @@ const shouter = {
   },
 };
 
-const sdk = new CopilotKitSDK({ agents: [shouter], auth: { apiKeys: process.env.AGENT_API_KEY ?? "dev-key" } });
+const sdk = new CopilotKitSDK({
+  agents: [shouter],
+  auth: { apiKeys: process.env.AGENT_API_KEY ?? "dev-key" },
+});
 await sdk.listen({ port: Number(process.env.PORT ?? 8000) });
