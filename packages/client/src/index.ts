@@ -10,7 +10,21 @@ export { createClient } from "./client.js";
 export type { ConnectionSnapshot, ConnectionState } from "./connection.js";
 export type { BackchannelErrorCode, BackchannelErrorOptions } from "./errors.js";
 export { BackchannelError, isBackchannelError } from "./errors.js";
+export type { FoldResult } from "./fold/fold-event.js";
+export { foldEvent } from "./fold/fold-event.js";
+export type { FoldInit, FoldSnapshot, FoldState } from "./fold/fold-state.js";
+export { createFoldState, foldSnapshot } from "./fold/fold-state.js";
+export type { PatchOutcome } from "./fold/json-patch.js";
+export { applyPatchImmutable } from "./fold/json-patch.js";
 export type { ClientOptions, ReconnectOptions } from "./options.js";
 export { DEFAULTS } from "./options.js";
 export type { RunEndStatus, RunEventListener, RunHandle, RunResult, RunStatus } from "./run-handle.js";
 export type { WebSocketConstructor, WebSocketLike } from "./socket.js";
+export { AgentThread } from "./thread/agent-thread.js";
+export type { ClientTool, PendingToolCall, ToolCallContext } from "./thread/client-tools.js";
+export type {
+  AgentThreadOptions,
+  AgentThreadSnapshot,
+  OutgoingMessage,
+  WhileRunningPolicy,
+} from "./thread/thread-types.js";

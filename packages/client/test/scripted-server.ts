@@ -5,6 +5,7 @@
  * the real `@backchannel/server` in /work/main/test/client-server.test.ts.
  */
 import type { AddressInfo } from "node:net";
+import type { RunAgentInput } from "@ag-ui/core";
 import type { ReadyFrame } from "@backchannel/protocol";
 import { tokenFromSubprotocol } from "@backchannel/protocol";
 import { WebSocket, WebSocketServer } from "ws";
@@ -25,8 +26,19 @@ export interface ScriptedConnection {
   closed: Promise<number>;
 }
 
+/**
+ * Answers `run` frames like a server would: RUN_STARTED, the agent's events, then RUN_FINISHED
+ * (unless the agent ended the run itself); a `cancel` aborts `signal` and ends the run as cancelled.
+ */
+export type ScriptedAgent = (
+  input: RunAgentInput,
+  signal: AbortSignal,
+) => AsyncIterable<Record<string, unknown>> | Iterable<Record<string, unknown>>;
+
 export interface ScriptedServer {
   url: string;
+  /** Inputs of the runs the scripted agent answered, in order. */
+  inputs: RunAgentInput[];
   connections: ScriptedConnection[];
   /** Resolves with connection number `index` (0-based) once it exists. */
   connection(index: number, timeoutMs?: number): Promise<ScriptedConnection>;
@@ -76,8 +88,11 @@ export async function createScriptedServer(
   options: {
     autoReady?: Partial<ReadyFrame> | false;
     onConnection?: (conn: ScriptedConnection) => void;
+    agent?: ScriptedAgent;
   } = {},
 ): Promise<ScriptedServer> {
+  const inputs: RunAgentInput[] = [];
+  const aborts = new Map<string, AbortController>();
   const wss = new WebSocketServer({
     host: "127.0.0.1",
     port: 0,
@@ -110,8 +125,12 @@ export async function createScriptedServer(
       closed: new Promise((resolve) => ws.on("close", (code) => resolve(code))),
     };
     ws.on("message", (data) => {
-      received.push(JSON.parse(String(data)));
+      const frame = JSON.parse(String(data));
+      received.push(frame);
       wakeAll();
+      if (!options.agent) return;
+      if (frame.type === "run") void play(conn, frame.input, options.agent);
+      if (frame.type === "cancel") aborts.get(frame.runId)?.abort();
     });
     ws.on("error", () => {});
     connections.push(conn);
@@ -119,9 +138,42 @@ export async function createScriptedServer(
     if (options.autoReady !== false) conn.send(readyFrame(options.autoReady ?? {}));
     wakeAll();
   });
+  async function play(conn: ScriptedConnection, input: RunAgentInput, agent: ScriptedAgent) {
+    inputs.push(input);
+    const { runId, threadId } = input;
+    const controller = new AbortController();
+    aborts.set(runId, controller);
+    let seq = 0;
+    const emit = (event: Record<string, unknown>) => conn.send({ type: "event", runId, seq: ++seq, event });
+    emit({ type: "RUN_STARTED", threadId, runId });
+    let ended = false;
+    try {
+      for await (const event of agent(input, controller.signal)) {
+        if (controller.signal.aborted) break;
+        emit(event);
+        if (event.type === "RUN_FINISHED" || event.type === "RUN_ERROR") ended = true;
+      }
+    } catch (err) {
+      if (!controller.signal.aborted) {
+        emit({ type: "RUN_ERROR", message: (err as Error).message });
+        ended = true;
+      }
+    }
+    if (!ended) {
+      emit({
+        type: "RUN_FINISHED",
+        threadId,
+        runId,
+        ...(controller.signal.aborted ? { outcome: { type: "cancelled" } } : {}),
+      });
+    }
+    aborts.delete(runId);
+  }
+
   const port = (wss.address() as AddressInfo).port;
   return {
     url: `ws://127.0.0.1:${port}/copilotkit/ws`,
+    inputs,
     connections,
     connection: (index, timeoutMs = 5000) =>
       waitFor(() => connections[index], wakers, timeoutMs, `connection #${index}`),

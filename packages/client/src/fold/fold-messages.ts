@@ -188,8 +188,7 @@ export function activitySnapshot(fold: FoldState, e: Ev): void {
 /** ACTIVITY_DELTA: patches an activity's content. Returns an error message if the patch failed. */
 export function activityDelta(fold: FoldState, e: Ev): string | undefined {
   const entry = fold.byId.get(e.messageId);
-  if (!entry || entry.msg.role !== "activity")
-    return `no activity message ${JSON.stringify(e.messageId)} to patch`;
+  if (entry?.msg.role !== "activity") return `no activity message ${JSON.stringify(e.messageId)} to patch`;
   const result = applyPatchImmutable(entry.msg.content, e.patch);
   if (!result.ok) return result.message;
   entry.msg.content = result.value as Record<string, any>;

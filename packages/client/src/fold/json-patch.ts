@@ -12,7 +12,7 @@ import { applyOperation } from "fast-json-patch/module/core.mjs";
 /** What `applyPatchImmutable` produced. */
 export type PatchOutcome = { ok: true; value: unknown } | { ok: false; message: string };
 
-function unescape(token: string): string {
+function unescapeToken(token: string): string {
   return token.includes("~") ? token.replace(/~1/g, "/").replace(/~0/g, "~") : token;
 }
 
@@ -34,7 +34,7 @@ function copyPath(root: unknown, pointer: string, fresh: Set<object>): unknown {
   const tokens = pointer.split("/").slice(1);
   let parent = top as Record<string, unknown>;
   for (let i = 0; i < tokens.length - 1; i++) {
-    const key = unescape(tokens[i]!);
+    const key = unescapeToken(tokens[i]!);
     // Only own properties: "__proto__" and friends must never be walked into (or copied over).
     if (!Object.hasOwn(parent, key)) break;
     const child = parent[key];

@@ -1,0 +1,477 @@
+/**
+ * `AgentThread`: one conversation with one agent, as a UI needs it. It builds each run's
+ * input (transcript, state, context, client tools), folds the run's events into messages and
+ * state, runs client tools and starts follow-up runs, and publishes immutable snapshots for
+ * `useSyncExternalStore`-style bindings. Runs of a thread never overlap.
+ * @module
+ */
+import type { Message, ResumeEntry, State } from "@ag-ui/core";
+import type { BackchannelClient } from "../client.js";
+import { BackchannelError } from "../errors.js";
+import { foldEvent } from "../fold/fold-event.js";
+import {
+  appendMessage,
+  createFoldState,
+  type FoldState,
+  foldSnapshot,
+  replaceMessages,
+  setFoldState,
+} from "../fold/fold-state.js";
+import { randomId } from "../ids.js";
+import type { RunHandle, RunResult } from "../run-handle.js";
+import { type ClientTool, type PendingToolCall, runToolCalls } from "./client-tools.js";
+import { createNotifier, type Notifier } from "./notifier.js";
+import type { AgentThreadOptions, AgentThreadSnapshot, OutgoingMessage } from "./thread-types.js";
+
+/** One user action (send, regenerate, resume) and the tool follow-up runs it leads to. */
+interface Chain {
+  resolve(result: RunResult): void;
+  roundtrips: number;
+  /** stop()/interrupt: finish the current step, start nothing more. */
+  stopped: boolean;
+  last: RunResult | undefined;
+}
+
+type Work =
+  | { kind: "message"; message: Message }
+  | { kind: "regenerate" }
+  | { kind: "resume"; entries: ResumeEntry[] };
+
+interface QueueItem {
+  work: Work;
+  resolve(result: RunResult): void;
+}
+
+const EMPTY: readonly never[] = Object.freeze([]);
+
+/**
+ * A conversation with one agent over a `BackchannelClient`.
+ * @example
+ * const thread = new AgentThread({ client, agent: "opshub-nav-agent" });
+ * thread.subscribe(() => render(thread.getSnapshot().messages));
+ * await thread.sendMessage({ content: "What is today's NAV?" });
+ */
+export class AgentThread {
+  /** The agent this thread talks to. */
+  readonly agent: string;
+  #client: BackchannelClient;
+  #opts: AgentThreadOptions;
+  #threadId: string;
+  #fold: FoldState;
+  #notifier: Notifier;
+  #listeners = new Set<() => void>();
+  #snapshot: AgentThreadSnapshot;
+  #active: { handle: RunHandle; off: () => void } | null = null;
+  #chain: Chain | null = null;
+  #queue: QueueItem[] = [];
+  #queuedMessages: readonly Message[] = EMPTY;
+  #tools = new Map<string, ClientTool>();
+  #contexts = new Map<number, { description: string; value: unknown }>();
+  #contextSeq = 0;
+  #toolAbort: AbortController | null = null;
+  #pendingToolCalls: readonly PendingToolCall[] = EMPTY;
+  #error: BackchannelError | null = null;
+
+  constructor(options: AgentThreadOptions) {
+    if (!options?.client || typeof options.agent !== "string" || options.agent === "") {
+      throw new TypeError("new AgentThread({ client, agent }) needs a client and the agent's name.");
+    }
+    this.#opts = options;
+    this.#client = options.client;
+    this.agent = options.agent;
+    this.#threadId = options.threadId ?? randomId();
+    this.#fold = createFoldState({
+      messages: options.initialMessages ?? [],
+      state: options.initialState ?? {},
+    });
+    this.#snapshot = Object.freeze(this.#build());
+    this.#notifier = createNotifier(options.throttleMs, () => this.#flush());
+  }
+
+  /** The current snapshot (stable identity until something changes). Safe to pass unbound. */
+  getSnapshot = (): AgentThreadSnapshot => this.#snapshot;
+
+  /** Calls `listener` after each (batched) change. Returns the unsubscribe function. Safe to pass unbound. */
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  /**
+   * Sends a user message and runs the agent. Resolves when that run, and any follow-up runs
+   * after client tools, have ended, with the last run's result. It never rejects because a run
+   * failed (see `result.status`/`error` and the snapshot's `error`); it rejects only with
+   * `run_in_progress` under `whileRunning: "reject"`.
+   */
+  sendMessage(message: OutgoingMessage): Promise<RunResult> {
+    const content = message?.content;
+    if (typeof content !== "string" && !Array.isArray(content)) {
+      throw new TypeError("sendMessage({ content }) needs content: a string or an array of content parts.");
+    }
+    const full = {
+      id: message.id ?? randomId(),
+      role: "user",
+      content,
+      ...(message.name === undefined ? {} : { name: message.name }),
+    } as Message;
+    return this.#submit({ kind: "message", message: full }, this.#opts.whileRunning ?? "queue");
+  }
+
+  /** Runs the agent again from the last user message, dropping what came after it. Interrupts a run in progress. */
+  regenerate(): Promise<RunResult> {
+    if (!foldSnapshot(this.#fold).messages.some((m) => m.role === "user")) {
+      throw new TypeError("regenerate(): there is no user message to answer again.");
+    }
+    return this.#submit({ kind: "regenerate" }, "interrupt");
+  }
+
+  /**
+   * Answers the interrupts of the last run (RUN_FINISHED with an interrupt outcome) and starts
+   * the run that continues from them: `input.resume = [{ interruptId, status, payload }]`, one
+   * entry per open interrupt, or only `interruptId`'s.
+   */
+  resumeInterrupt(
+    payload?: unknown,
+    options: { interruptId?: string; status?: ResumeEntry["status"] } = {},
+  ): Promise<RunResult> {
+    const open = this.#fold.interrupts.filter(
+      (i) => options.interruptId === undefined || i.id === options.interruptId,
+    );
+    if (open.length === 0) {
+      throw new TypeError(
+        options.interruptId === undefined
+          ? "resumeInterrupt(): the thread has no open interrupt."
+          : `resumeInterrupt(): no open interrupt with id ${JSON.stringify(options.interruptId)}.`,
+      );
+    }
+    return this.resumeInterrupts(
+      open.map((i) => ({
+        interruptId: i.id,
+        status: options.status ?? "resolved",
+        ...(payload === undefined ? {} : { payload }),
+      })),
+    );
+  }
+
+  /** Like `resumeInterrupt`, with one explicit resume entry per interrupt. */
+  resumeInterrupts(entries: ResumeEntry[]): Promise<RunResult> {
+    return this.#submit({ kind: "resume", entries }, "reject");
+  }
+
+  /**
+   * Stops everything: cancels the run in progress, answers client tool calls still waiting as
+   * cancelled, and drops queued messages (their `sendMessage` promises resolve as cancelled).
+   */
+  stop(): void {
+    for (const item of this.#queue.splice(0)) item.resolve(this.#cancelledResult());
+    this.#syncQueue();
+    this.#interruptCurrent();
+    this.#changed();
+  }
+
+  /** Stops, then starts over: initial messages and state, no error, and a new thread id. */
+  reset(): void {
+    this.stop();
+    const chain = this.#chain;
+    this.#detach();
+    this.#chain = null;
+    chain?.resolve(this.#cancelledResult());
+    this.#fold = createFoldState({
+      messages: this.#opts.initialMessages ?? [],
+      state: this.#opts.initialState ?? {},
+    });
+    this.#threadId = randomId();
+    this.#error = null;
+    this.#changed();
+  }
+
+  /**
+   * Replaces the shared state locally; the next run sends it as `input.state`. During a run the
+   * agent's STATE_DELTAs keep applying on top of it.
+   */
+  setState(state: State): void {
+    setFoldState(this.#fold, state);
+    this.#changed();
+  }
+
+  /** Adds context sent as `input.context` of every run until removed. Non-string values are JSON-encoded. */
+  addContext(context: { description: string; value: unknown }): () => void {
+    const id = ++this.#contextSeq;
+    this.#contexts.set(id, { description: String(context.description), value: context.value });
+    return () => this.#contexts.delete(id);
+  }
+
+  /** Offers a client tool to the agent (`input.tools`) until unregistered. See `ClientTool`. */
+  registerTool<Args = any>(tool: ClientTool<Args>): () => void {
+    if (!tool || typeof tool.name !== "string" || tool.name === "" || typeof tool.description !== "string") {
+      throw new TypeError(
+        "registerTool({ name, description, parameters?, handler? }) needs a name and a description.",
+      );
+    }
+    this.#tools.set(tool.name, tool as ClientTool);
+    return () => {
+      if (this.#tools.get(tool.name) === tool) this.#tools.delete(tool.name);
+    };
+  }
+
+  /** Follows a run of this thread that is already on the server (e.g. after a reload), from `after`. */
+  attachRun(runId: string, after = 0): Promise<RunResult> {
+    if (this.#chain) {
+      return Promise.reject(
+        new BackchannelError("run_in_progress", "attachRun(): the thread already has a run."),
+      );
+    }
+    return new Promise((resolve) => {
+      const chain: Chain = { resolve, roundtrips: 0, stopped: false, last: undefined };
+      this.#chain = chain;
+      this.#follow(chain, this.#client.attachRun(runId, { after, threadId: this.#threadId }));
+    });
+  }
+
+  /** Stops the thread and releases its timers and listeners. */
+  dispose(): void {
+    this.stop();
+    this.#detach();
+    this.#notifier.cancel();
+    this.#listeners.clear();
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  #submit(work: Work, policy: NonNullable<AgentThreadOptions["whileRunning"]>): Promise<RunResult> {
+    if (!this.#chain) return new Promise((resolve) => this.#begin(work, resolve));
+    if (policy === "reject") {
+      return Promise.reject(
+        new BackchannelError(
+          "run_in_progress",
+          "A run is in progress; wait for it, call stop(), or use whileRunning: 'queue' or 'interrupt'.",
+        ),
+      );
+    }
+    return new Promise((resolve) => {
+      const item = { work, resolve };
+      if (policy === "interrupt") {
+        this.#queue.unshift(item);
+        this.#interruptCurrent();
+      } else {
+        this.#queue.push(item);
+      }
+      this.#syncQueue();
+      this.#changed();
+    });
+  }
+
+  #begin(work: Work, resolve: (result: RunResult) => void): void {
+    const chain: Chain = { resolve, roundtrips: 0, stopped: false, last: undefined };
+    this.#chain = chain;
+    if (work.kind === "message") {
+      this.#answerDanglingToolCalls();
+      appendMessage(this.#fold, work.message, undefined);
+    } else if (work.kind === "regenerate") {
+      const messages = foldSnapshot(this.#fold).messages;
+      const lastUser = messages.findLastIndex((m) => m.role === "user");
+      replaceMessages(this.#fold, messages.slice(0, lastUser + 1), undefined);
+    }
+    this.#startRun(chain, work.kind === "resume" ? work.entries : undefined);
+  }
+
+  #startRun(chain: Chain, resume: ResumeEntry[] | undefined): void {
+    const fold = this.#fold;
+    // A new turn abandons interrupts nobody answered; saying so lets the agent clean up.
+    const entries =
+      resume ?? fold.interrupts.map((i): ResumeEntry => ({ interruptId: i.id, status: "cancelled" }));
+    fold.interrupts = EMPTY as never[];
+    const forwarded = this.#opts.forwardedProps;
+    let handle: RunHandle;
+    try {
+      handle = this.#client.startRun({
+        agent: this.agent,
+        input: {
+          threadId: this.#threadId,
+          runId: randomId(),
+          messages: foldSnapshot(fold).messages as Message[],
+          tools: [...this.#tools.values()].map((t) => ({
+            name: t.name,
+            description: t.description,
+            ...(t.parameters === undefined ? {} : { parameters: t.parameters }),
+          })),
+          context: [...this.#contexts.values()].map((c) => ({
+            description: c.description,
+            value: typeof c.value === "string" ? c.value : JSON.stringify(c.value),
+          })),
+          state: fold.state,
+          ...(forwarded === undefined
+            ? {}
+            : { forwardedProps: typeof forwarded === "function" ? forwarded() : forwarded }),
+          ...(entries.length ? { resume: entries } : {}),
+        },
+      });
+    } catch (err) {
+      this.#error = BackchannelError.from(err, "bad_request");
+      this.#endChain(chain, { ...this.#cancelledResult(), status: "error", error: this.#error });
+      return;
+    }
+    this.#error = null;
+    this.#follow(chain, handle);
+  }
+
+  #follow(chain: Chain, handle: RunHandle): void {
+    const off = handle.on((event) => {
+      const result = foldEvent(this.#fold, event);
+      if (result.error) this.#opts.onError?.(result.error);
+      if (result.changed) this.#changed();
+    });
+    this.#active = { handle, off };
+    this.#changed();
+    void handle.done.then((result) => this.#onRunDone(chain, handle, result));
+  }
+
+  #onRunDone(chain: Chain, handle: RunHandle, result: RunResult): void {
+    if (this.#active?.handle !== handle) return; // detached by reset()
+    this.#detach();
+    chain.last = result;
+    if (result.status === "error" && result.error) {
+      this.#error = result.error;
+      this.#opts.onError?.(result.error);
+    }
+    const fold = this.#fold;
+    if (result.status === "finished" && !chain.stopped) {
+      const calls = fold.pendingToolCallIds.flatMap((id) => fold.toolCalls.get(id)?.call ?? []);
+      if (calls.some((c) => this.#tools.has(c.function.name))) {
+        const max = this.#opts.maxToolRoundtrips ?? 10;
+        if (chain.roundtrips >= max) {
+          this.#error = new BackchannelError(
+            "tool_failed",
+            `Stopped after ${max} automatic tool round trips in a row (maxToolRoundtrips); send a new message to continue.`,
+          );
+          this.#opts.onError?.(this.#error);
+        } else {
+          void this.#runTools(chain, calls);
+          return;
+        }
+      }
+    }
+    this.#endChain(chain, result);
+  }
+
+  async #runTools(chain: Chain, calls: Parameters<typeof runToolCalls>[0]): Promise<void> {
+    const controller = new AbortController();
+    this.#toolAbort = controller;
+    const { pending, done } = runToolCalls(calls, this.#tools, controller.signal, {
+      onSettled: (id) => {
+        this.#pendingToolCalls = Object.freeze(this.#pendingToolCalls.filter((p) => p.toolCallId !== id));
+        this.#changed();
+      },
+      onToolError: (message, _id, cause) =>
+        this.#opts.onError?.(new BackchannelError("tool_failed", message, { cause })),
+    });
+    // Calls that settled synchronously are already out of `pending`'s future; keep the open ones.
+    this.#pendingToolCalls = Object.freeze(pending);
+    this.#changed();
+    const results = await done;
+    if (this.#chain !== chain) return; // reset() while tools ran
+    this.#toolAbort = null;
+    this.#pendingToolCalls = EMPTY;
+    // Every call gets an answer, even a cancelled one: models refuse transcripts with unanswered calls.
+    for (const message of results) appendMessage(this.#fold, message, undefined);
+    this.#fold.pendingToolCallIds = [];
+    if (controller.signal.aborted || chain.stopped) {
+      this.#endChain(chain, { ...chain.last!, status: "cancelled" });
+      return;
+    }
+    chain.roundtrips++;
+    this.#startRun(chain, undefined);
+  }
+
+  #endChain(chain: Chain, result: RunResult): void {
+    if (this.#chain !== chain) return;
+    this.#chain = null;
+    chain.resolve(result);
+    this.#changed();
+    const next = this.#queue.shift();
+    if (!next) return;
+    this.#syncQueue();
+    this.#begin(next.work, next.resolve);
+  }
+
+  /**
+   * Models refuse a transcript with a tool call nobody answered (a cancelled run, a tool this
+   * app does not implement), so a new turn first answers each such call as cancelled. Resuming
+   * an interrupt does not: the interrupt may be the approval of exactly such a call.
+   */
+  #answerDanglingToolCalls(): void {
+    for (const tc of [...this.#fold.toolCalls.values()]) {
+      if (tc.hasResult) continue;
+      const answer: Message = {
+        id: randomId(),
+        role: "tool",
+        toolCallId: tc.call.id,
+        content: "Cancelled: the run ended before this tool call was answered.",
+        error: "cancelled",
+      };
+      appendMessage(this.#fold, answer, undefined);
+    }
+  }
+
+  #interruptCurrent(): void {
+    const chain = this.#chain;
+    if (!chain) return;
+    chain.stopped = true;
+    this.#active?.handle.cancel();
+    this.#toolAbort?.abort();
+  }
+
+  #detach(): void {
+    this.#active?.off();
+    this.#active = null;
+  }
+
+  #syncQueue(): void {
+    const messages = this.#queue.flatMap((q) => (q.work.kind === "message" ? [q.work.message] : []));
+    this.#queuedMessages = messages.length ? Object.freeze(messages) : EMPTY;
+  }
+
+  #cancelledResult(): RunResult {
+    return {
+      runId: "",
+      threadId: this.#threadId,
+      status: "cancelled",
+      lastSeq: 0,
+      outcome: undefined,
+      result: undefined,
+      interrupts: [],
+      error: null,
+    };
+  }
+
+  #changed(): void {
+    this.#notifier.schedule();
+  }
+
+  #build(): AgentThreadSnapshot {
+    const fs = foldSnapshot(this.#fold);
+    return {
+      threadId: this.#threadId,
+      messages: fs.messages,
+      state: fs.state,
+      isRunning: this.#chain !== null,
+      error: this.#error,
+      currentRunId: this.#active?.handle.runId ?? null,
+      pendingToolCalls: this.#pendingToolCalls,
+      interrupts: this.#fold.interrupts,
+      queuedMessages: this.#queuedMessages,
+    };
+  }
+
+  #flush(): void {
+    const next = this.#build();
+    const prev = this.#snapshot;
+    let same = true;
+    for (const key of Object.keys(next) as (keyof AgentThreadSnapshot)[]) {
+      if (next[key] !== prev[key]) same = false;
+    }
+    if (same) return;
+    this.#snapshot = Object.freeze(next);
+    for (const listener of this.#listeners) listener();
+  }
+}
