@@ -116,8 +116,9 @@ describe("AgentThread: sending", () => {
 
   it("rejects a message sent while running with whileRunning: 'reject'", async () => {
     const { thread } = await setup(
-      async function* (_input, signal) {
+      async function* (input, signal) {
         await waitOrAbort(signal, 100);
+        yield* say(`a-${input.runId}`, "late");
       },
       { whileRunning: "reject" },
     );
