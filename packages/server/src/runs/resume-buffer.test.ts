@@ -40,7 +40,7 @@ describe("ResumeBuffer", () => {
   it("drops events older than maxAgeMs but always keeps the newest", () => {
     const b = new ResumeBuffer({ maxEvents: 1000, maxBytes: 1e6, maxAgeMs: 1000 });
     b.push(item(1, 0));
-    b.push(item(2, 500));
+    b.push(item(2, 700));
     b.push(item(3, 1600));
     expect(b.firstSeq).toBe(2);
     b.push(item(4, 10_000));
