@@ -125,7 +125,7 @@ describe("AgentThread: sending", () => {
     const first = thread.sendMessage({ content: "a" });
     await expect(thread.sendMessage({ content: "b" })).rejects.toMatchObject({ code: "run_in_progress" });
     await first;
-    expect(thread.getSnapshot().messages.map((m) => m.content)).toEqual(["a"]);
+    expect(thread.getSnapshot().messages.map((m) => m.content)).toEqual(["a", "late"]);
   });
 
   it("cancels the current run and then sends with whileRunning: 'interrupt', never overlapping runs", async () => {
