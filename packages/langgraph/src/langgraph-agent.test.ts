@@ -160,4 +160,51 @@ describe("LangGraphAgent", () => {
     expect(model.calls.length).toBe(1);
     expect(model.aborted).toBe(true);
   });
+
+  it("streams parallel nodes into separate messages, each closed when its node finishes", async () => {
+    const fast = new ScriptedChatModel([{ text: ["a1", "a2"], delayMs: 5 }]);
+    const slow = new ScriptedChatModel([{ text: ["b1", "b2", "b3"], delayMs: 15 }]);
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode("fast", async (s, config) => ({ messages: [await fast.invoke(s.messages, config)] }))
+      .addNode("slow", async (s, config) => ({ messages: [await slow.invoke(s.messages, config)] }))
+      .addEdge(START, "fast")
+      .addEdge(START, "slow")
+      .addEdge("fast", END)
+      .addEdge("slow", END)
+      .compile();
+    const agent = new LangGraphAgent({ name: "p", description: "p", graph });
+    const events = await collect(agent, runInput({ messages: [user("u1", "go")] }));
+    expect(Object.values(texts(events)).sort()).toEqual(["a1a2", "b1b2b3"]);
+    expect(ofType(events, "TEXT_MESSAGE_START")).toHaveLength(2);
+    // Each message ends before its own node's STEP_FINISHED.
+    for (const step of ["fast", "slow"]) {
+      const id = ofType(events, "TEXT_MESSAGE_START").find((e) =>
+        texts(events)[e.messageId]?.startsWith(step === "fast" ? "a" : "b"),
+      )?.messageId;
+      const end = events.findIndex((e) => e.type === "TEXT_MESSAGE_END" && e.messageId === id);
+      const finished = events.findIndex((e) => e.type === "STEP_FINISHED" && e.stepName === step);
+      expect(end).toBeGreaterThan(-1);
+      expect(end).toBeLessThan(finished);
+    }
+  });
+
+  it("streams text produced inside a subgraph as part of the parent step", async () => {
+    const model = new ScriptedChatModel([{ text: ["from ", "inside"] }]);
+    const inner = new StateGraph(MessagesAnnotation)
+      .addNode("inner_chat", async (s, config) => ({ messages: [await model.invoke(s.messages, config)] }))
+      .addEdge(START, "inner_chat")
+      .addEdge("inner_chat", END)
+      .compile();
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode("research", inner)
+      .addEdge(START, "research")
+      .addEdge("research", END)
+      .compile();
+    const agent = new LangGraphAgent({ name: "sub", description: "sub", graph });
+    const events = await collect(agent, runInput({ messages: [user("u1", "go")] }));
+    expect(Object.values(texts(events))).toEqual(["from inside"]);
+    // Steps are the root graph's nodes only.
+    expect(ofType(events, "STEP_STARTED").map((e) => e.stepName)).toEqual(["research"]);
+    expect(types(events).slice(-3)).toEqual(["TEXT_MESSAGE_END", "STEP_FINISHED", "RUN_FINISHED"]);
+  });
 });
