@@ -83,6 +83,10 @@ describe("OpenAI-compatible endpoint", () => {
       " is 101.5.",
     ]);
     expect(events.at(-1)).toMatchObject({ type: "RUN_FINISHED", outcome: { type: "success" } });
+    // Both model calls' usage chunks, summed.
+    expect(events.at(-1)?.usage).toEqual([
+      { provider: "openai", model: "gpt-test", inputTokens: 24, outputTokens: 14, totalTokens: 38 },
+    ]);
 
     const [first, second] = server.requests;
     expect(first?.headers.authorization).toBe("Bearer sk-test");
@@ -161,6 +165,10 @@ describe("Anthropic", () => {
       content: "NAV of Alpha: 101.5",
     });
     expect(types(events).at(-1)).toBe("RUN_FINISHED");
+    // Two calls of 25 input tokens; LangChain adds message_start's output count (1) to message_delta's (15).
+    expect(events.at(-1)?.usage).toEqual([
+      { provider: "anthropic", model: "claude-test", inputTokens: 50, outputTokens: 32, totalTokens: 82 },
+    ]);
 
     const [first, second] = server.requests;
     expect(first?.path).toBe("/v1/messages");

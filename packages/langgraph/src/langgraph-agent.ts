@@ -3,7 +3,7 @@
  * agent and maps what it streams to AG-UI events.
  * @module
  */
-import type { Interrupt, RunAgentInput } from "@ag-ui/core";
+import type { Interrupt, RunAgentInput, TokenUsage } from "@ag-ui/core";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { Command } from "@langchain/langgraph";
@@ -62,6 +62,12 @@ export interface LangGraphAgentOptions {
 }
 
 type StreamItem = [string[], string, unknown];
+
+/** `{ usage }` for a terminal event when the models reported token counts, else nothing. */
+function usage(messages: MessageEvents): { usage?: TokenUsage[] } {
+  const entries = messages.usage();
+  return entries.length > 0 ? { usage: entries } : {};
+}
 
 /**
  * Hosts a LangGraph.js graph. `threadId` becomes LangGraph's `thread_id`; with a
@@ -141,6 +147,7 @@ export class LangGraphAgent implements Agent {
         type: "RUN_ERROR",
         message: failed ? `Node "${failed}" failed: ${message}` : message,
         code: error instanceof LangGraphAgentError ? error.code : "graph_error",
+        ...usage(messages),
       };
       return;
     }
@@ -152,6 +159,7 @@ export class LangGraphAgent implements Agent {
         threadId,
         runId,
         outcome: { type: "interrupt", interrupts: [...interrupts.values()] },
+        ...usage(messages),
       };
       return;
     }
@@ -161,6 +169,7 @@ export class LangGraphAgent implements Agent {
       threadId,
       runId,
       outcome: pending.length ? { type: "success", pendingToolCallIds: pending } : { type: "success" },
+      ...usage(messages),
     };
   }
 

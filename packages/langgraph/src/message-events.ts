@@ -7,6 +7,7 @@
  * ends; parallel nodes stream into separate, concurrently open messages.
  * @module
  */
+import { aggregateTokenUsage, type TokenUsage, tokenUsageFromLangChainMetadata } from "@ag-ui/core";
 import { AIMessage, AIMessageChunk, type BaseMessage, ToolMessage } from "@langchain/core/messages";
 import type { AgentEvent } from "./agent-types.js";
 import { contentText, toolResultText } from "./message-convert.js";
@@ -20,6 +21,11 @@ interface OpenMessage {
   calls: Map<string, string>;
 }
 
+interface Labels {
+  provider?: string;
+  model?: string;
+}
+
 /** Metadata LangGraph attaches to each `messages` stream item. */
 export type MessageMetadata = Record<string, unknown>;
 
@@ -30,9 +36,12 @@ export class MessageEvents {
   private readonly callNames = new Map<string, string>();
   private readonly answered = new Set<string>();
   private anonymous = 0;
+  /** Token counts per model response, summed over its chunks as LangChain does. */
+  private readonly usageByMessage = new Map<string, { counts: Record<string, number>; labels: Labels }>();
 
   /** Events for one `[message, metadata]` item of the stream. */
   handle(message: BaseMessage, metadata: MessageMetadata): AgentEvent[] {
+    if (AIMessage.isInstance(message)) this.countUsage(message, metadata);
     if (AIMessageChunk.isInstance(message)) return this.chunk(message, taskOf(metadata));
     if (ToolMessage.isInstance(message)) return this.toolResult(message);
     if (AIMessage.isInstance(message)) return this.whole(message, taskOf(metadata));
@@ -56,6 +65,42 @@ export class MessageEvents {
     return [...this.callNames]
       .filter(([id, name]) => names.has(name) && !this.answered.has(id))
       .map(([id]) => id);
+  }
+
+  /** Token usage of every model call this run, one entry per provider and model. */
+  usage(): TokenUsage[] {
+    const entries: TokenUsage[] = [];
+    for (const { counts, labels } of this.usageByMessage.values()) {
+      const entry = tokenUsageFromLangChainMetadata(counts, labels);
+      // Labels the provider did not report are left out rather than sent as undefined.
+      if (entry) entries.push(Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)));
+    }
+    return aggregateTokenUsage(entries);
+  }
+
+  private countUsage(message: AIMessage, metadata: MessageMetadata): void {
+    const usage = message.usage_metadata as Record<string, unknown> | undefined;
+    // The model's LangSmith labels ride along in the stream metadata; the response may refine them.
+    const meta = {
+      model_provider: metadata.ls_provider,
+      model_name: metadata.ls_model_name,
+      ...message.response_metadata,
+    };
+    const id = message.id ?? "";
+    let entry = this.usageByMessage.get(id);
+    if (!entry) {
+      if (!usage) return;
+      entry = { counts: {}, labels: {} };
+      this.usageByMessage.set(id, entry);
+    }
+    if (typeof meta.model_provider === "string") entry.labels.provider = meta.model_provider;
+    if (typeof meta.model_name === "string") entry.labels.model = meta.model_name;
+    // A whole message after its chunks repeats their totals: count only one of the two.
+    if (!usage || (!AIMessageChunk.isInstance(message) && this.seen.has(id))) return;
+    for (const key of ["input_tokens", "output_tokens", "total_tokens"]) {
+      const n = usage[key];
+      if (typeof n === "number") entry.counts[key] = (entry.counts[key] ?? 0) + n;
+    }
   }
 
   private end(m: OpenMessage): AgentEvent[] {
