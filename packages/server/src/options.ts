@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Agent } from "./agent.js";
 import type { AuthOptions } from "./auth/authenticator.js";
+import type { TicketOptions } from "./auth/tickets.js";
 
 /** Size, rate and count limits. Every limit protects other sessions from one misbehaving client. */
 export interface LimitOptions {
@@ -62,6 +63,13 @@ export interface SDKOptions {
   logger?: Logger;
   /** Time to let runs finish on `close()` before they are cancelled, in ms. @default 10000 */
   shutdownDeadlineMs?: number;
+  /** WebSocket tickets minted by `POST /connect` (lifetime, shared store). See docs/http.md. */
+  tickets?: TicketOptions;
+  /**
+   * Public origin of this server, e.g. `https://api.example.com`, used for the URLs `/connect`
+   * returns. @default derived from the request's Host header (plain http unless TLS is terminated here)
+   */
+  publicUrl?: string;
 }
 
 /** Every default in one place. */

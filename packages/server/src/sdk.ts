@@ -9,8 +9,10 @@ import type { Agent } from "./agent.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { credentialFromRequest, safePath } from "./auth/credentials.js";
 import { isOriginAllowed } from "./auth/origin.js";
+import { createTicketIssuer } from "./auth/tickets.js";
 import { ConfigError } from "./errors.js";
 import { answerHealth, FEATURES } from "./http/health.js";
+import { type HttpBinding, installHttpBinding } from "./http/http-binding.js";
 import { sendError } from "./http/respond.js";
 import { type RouteHandler, Router } from "./http/router.js";
 import { createRunRateLimiter, type RunRateLimiter } from "./limits/run-rate-limit.js";
@@ -57,6 +59,8 @@ export class CopilotKitSDK implements SessionHost {
   readonly idleTimeoutMs: number;
   readonly router = new Router();
   rateLimiter: RunRateLimiter;
+  /** The HTTP/SSE binding (AG-UI HTTP runs, resume, cancel, `/connect` tickets). See docs/http.md. */
+  readonly http: HttpBinding;
 
   private readonly byName = new Map<string, Agent>();
   private readonly sessions = new Set<Session>();
@@ -102,6 +106,11 @@ export class CopilotKitSDK implements SessionHost {
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
     this.router.add("GET", "/health", (_req, res) => this.health(res));
+    this.http = installHttpBinding(this, {
+      allowedOrigins: options.allowedOrigins,
+      tickets: createTicketIssuer(options.tickets),
+      publicUrl: options.publicUrl,
+    });
     if (this.authenticator.anonymous) {
       this.logger.warn(
         "auth.anonymous is on: anyone who can reach this server can run its agents (development only)",
@@ -334,6 +343,7 @@ export class CopilotKitSDK implements SessionHost {
     const closed = [...this.servers].map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
     for (const session of [...this.sessions])
       session.close(CloseCode.GoingAway, "Server shutting down; reconnect shortly");
+    this.http.close();
     const running = this.registry.running();
     if (running.length) {
       let timer: NodeJS.Timeout | undefined;

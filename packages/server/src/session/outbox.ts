@@ -1,5 +1,6 @@
 import type { SequencedEvent } from "../runs/resume-buffer.js";
 import type { Run } from "../runs/run.js";
+import { type FrameEncoder, wsFrameEncoder } from "./frame-encoder.js";
 import type { Transport } from "./transport.js";
 
 /** Limits of one outbox. */
@@ -8,6 +9,14 @@ export interface OutboxLimits {
   highWaterBytes: number;
   /** How far (in bytes) this socket may fall behind before `onOverflow` (the session closes with 4001). */
   maxQueuedBytes: number;
+}
+
+/** Optional behaviour of an outbox, for bindings other than the WebSocket one. */
+export interface OutboxOptions {
+  /** Turns events into wire text. @default wsFrameEncoder */
+  encoder?: FrameEncoder;
+  /** Called once the terminal event of a followed run has been handed to the transport. */
+  onFinished?: (runId: string) => void;
 }
 
 /** Where this socket is in one run's stream. */
@@ -37,13 +46,19 @@ export class Outbox {
   private readonly cursors = new Map<string, Cursor>();
   private waiting = false;
   private overflowed = false;
+  private readonly encoder: FrameEncoder;
+  private readonly onFinished: ((runId: string) => void) | undefined;
 
   constructor(
     private readonly transport: Transport,
     private readonly limits: OutboxLimits,
     private readonly onOverflow: () => void,
     private readonly onUnavailable: (runId: string, after: number) => void,
-  ) {}
+    options: OutboxOptions = {},
+  ) {
+    this.encoder = options.encoder ?? wsFrameEncoder;
+    this.onFinished = options.onFinished;
+  }
 
   /** Runs this socket follows. */
   get following(): number {
@@ -97,7 +112,7 @@ export class Outbox {
       this.transport.bufferedAmount < this.limits.highWaterBytes
     ) {
       cursor.sent = item.seq;
-      this.transport.send(item.frame);
+      this.transport.send(this.encoder.event(item));
       if (isTerminal(item)) this.finished(item.runId);
       return;
     }
@@ -156,7 +171,7 @@ export class Outbox {
     }
     const e = item.event as { type: string; messageId?: string; delta?: string };
     if (e.type !== "TEXT_MESSAGE_CONTENT" || item.seq === cursor.run.lastSeq) {
-      this.transport.send(item.frame);
+      this.transport.send(this.encoder.event(item));
       cursor.sent = item.seq;
       return true;
     }
@@ -172,16 +187,10 @@ export class Outbox {
       chars += ne.delta?.length ?? 0;
       last++;
     }
-    if (last === item.seq) this.transport.send(item.frame);
+    if (last === item.seq) this.transport.send(this.encoder.event(item));
     else {
       this.transport.send(
-        JSON.stringify({
-          type: "event",
-          runId: item.runId,
-          seq: last,
-          first: item.seq,
-          event: { type: "TEXT_MESSAGE_CONTENT", messageId: e.messageId, delta: deltas.join("") },
-        }),
+        this.encoder.mergedText(item.runId, item.seq, last, e.messageId ?? "", deltas.join("")),
       );
     }
     cursor.sent = last;
@@ -191,6 +200,7 @@ export class Outbox {
   private finished(runId: string): void {
     this.unfollow(runId);
     this.subscribers.delete(runId);
+    this.onFinished?.(runId);
   }
 
   private overflow(): void {

@@ -1,0 +1,62 @@
+import type { RunAgentInput } from "@ag-ui/core";
+import { parseRunAgentInput } from "@backchannel/protocol/validate";
+import type { HttpBinding, HttpHandler } from "./http-binding.js";
+import { HttpError } from "./http-error.js";
+import { authenticateRequest, checkAcceptsEventStream, checkOrigin, readJsonBody } from "./request.js";
+import { parseAfter, resumeStream } from "./run-events-route.js";
+
+/**
+ * `POST <base>/agents/:name/run`: AG-UI's HTTP binding. The body is a RunAgentInput; the answer
+ * streams the run's AG-UI events as SSE, each with `id: <seq>`, so AG-UI's own `HttpAgent`
+ * works against it. A repeated POST with a runId this principal already ran is a retry: it
+ * replays the run (after `Last-Event-ID`, if sent) instead of starting it twice.
+ */
+export function agentRunRoute(binding: HttpBinding): HttpHandler {
+  const host = binding.host;
+  return async (req, res, params) => {
+    checkOrigin(req, binding.config.allowedOrigins);
+    checkAcceptsEventStream(req);
+    const principal = await authenticateRequest(req, host.authenticator);
+    const name = params.name ?? "";
+    const agent = host.findAgent(name);
+    if (!agent) {
+      const names = host
+        .agentInfos()
+        .map((a) => a.name)
+        .join(", ");
+      throw new HttpError(404, "unknown_agent", `No agent named '${name}'. Available: ${names || "(none)"}`);
+    }
+    const parsed = parseRunAgentInput(await readJsonBody(req, host.limits.maxFrameBytes));
+    if (!parsed.ok) throw new HttpError(400, "bad_request", parsed.message);
+    const input: RunAgentInput = parsed.input;
+
+    const existing = host.registry.get(input.runId);
+    if (existing) return retry();
+    const decision = await host.rateLimiter.take(principal.id);
+    if (!decision.ok) {
+      throw new HttpError(429, "rate_limited", `Too many runs; retry in ${decision.retryAfterMs} ms`, {
+        retryAfterMs: decision.retryAfterMs,
+      });
+    }
+    await host.authorizeRun(principal, input);
+    // The client may have gone while we awaited; then there is nobody to start the run for.
+    if (res.destroyed) return;
+    // A duplicate may have raced us through the awaits above.
+    if (host.registry.get(input.runId)) return retry();
+    // Admission comes first, so a refused stream starts nothing.
+    const stream = binding.openStream(res, principal);
+    stream.start(host.startRun(input, agent, principal), 0);
+
+    function retry(): void {
+      const run = host.registry.get(input.runId)!;
+      if (run.principal.id !== principal.id) {
+        throw new HttpError(
+          409,
+          "run_conflict",
+          "This runId is already in use; generate a fresh runId for a new run",
+        );
+      }
+      resumeStream(binding, res, principal, run, parseAfter(req) ?? 0);
+    }
+  };
+}

@@ -1,0 +1,87 @@
+import type { IncomingMessage } from "node:http";
+import type { TLSSocket } from "node:tls";
+import { SUBPROTOCOL } from "@backchannel/protocol";
+import type { HttpBinding, HttpHandler } from "./http-binding.js";
+import { HttpError } from "./http-error.js";
+import { authenticateRequest, checkOrigin, readJsonBody } from "./request.js";
+import { sendJson } from "./respond.js";
+
+/** The answer of `POST <base>/connect`. Documented in docs/http.md. */
+export interface ConnectResponse {
+  protocol: typeof SUBPROTOCOL;
+  /** Transports this server offers, preferred first. */
+  transports: ("websocket" | "sse")[];
+  /** Absolute WebSocket URL, e.g. `wss://api.example.com/copilotkit/ws`. */
+  wsUrl: string;
+  /** The WebSocket path, for callers that build the URL against another host. */
+  wsPath: string;
+  /** Base URL of the HTTP routes (`<sseBase>/agents/:name/run`, `<sseBase>/runs/:id/events`). */
+  sseBase: string;
+  /** Single-use WebSocket credential, bound to the caller; absent when `{ "ticket": false }` was sent. */
+  ticket?: string;
+  /** When the ticket stops being redeemable, ms since epoch. */
+  ticketExpiresAt?: number;
+  /** What a WebSocket `ready` frame would say: who you are, agents and limits. */
+  principal: { id: string; kind: string };
+  agents: { name: string; description: string }[];
+  heartbeatMs: number;
+  idleTimeoutMs: number;
+  maxFrameBytes: number;
+  resumeRetentionMs: number;
+  /** When the caller's credentials expire, ms since epoch. */
+  expiresAt?: number;
+}
+
+/**
+ * The origin clients should use for this server: `publicUrl` when configured, else the
+ * request's Host (behind a TLS-terminating proxy, configure `publicUrl`).
+ */
+function publicOrigin(req: IncomingMessage, publicUrl: string | undefined): string {
+  if (publicUrl) return publicUrl.replace(/\/+$/, "");
+  const tls = (req.socket as TLSSocket).encrypted === true;
+  const host = req.headers.host;
+  if (!host || !/^[A-Za-z0-9.:[\]-]+$/.test(host)) {
+    throw new HttpError(400, "bad_request", "Missing or invalid Host header (or configure publicUrl)");
+  }
+  return `${tls ? "https" : "http"}://${host}`;
+}
+
+/**
+ * `POST <base>/connect`: discovery plus a WebSocket ticket. A trusted caller (the Next.js
+ * route, with the user's credentials) gets the socket URL and a short-lived single-use ticket
+ * to hand the browser, which opens the socket with it in the `bearer.<base64url>` subprotocol.
+ * Body (optional): `{ "ticket": false }` to skip minting (SSE-only clients).
+ */
+export function connectRoute(binding: HttpBinding): HttpHandler {
+  const host = binding.host;
+  return async (req, res) => {
+    checkOrigin(req, binding.config.allowedOrigins);
+    const principal = await authenticateRequest(req, host.authenticator);
+    const body = (await readJsonBody(req, 4096)) as { ticket?: unknown } | undefined;
+    if (body !== undefined && (typeof body !== "object" || body === null || Array.isArray(body))) {
+      throw new HttpError(400, "bad_request", 'Body must be a JSON object such as {} or { "ticket": false }');
+    }
+    const origin = publicOrigin(req, binding.config.publicUrl);
+    const wsPath = `${host.basePath}/ws`;
+    const answer: ConnectResponse = {
+      protocol: SUBPROTOCOL,
+      transports: ["websocket", "sse"],
+      wsUrl: `${origin.replace(/^http/, "ws")}${wsPath}`,
+      wsPath,
+      sseBase: `${origin}${host.basePath}`,
+      principal: { id: principal.id, kind: principal.kind },
+      agents: host.agentInfos(),
+      heartbeatMs: host.heartbeatMs,
+      idleTimeoutMs: host.idleTimeoutMs,
+      maxFrameBytes: host.limits.maxFrameBytes,
+      resumeRetentionMs: host.resumeRetentionMs,
+      ...(principal.expiresAt ? { expiresAt: principal.expiresAt } : {}),
+    };
+    if (body?.ticket !== false) {
+      const issued = await binding.config.tickets.mint(principal);
+      answer.ticket = issued.ticket;
+      answer.ticketExpiresAt = issued.expiresAt;
+    }
+    sendJson(res, 200, answer);
+  };
+}

@@ -1,0 +1,117 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Principal } from "../principal.js";
+import { agentRunRoute } from "./agent-run-route.js";
+import { connectRoute } from "./connect-route.js";
+import { applyCors, preflightRoute } from "./cors.js";
+import { HttpError, sendHttpError, toHttpError } from "./http-error.js";
+import type { HttpBindingConfig, HttpHost } from "./http-host.js";
+import { cancelRunRoute, runEventsRoute } from "./run-events-route.js";
+import { SseStream } from "./sse-stream.js";
+
+/** A handler that may throw HttpError (or anything) instead of answering itself. */
+export type HttpHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: Record<string, string>,
+) => Promise<void>;
+
+/**
+ * The HTTP/SSE binding: AG-UI's HTTP run endpoint, resume and cancel, and `/connect` (discovery
+ * and WebSocket tickets). Same authenticator, run registry, limits and hooks as the WebSocket,
+ * so a run started over one transport can be resumed over the other. See docs/http.md.
+ */
+export class HttpBinding {
+  private readonly streams = new Set<SseStream>();
+  private closing = false;
+
+  constructor(
+    readonly host: HttpHost,
+    readonly config: HttpBindingConfig,
+  ) {}
+
+  /** Open SSE streams. */
+  get streamCount(): number {
+    return this.streams.size;
+  }
+
+  /** Registers the routes and the ticket verifier. */
+  install(): void {
+    this.host.authenticator.addVerifier(this.config.tickets.verifier);
+    const routes: [string, string, HttpHandler][] = [
+      ["POST", "/agents/:name/run", agentRunRoute(this)],
+      ["GET", "/runs/:runId/events", runEventsRoute(this)],
+      ["POST", "/runs/:runId/cancel", cancelRunRoute(this)],
+      ["POST", "/connect", connectRoute(this)],
+    ];
+    for (const [method, pattern, handler] of routes) {
+      this.host.route(method, pattern, this.wrap(handler));
+      this.host.route("OPTIONS", pattern, preflightRoute(this.config.allowedOrigins, method));
+    }
+  }
+
+  /**
+   * Admits an SSE stream on `res` (not started yet: call `start`), counted against the same
+   * connection limits as WebSockets, server-wide and per principal. Throws HttpError 503/429.
+   */
+  openStream(res: ServerResponse, principal: Principal): SseStream {
+    if (this.closing) {
+      throw new HttpError(503, "unavailable", "Server shutting down; retry shortly", { retryAfterMs: 1000 });
+    }
+    if (this.host.stats().connections + this.streams.size >= this.host.limits.maxConnections) {
+      throw new HttpError(503, "overloaded", "Server at its connection limit; retry later", {
+        retryAfterMs: 1000,
+      });
+    }
+    const id = randomUUID();
+    const refusal = this.host.admit(principal, id);
+    if (refusal) throw new HttpError(429, "too_many_connections", refusal, { retryAfterMs: 1000 });
+    const stream = new SseStream(
+      res,
+      this.host,
+      principal,
+      (s) => {
+        this.streams.delete(s);
+        this.host.release(principal, s.id);
+      },
+      id,
+    );
+    this.streams.add(stream);
+    return stream;
+  }
+
+  /** Ends every stream with `going_away` (clients resume elsewhere) and refuses new ones. */
+  close(): void {
+    this.closing = true;
+    for (const stream of [...this.streams]) stream.fail("going_away", "Server shutting down; resume shortly");
+  }
+
+  private wrap(handler: HttpHandler) {
+    return async (req: IncomingMessage, res: ServerResponse, params: Record<string, string>) => {
+      applyCors(req, res, this.config.allowedOrigins);
+      try {
+        await handler(req, res, params);
+      } catch (err) {
+        const httpErr = toHttpError(err);
+        if (httpErr.status >= 500) this.host.logger.error({ err }, "http handler failed");
+        else if (httpErr.code === "auth_failed") {
+          this.host.logger.info(
+            { reason: httpErr.message, remote: req.socket.remoteAddress, transport: "http" },
+            "auth failed",
+          );
+        }
+        sendHttpError(res, httpErr);
+      }
+    };
+  }
+}
+
+/**
+ * Installs the HTTP/SSE binding on a runtime.
+ * @example installHttpBinding(sdk, { allowedOrigins: undefined, tickets: createTicketIssuer(), publicUrl: undefined })
+ */
+export function installHttpBinding(host: HttpHost, config: HttpBindingConfig): HttpBinding {
+  const binding = new HttpBinding(host, config);
+  binding.install();
+  return binding;
+}

@@ -1,0 +1,23 @@
+import type { TicketIssuer } from "../auth/tickets.js";
+import type { SessionHost } from "../session/session-host.js";
+import type { RouteHandler } from "./router.js";
+
+/** What the HTTP binding needs from the runtime. Implemented by CopilotKitSDK. */
+export interface HttpHost extends SessionHost {
+  /** e.g. `/copilotkit`; "" when mounted at the root. */
+  readonly basePath: string;
+  /** Registers a route relative to `basePath`. */
+  route(method: string, pattern: string, handler: RouteHandler): void;
+  /** Open WebSocket sessions (for the server-wide connection limit). */
+  stats(): { connections: number };
+}
+
+/** Settings of the HTTP binding, taken from the SDK options. */
+export interface HttpBindingConfig {
+  /** Same allow-list as the WebSocket; also enables CORS for exactly these origins. */
+  allowedOrigins: readonly string[] | undefined;
+  /** Mints the WebSocket tickets `/connect` hands out. */
+  tickets: TicketIssuer;
+  /** Public origin of this server (e.g. `https://api.example.com`) for URLs in `/connect`. */
+  publicUrl: string | undefined;
+}
