@@ -21,6 +21,8 @@ export interface TcpProxy {
   refuse(on?: boolean): void;
   /** While on, bytes are no longer forwarded in either direction; sockets stay open. */
   blackhole(on?: boolean): void;
+  /** Sends new connections to another port from now on (a server restarted elsewhere). */
+  retarget(port: number): void;
   close(): Promise<void>;
 }
 
@@ -30,13 +32,14 @@ export async function createTcpProxy(target: { host?: string; port: number }): P
   let refusing = false;
   let holed = false;
   let accepted = 0;
+  let targetPort = target.port;
   const server: Server = createServer((client) => {
     accepted++;
     if (refusing) {
       client.destroy();
       return;
     }
-    const upstream = createConnection({ host: target.host ?? "127.0.0.1", port: target.port });
+    const upstream = createConnection({ host: target.host ?? "127.0.0.1", port: targetPort });
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
     const forward = (from: Socket, to: Socket) => {
@@ -82,6 +85,9 @@ export async function createTcpProxy(target: { host?: string; port: number }): P
     },
     blackhole(on = true) {
       holed = on;
+    },
+    retarget(port) {
+      targetPort = port;
     },
     close() {
       cut();
