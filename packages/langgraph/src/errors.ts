@@ -44,6 +44,8 @@ export type RemoteAgentErrorCode =
 /** A failure talking to a remote AG-UI endpoint. */
 export class RemoteAgentError extends Error {
   override readonly name = "RemoteAgentError";
+  /** The HTTP status, for `remote_http_error`. */
+  readonly status: number | undefined;
 
   constructor(
     readonly code: RemoteAgentErrorCode,
@@ -53,9 +55,6 @@ export class RemoteAgentError extends Error {
     super(message, options);
     this.status = options?.status;
   }
-
-  /** The HTTP status, for `remote_http_error`. */
-  readonly status: number | undefined;
 }
 
 /** Whether `error` is the AbortError of a cancelled run rather than a real failure. */
