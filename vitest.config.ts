@@ -12,6 +12,8 @@ export default defineConfig({
       "packages/*/src/**/*.test.tsx",
       "packages/*/test/**/*.test.ts",
       "test/**/*.test.ts",
+      "examples/*/agent/**/*.test.ts",
+      "examples/*/test/**/*.test.ts",
     ],
     testTimeout: 20_000,
     hookTimeout: 20_000,
