@@ -21,6 +21,8 @@ export const ErrorCode = {
   RunConflict: "run_conflict",
   /** A fresh `auth` frame carried a token that failed verification; the old credentials stay in force until they expire. */
   AuthFailed: "auth_failed",
+  /** A dependency (the thread database, Redis) is unreachable. Nothing was started; retry with backoff. */
+  Unavailable: "unavailable",
   /** An unexpected server error while handling this frame. */
   Internal: "internal",
 } as const;
