@@ -119,6 +119,27 @@ describe("LangGraphAgent", () => {
     expect(ofType(events, "STATE_SNAPSHOT")[0]?.snapshot).toEqual({ a: 1 });
   });
 
+  it("never writes client state into keys hidden from the client", async () => {
+    const State = Annotation.Root({
+      ...MessagesAnnotation.spec,
+      view: Annotation<string>(),
+      role: Annotation<string>(),
+    });
+    let seenRole: string | undefined;
+    const graph = new StateGraph(State)
+      .addNode("n", async (s) => {
+        seenRole = s.role;
+        return {};
+      })
+      .addEdge(START, "n")
+      .addEdge("n", END)
+      .compile();
+    const agent = new LangGraphAgent({ name: "s", description: "s", graph, state: { exclude: ["role"] } });
+    const events = await collect(agent, runInput({ state: { view: "chart", role: "admin" } }));
+    expect(seenRole).toBeUndefined();
+    expect(ofType(events, "STATE_SNAPSHOT")[0]?.snapshot).toEqual({ view: "chart" });
+  });
+
   it("ends with RUN_ERROR naming the node when a node throws", async () => {
     const graph = new StateGraph(MessagesAnnotation)
       .addNode("lookup", async () => {

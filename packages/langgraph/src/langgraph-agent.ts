@@ -48,9 +48,10 @@ export interface LangGraphAgentOptions {
   state?: StateProjection;
   /**
    * Whether the client's `RunAgentInput.state` is written into the graph's state at the
-   * start of a run: `true` for every key that is a state channel of the graph, a list
-   * to allow only those keys, `false` to ignore client state. Client state is user
-   * input: validate it in your nodes.
+   * start of a run: `true` for every state channel the client can see (see `state`), a
+   * list to allow only those keys, `false` to ignore client state. Keys hidden from the
+   * client are never written from it, so server-only state stays server-only. Client
+   * state is user input: validate it in your nodes.
    * @default true
    */
   acceptClientState?: boolean | readonly string[];
@@ -228,10 +229,13 @@ export class LangGraphAgent implements Agent {
     if (accept === false || !state || typeof state !== "object" || Array.isArray(state)) return {};
     const channels = this.options.graph.channels;
     const allowed = Array.isArray(accept) ? new Set<string>(accept) : undefined;
+    const visible = this.options.state?.include ? new Set(this.options.state.include) : undefined;
+    const hidden = new Set(this.options.state?.exclude ?? []);
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(state as Record<string, unknown>)) {
-      if (key === "messages" || key.startsWith("__")) continue;
+      if (key === "messages" || key.startsWith("__") || hidden.has(key)) continue;
       if (channels && !(key in channels)) continue;
+      if (visible && !visible.has(key)) continue;
       if (allowed && !allowed.has(key)) continue;
       out[key] = value;
     }
