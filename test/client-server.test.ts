@@ -279,6 +279,25 @@ describe("client ↔ server: failures", () => {
 });
 
 describe("AgentThread ↔ server", () => {
+  it("attaches to a run started elsewhere (e.g. before a page reload) and folds it from the start", async () => {
+    const { srv } = await startServer();
+    const tab1 = connect({ url: srv.wsUrl });
+    const run = tab1.startRun({ agent: "streamer", input: { forwardedProps: { count: 30, delayMs: 2 } } });
+    await vi.waitFor(() => expect(run.lastSeq).toBeGreaterThanOrEqual(5));
+    tab1.close(); // the page goes away; the run keeps going on the server
+    const tab2 = connect({ url: srv.wsUrl });
+    const thread = new AgentThread({
+      client: tab2,
+      agent: "streamer",
+      threadId: run.threadId,
+      throttleMs: 0,
+    });
+    cleanups.push(() => thread.dispose());
+    const result = await thread.attachRun(run.runId);
+    expect(result.status).toBe("finished");
+    expect(thread.getSnapshot().messages.map((m) => m.content)).toEqual([tokens(30)]);
+  });
+
   it("round-trips a client tool through the real server's validation and folds state deltas", async () => {
     const { srv } = await startServer();
     const client = connect({ url: srv.wsUrl });

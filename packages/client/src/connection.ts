@@ -218,7 +218,11 @@ export class Connection {
         this.#hooks.onEvent(frame);
         return;
       case "error":
-        if (!this.#hooks.onErrorFrame(frame)) this.#reportError(BackchannelError.from(frame));
+        if (this.#hooks.onErrorFrame(frame)) return;
+        // An error about no run of ours (a refused token refresh, dropped frames) is reported; only
+        // a refused refresh says something about the connection itself.
+        if (frame.code === "auth_failed") this.#reportError(BackchannelError.from(frame));
+        else this.#opts.onError?.(BackchannelError.from(frame));
         return;
       case "ping":
         socket.send(
@@ -250,6 +254,7 @@ export class Connection {
       return;
     }
     clearTimeout(this.#connectTimer);
+    this.#heartbeat?.stop();
     this.#everConnected = true;
     this.#authRetried = false;
     this.#update({ connectionState: "connected", error: null, ready: Object.freeze(ready), attempt: 0 });
