@@ -4,7 +4,9 @@
  * and a `resume` sent by the client reaches the graph.
  */
 
-import { createChatGraph, LangGraphAgent } from "@backchannel/langgraph";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createChatGraph, LangGraphAgent, RemoteAgent } from "@backchannel/langgraph";
 import { CopilotKitSDK, type ListeningServer } from "@backchannel/server";
 import { AIMessage } from "@langchain/core/messages";
 import { END, interrupt, MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
@@ -15,10 +17,14 @@ import { connectPeer, startRun } from "./helpers/ws-peer.js";
 
 const KEY = "langgraph-runtime-key-1";
 let server: ListeningServer | undefined;
+let remote: Server | undefined;
 
 afterEach(async () => {
   await server?.close();
   server = undefined;
+  remote?.closeAllConnections();
+  remote?.close();
+  remote = undefined;
 });
 
 async function serve(agents: unknown[]) {
@@ -105,6 +111,53 @@ describe("LangGraphAgent in the runtime", () => {
         .join(""),
     ).toBe("You confirmed.");
     expect(model.calls[1]?.messages.at(-1)?.content).toBe("confirmed");
+    peer.close();
+  });
+
+  it("relays a remote AG-UI endpoint through the runtime, and cancel closes the remote request", async () => {
+    let closed!: () => void;
+    const remoteClosed = new Promise<void>((resolve) => {
+      closed = resolve;
+    });
+    remote = createServer(async (req, res) => {
+      let raw = "";
+      for await (const chunk of req) raw += chunk;
+      const input = JSON.parse(raw);
+      res.on("close", closed);
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      const send = (e: object) => res.write(`data: ${JSON.stringify(e)}\n\n`);
+      send({ type: "RUN_STARTED", threadId: input.threadId, runId: input.runId });
+      send({ type: "STATE_SNAPSHOT", snapshot: { user: req.headers["x-user"] } });
+      send({ type: "TEXT_MESSAGE_START", messageId: "py-1", role: "assistant" });
+      send({ type: "TEXT_MESSAGE_CONTENT", messageId: "py-1", delta: "Hello from Python" });
+      // The Python agent keeps thinking until the client cancels.
+    });
+    await new Promise<void>((resolve) => remote!.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(remote.address() as AddressInfo).port}/agent`;
+    const agent = new RemoteAgent({
+      name: "py",
+      description: "Python agent",
+      url,
+      headers: (_input, ctx) => ({ "x-user": ctx.principal.id }),
+    });
+    const peer = await serve([agent]);
+    const runId = startRun(peer, "py");
+    await peer.next(
+      (f) => f.type === "event" && f.runId === runId && f.event.type === "TEXT_MESSAGE_CONTENT",
+    );
+    peer.send({ type: "cancel", runId });
+    const events = (await peer.runEvents(runId)).map((f) => f.event);
+    expect(events.map((e) => e.type)).toEqual([
+      "RUN_STARTED",
+      "STATE_SNAPSHOT",
+      "TEXT_MESSAGE_START",
+      "TEXT_MESSAGE_CONTENT",
+      "TEXT_MESSAGE_END",
+      "RUN_FINISHED",
+    ]);
+    expect(events[1].snapshot).toEqual({ user: "apikey:default" });
+    expect(events.at(-1).outcome).toEqual({ type: "cancelled" });
+    await remoteClosed;
     peer.close();
   });
 });
