@@ -1,0 +1,37 @@
+/**
+ * Backchannel over WebSocket, serving the synthetic agent with an API key. Limits that
+ * exist to protect a production server from one abusive user (runs per second per
+ * principal, connections per principal) are raised, because the load generator is one
+ * principal standing in for thousands of users.
+ * @module
+ */
+import { CopilotKitSDK } from "@backchannel/server";
+import { pino } from "pino";
+import { benchEvents } from "../lib/agent.mjs";
+import { serveStats } from "../lib/server-child.mjs";
+
+export const BENCH_KEY = "bench-key-0123456789abcdef";
+
+const agent = {
+  name: "bench",
+  description: "Synthetic token streamer",
+  run(input, ctx) {
+    return benchEvents(input, input.forwardedProps, ctx.signal);
+  },
+};
+
+const sdk = new CopilotKitSDK({
+  agents: [agent],
+  auth: { apiKeys: { bench: BENCH_KEY } },
+  logger: pino({ level: process.env.LOG_LEVEL ?? "warn" }),
+  limits: {
+    maxConnections: 50_000,
+    maxConnectionsPerPrincipal: 50_000,
+    maxRunsPerConnection: 64,
+    runsPerSecond: 1_000_000,
+    runBurst: 1_000_000,
+    framesPerSecond: 100_000,
+  },
+});
+const { port } = await sdk.listen({ port: Number(process.env.PORT ?? 0) });
+serveStats(port, () => sdk.stats());
