@@ -1,5 +1,6 @@
+import { request } from "node:http";
 import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { testAgents } from "../../../../test/helpers/agents.js";
 import { isTerminal, openSse, type SseReader } from "../../../../test/helpers/sse-client.js";
 import { connectPeer, runInput, startRun } from "../../../../test/helpers/ws-peer.js";
@@ -226,5 +227,196 @@ describe("POST /runs/:runId/cancel", () => {
     await run.done;
     expect(run.status).toBe("finished");
     expect(run.lastSeq).toBe(24);
+  });
+});
+
+describe("SSE flow control, limits and shutdown", () => {
+  let small: CopilotKitSDK;
+  let smallSrv: ListeningServer;
+  let smallBase: string;
+  beforeAll(async () => {
+    small = new CopilotKitSDK({
+      agents: testAgents as never,
+      auth: { apiKeys: { tests: KEY } },
+      logger: pino({ level: "silent" }),
+      limits: {
+        outboundHighWaterBytes: 16 * 1024,
+        maxOutboundQueueBytes: 512 * 1024,
+        maxConnectionsPerPrincipal: 2,
+      },
+      resume: { maxBytes: 64 * 1024 * 1024 },
+    });
+    smallSrv = await small.listen({ port: 0 });
+    smallBase = `${smallSrv.httpUrl}/copilotkit`;
+  });
+  afterAll(() => smallSrv.close());
+
+  /** POSTs a run over a raw socket whose reader is paused until `resume()`. */
+  function pausedRun(agent: string, input: any) {
+    const url = new URL(`${smallBase}/agents/${agent}/run`);
+    let text = "";
+    let gotRes!: (r: import("node:http").IncomingMessage) => void;
+    const res = new Promise<import("node:http").IncomingMessage>((resolve) => {
+      gotRes = resolve;
+    });
+    const ended = new Promise<void>((resolve, reject) => {
+      const req = request(url, { method: "POST", headers: sseHeaders }, (r) => {
+        gotRes(r);
+        r.pause();
+        r.setEncoding("utf8");
+        r.on("data", (c: string) => {
+          text += c;
+        });
+        r.on("end", resolve);
+        r.on("error", reject);
+      });
+      req.end(JSON.stringify(input));
+    });
+    return {
+      resume: async () => (await res).resume(),
+      ended,
+      blocks: () =>
+        text
+          .split("\n\n")
+          .filter((b) => b && !b.startsWith(":"))
+          .map((b) => ({
+            id: /^id: (\d+)$/m.exec(b)?.[1],
+            event: /^event: (.+)$/m.exec(b)?.[1],
+            json: JSON.parse(/^data: (.*)$/m.exec(b)![1]!),
+          })),
+    };
+  }
+
+  it("a reader that stalls past maxOutboundQueueBytes gets `event: error` slow_consumer, then resumes by Last-Event-ID", async () => {
+    const input = runInput({ forwardedProps: { count: 2000, size: 8 * 1024 } });
+    const r = pausedRun("flood", input);
+    const run = await vi.waitFor(() => {
+      const found = small.registry.get(input.runId);
+      if (!found) throw new Error("run not started yet");
+      return found;
+    });
+    await run.done;
+    await r.resume();
+    await r.ended;
+    const blocks = r.blocks();
+    const error = blocks.at(-1)!;
+    expect(error.event).toBe("error");
+    expect(error.id).toBeUndefined();
+    expect(error.json).toMatchObject({ type: "RUN_ERROR", code: "slow_consumer" });
+    const ids = blocks.filter((b) => b.id).map((b) => Number(b.id));
+    expect(ids).toEqual(Array.from({ length: ids.length }, (_, i) => i + 1));
+    expect(ids.length).toBeLessThan(run.lastSeq);
+    const rest = await allEvents(
+      await openSse(`${smallBase}/runs/${input.runId}/events`, {
+        headers: { ...auth, "last-event-id": String(ids.at(-1)) },
+      }),
+    );
+    expect(Number(rest[0]!.id)).toBe(ids.at(-1)! + 1);
+    expect(Number(rest.at(-1)!.id)).toBe(run.lastSeq);
+  });
+
+  it("a reader that falls behind a little reads from the run's buffer, with text deltas merged", async () => {
+    const input = runInput({ forwardedProps: { count: 2500 } });
+    const r = pausedRun("streamer", input);
+    const run = await vi.waitFor(() => {
+      const found = small.registry.get(input.runId);
+      if (!found) throw new Error("run not started yet");
+      return found;
+    });
+    await run.done;
+    await r.resume();
+    await r.ended;
+    const blocks = r.blocks();
+    expect(blocks.at(-1)!.json.type).toBe("RUN_FINISHED");
+    expect(Number(blocks.at(-1)!.id)).toBe(run.lastSeq);
+    const text = blocks
+      .filter((b) => b.json.type === "TEXT_MESSAGE_CONTENT")
+      .map((b) => b.json.delta)
+      .join("");
+    expect(text).toBe(Array.from({ length: 2500 }, (_, i) => `t${i} `).join(""));
+    // It fell behind, so it read merged deltas from the buffer: fewer blocks than events.
+    expect(blocks.length).toBeLessThan(run.lastSeq);
+    const ids = blocks.map((b) => Number(b.id));
+    expect(ids.every((id, i) => i === 0 || id > ids[i - 1]!)).toBe(true);
+  });
+
+  it("counts SSE streams against maxConnectionsPerPrincipal (429) and frees the slot when one ends", async () => {
+    const a = await openSse(`${smallBase}/agents/hanger/run`, {
+      method: "POST",
+      headers: sseHeaders,
+      body: JSON.stringify(runInput()),
+    });
+    const b = await openSse(`${smallBase}/agents/hanger/run`, {
+      method: "POST",
+      headers: sseHeaders,
+      body: JSON.stringify(runInput()),
+    });
+    const c = await openSse(`${smallBase}/agents/hanger/run`, {
+      method: "POST",
+      headers: sseHeaders,
+      body: JSON.stringify(runInput()),
+    });
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(c.status).toBe(429);
+    expect(c.body.error.code).toBe("too_many_connections");
+    expect(c.headers.get("retry-after")).toBe("1");
+    a.abort();
+    await vi.waitFor(async () => {
+      const d = await openSse(`${smallBase}/agents/streamer/run`, {
+        method: "POST",
+        headers: sseHeaders,
+        body: JSON.stringify(runInput()),
+      });
+      expect(d.status).toBe(200);
+      await d.ended;
+    });
+    b.abort();
+  });
+
+  it("answers CORS preflights only for allowed origins", async () => {
+    const cors = new CopilotKitSDK({
+      agents: testAgents as never,
+      auth: { apiKeys: KEY },
+      logger: pino({ level: "silent" }),
+      allowedOrigins: ["https://app.example.com"],
+    });
+    const s = await cors.listen({ port: 0 });
+    try {
+      const pre = await fetch(`${s.httpUrl}/copilotkit/agents/streamer/run`, {
+        method: "OPTIONS",
+        headers: { origin: "https://app.example.com", "access-control-request-method": "POST" },
+      });
+      expect(pre.status).toBe(204);
+      expect(pre.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
+      expect(pre.headers.get("access-control-allow-headers")).toContain("authorization");
+      const evil = await fetch(`${s.httpUrl}/copilotkit/agents/streamer/run`, {
+        method: "POST",
+        headers: { ...sseHeaders, origin: "https://evil.example.com" },
+        body: JSON.stringify(runInput()),
+      });
+      expect(evil.status).toBe(403);
+      expect(evil.headers.get("access-control-allow-origin")).toBeNull();
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("ends open streams with `event: error` going_away on shutdown", async () => {
+    const s2 = new CopilotKitSDK({
+      agents: testAgents as never,
+      auth: { apiKeys: KEY },
+      logger: pino({ level: "silent" }),
+    });
+    const l = await s2.listen({ port: 0 });
+    const r = await openSse(`${l.httpUrl}/copilotkit/agents/hanger/run`, {
+      method: "POST",
+      headers: sseHeaders,
+      body: JSON.stringify(runInput()),
+    });
+    await r.next((b) => b.json?.type === "STEP_STARTED");
+    const closing = s2.close({ deadlineMs: 50 });
+    const err = await r.next((b) => b.event === "error");
+    expect(err.json).toMatchObject({ type: "RUN_ERROR", code: "going_away" });
+    await closing;
   });
 });

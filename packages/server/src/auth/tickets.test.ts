@@ -1,0 +1,179 @@
+import { bearerSubprotocol } from "@backchannel/protocol";
+import { SignJWT } from "jose";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testAgents } from "../../../../test/helpers/agents.js";
+import { connectPeer } from "../../../../test/helpers/ws-peer.js";
+import { CopilotKitSDK, type ListeningServer } from "../index.js";
+import { createMemoryTicketStore, createTicketIssuer } from "./tickets.js";
+
+const SECRET = "a-shared-hs256-secret-of-at-least-32-chars!";
+let sdk: CopilotKitSDK;
+let srv: ListeningServer;
+
+async function jwt(sub: string, expSec = 3600): Promise<string> {
+  return new SignJWT({})
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(sub)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + expSec)
+    .sign(new TextEncoder().encode(SECRET));
+}
+
+async function connect(token: string | undefined, body?: unknown, url = `${srv.httpUrl}/copilotkit/connect`) {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as any };
+}
+
+beforeAll(async () => {
+  sdk = new CopilotKitSDK({
+    agents: testAgents as never,
+    auth: { jwt: { secret: SECRET } },
+    logger: pino({ level: "silent" }),
+    tickets: { ttlMs: 400 },
+  });
+  srv = await sdk.listen({ port: 0 });
+});
+afterAll(() => srv.close());
+
+describe("POST /connect", () => {
+  it("returns the socket URL, SSE base, a ticket and who you are; never cacheable", async () => {
+    const { status, headers, body } = await connect(await jwt("alice"));
+    expect(status).toBe(200);
+    expect(headers.get("cache-control")).toBe("no-store");
+    expect(body).toMatchObject({
+      protocol: "backchannel.v1",
+      transports: ["websocket", "sse"],
+      wsUrl: srv.wsUrl,
+      wsPath: "/copilotkit/ws",
+      sseBase: `${srv.httpUrl}/copilotkit`,
+      principal: { id: "alice", kind: "user" },
+    });
+    expect(body.ticket).toMatch(/^bct_[A-Za-z0-9_-]{43}$/);
+    expect(body.ticketExpiresAt - Date.now()).toBeLessThanOrEqual(400);
+    expect(body.agents.map((a: any) => a.name)).toContain("streamer");
+  });
+
+  it("answers 401 without credentials and mints nothing with { ticket: false }", async () => {
+    const none = await connect(undefined);
+    expect(none.status).toBe(401);
+    expect(none.body.error.code).toBe("auth_failed");
+    const noTicket = await connect(await jwt("alice"), { ticket: false });
+    expect(noTicket.status).toBe(200);
+    expect(noTicket.body.ticket).toBeUndefined();
+    const bad = await connect(await jwt("alice"), [1]);
+    expect(bad.status).toBe(400);
+  });
+});
+
+describe("WebSocket tickets", () => {
+  it("open the socket in the bearer subprotocol as the user who minted them", async () => {
+    const { body } = await connect(await jwt("alice"));
+    const peer = await connectPeer(srv.wsUrl, {
+      protocols: ["backchannel.v1", bearerSubprotocol(body.ticket)],
+    });
+    expect(peer.frames[0].principal).toEqual({ id: "alice", kind: "user" });
+    expect(peer.protocol).toBe("backchannel.v1");
+    peer.close();
+  });
+
+  it("are bound to their user: each user's ticket yields that user", async () => {
+    const a = (await connect(await jwt("alice"))).body.ticket;
+    const b = (await connect(await jwt("bob"))).body.ticket;
+    const pb = await connectPeer(srv.wsUrl, { protocols: ["backchannel.v1", bearerSubprotocol(b)] });
+    const pa = await connectPeer(srv.wsUrl, { protocols: ["backchannel.v1", bearerSubprotocol(a)] });
+    expect(pa.frames[0].principal.id).toBe("alice");
+    expect(pb.frames[0].principal.id).toBe("bob");
+    pa.close();
+    pb.close();
+  });
+
+  it("are single-use: a second socket with the same ticket is closed with 1008", async () => {
+    const { ticket } = (await connect(await jwt("alice"))).body;
+    const first = await connectPeer(srv.wsUrl, { protocols: ["backchannel.v1", bearerSubprotocol(ticket)] });
+    const second = await connectPeer(srv.wsUrl, {
+      protocols: ["backchannel.v1", bearerSubprotocol(ticket)],
+      awaitReady: false,
+    });
+    const closed = await second.closed;
+    expect(closed.code).toBe(1008);
+    expect(closed.reason).toMatch(/already used/);
+    first.close();
+  });
+
+  it("expire after ttlMs", async () => {
+    const { ticket } = (await connect(await jwt("alice"))).body;
+    await new Promise((r) => setTimeout(r, 450));
+    const peer = await connectPeer(srv.wsUrl, {
+      protocols: ["backchannel.v1", bearerSubprotocol(ticket)],
+      awaitReady: false,
+    });
+    expect((await peer.closed).code).toBe(1008);
+  });
+
+  it("also work as ?ticket= and in an auth frame", async () => {
+    const q = (await connect(await jwt("carol"))).body.ticket;
+    const byQuery = await connectPeer(`${srv.wsUrl}?ticket=${q}`);
+    expect(byQuery.frames[0].principal.id).toBe("carol");
+    byQuery.close();
+    const f = (await connect(await jwt("carol"))).body.ticket;
+    const byFrame = await connectPeer(srv.wsUrl, { awaitReady: false });
+    byFrame.send({ type: "auth", token: f });
+    expect((await byFrame.next((fr) => fr.type === "ready")).principal.id).toBe("carol");
+    byFrame.close();
+  });
+
+  it("never outlive the credential they were minted with, and carry its expiry to the socket", async () => {
+    const { body } = await connect(await jwt("dave", 60));
+    expect(body.ticketExpiresAt).toBeLessThanOrEqual(Date.now() + 400);
+    const peer = await connectPeer(srv.wsUrl, {
+      protocols: ["backchannel.v1", bearerSubprotocol(body.ticket)],
+    });
+    expect(peer.frames[0].expiresAt).toBe(body.expiresAt);
+    peer.close();
+    const issuer = createTicketIssuer({ ttlMs: 60_000 });
+    const soon = Date.now() + 1000;
+    const issued = await issuer.mint({ id: "eve", kind: "user", expiresAt: soon });
+    expect(issued.expiresAt).toBe(soon);
+  });
+});
+
+describe("ticket store", () => {
+  it("holds digests, not tickets, and ignores tokens without the ticket prefix", async () => {
+    const puts: string[] = [];
+    const memory = createMemoryTicketStore();
+    const issuer = createTicketIssuer({
+      store: {
+        put: (d, r, ttl) => {
+          puts.push(d);
+          return memory.put(d, r, ttl);
+        },
+        take: (d) => memory.take(d),
+      },
+    });
+    const { ticket } = await issuer.mint({ id: "u", kind: "user" });
+    expect(puts).toHaveLength(1);
+    expect(puts[0]).not.toContain(ticket.slice(4));
+    expect(await issuer.verifier("some.jwt.token")).toBeNull();
+    expect(await issuer.verifier(ticket)).toEqual({ id: "u", kind: "user" });
+    await expect(async () => issuer.verifier(ticket)).rejects.toThrow(/already used/);
+  });
+
+  it("drops the oldest tickets past maxTickets", async () => {
+    const store = createMemoryTicketStore({ maxTickets: 2 });
+    const rec = { principal: { id: "u", kind: "user" as const }, expiresAt: Date.now() + 10_000 };
+    store.put("a", rec, 10_000);
+    store.put("b", rec, 10_000);
+    store.put("c", rec, 10_000);
+    expect(store.take("a")).toBeUndefined();
+    expect(store.take("b")).toEqual(rec);
+    expect(store.take("c")).toEqual(rec);
+  });
+});

@@ -1,0 +1,176 @@
+/**
+ * The thread history routes: list the caller's threads, load one (AG-UI messages and state,
+ * so a page reload shows the conversation), delete one. Same credentials as the other HTTP
+ * routes (`Authorization: Bearer`); a principal only ever reaches its own threads.
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import type { Authenticator } from "../auth/authenticator.js";
+import { BackchannelServerError } from "../errors.js";
+import type { ThreadPersistence } from "../store/persistence.js";
+import { decodeCursor, encodeCursor } from "../store/thread-store.js";
+import { applyCors, preflightRoute } from "./cors.js";
+import { HttpError, sendHttpError, toHttpError } from "./http-error.js";
+import { authenticateRequest, checkOrigin } from "./request.js";
+import { sendJson } from "./respond.js";
+import type { RouteHandler } from "./router.js";
+
+/** Threads per page when `?limit=` is absent. */
+export const DEFAULT_THREAD_PAGE = 20;
+/** Largest `?limit=`. */
+export const MAX_THREAD_PAGE = 100;
+/** Runs listed in `GET /threads/:threadId`. */
+const RUNS_SHOWN = 20;
+
+/** What the thread routes need from the runtime. */
+export interface ThreadRoutesHost {
+  readonly logger: Logger;
+  readonly authenticator: Authenticator;
+  route(method: string, pattern: string, handler: RouteHandler): void;
+}
+
+/**
+ * Registers `GET /threads`, `GET /threads/:threadId` and `DELETE /threads/:threadId` (and
+ * their CORS preflights) under the runtime's base path.
+ */
+export function installThreadRoutes(
+  host: ThreadRoutesHost,
+  persistence: ThreadPersistence,
+  allowedOrigins: readonly string[] | undefined,
+): void {
+  const wrap =
+    (
+      handler: (req: IncomingMessage, res: ServerResponse, params: Record<string, string>) => Promise<void>,
+    ): RouteHandler =>
+    async (req, res, params) => {
+      applyCors(req, res, allowedOrigins);
+      try {
+        checkOrigin(req, allowedOrigins);
+        await handler(req, res, params);
+      } catch (err) {
+        const httpErr =
+          err instanceof BackchannelServerError && err.code === "unavailable" && !(err instanceof HttpError)
+            ? new HttpError(503, "unavailable", err.message, { cause: err, retryAfterMs: 2000 })
+            : toHttpError(err);
+        if (httpErr.status >= 500 && httpErr.code !== "unavailable")
+          host.logger.error({ err }, "thread route failed");
+        sendHttpError(res, httpErr);
+      }
+    };
+
+  host.route(
+    "GET",
+    "/threads",
+    wrap(async (req, res) => {
+      const principal = await authenticateRequest(req, host.authenticator);
+      const query = new URLSearchParams((req.url ?? "").split("?")[1] ?? "");
+      const limit = parseLimit(query.get("limit"));
+      const rawCursor = query.get("cursor");
+      const cursor = rawCursor ? decodeCursor(rawCursor) : undefined;
+      if (rawCursor && !cursor)
+        throw new HttpError(
+          400,
+          "bad_request",
+          "Invalid cursor; pass back the nextCursor of the previous page",
+        );
+      const threads = await guard(() =>
+        persistence.store.listThreads(principal.id, { limit, ...(cursor ? { cursor } : {}) }),
+      );
+      const last = threads.at(-1);
+      sendJson(res, 200, {
+        threads,
+        ...(threads.length === limit && last
+          ? { nextCursor: encodeCursor({ updatedAt: last.updatedAt, threadId: last.threadId }) }
+          : {}),
+      });
+    }),
+  );
+
+  host.route(
+    "GET",
+    "/threads/:threadId",
+    wrap(async (req, res, params) => {
+      const principal = await authenticateRequest(req, host.authenticator);
+      const threadId = params.threadId ?? "";
+      await allow(persistence, principal, threadId, "read");
+      const [thread, runs, activeRuns] = await guard(() =>
+        Promise.all([
+          persistence.store.getThread(threadId),
+          persistence.store.listRuns(threadId, RUNS_SHOWN),
+          persistence.liveRuns(threadId),
+        ]),
+      );
+      if (!thread) throw notFound(threadId);
+      const { ownerId: _owner, ...rest } = thread;
+      sendJson(res, 200, {
+        ...rest,
+        runs: runs.map(({ principalId: _p, threadId: _t, ...r }) => r),
+        activeRuns,
+      });
+    }),
+  );
+
+  host.route(
+    "DELETE",
+    "/threads/:threadId",
+    wrap(async (req, res, params) => {
+      const principal = await authenticateRequest(req, host.authenticator);
+      const threadId = params.threadId ?? "";
+      await allow(persistence, principal, threadId, "delete");
+      // Cancel first: a run ending after the delete finds no thread and writes nothing.
+      await persistence.cancelThreadRuns(threadId);
+      await guard(() => persistence.store.deleteThread(threadId));
+      res.writeHead(204, { "cache-control": "no-store" });
+      res.end();
+    }),
+  );
+
+  host.route("OPTIONS", "/threads", preflightRoute(allowedOrigins, "GET"));
+  host.route("OPTIONS", "/threads/:threadId", preflightRoute(allowedOrigins, "GET, DELETE"));
+}
+
+async function allow(
+  persistence: ThreadPersistence,
+  principal: Parameters<ThreadPersistence["check"]>[0],
+  threadId: string,
+  action: "read" | "delete",
+): Promise<void> {
+  const verdict = await persistence.check(principal, threadId, action);
+  if (verdict === "not_found") throw notFound(threadId);
+  if (verdict === "forbidden") throw new HttpError(403, "forbidden", "This thread belongs to another user");
+}
+
+function notFound(threadId: string): HttpError {
+  return new HttpError(
+    404,
+    "not_found",
+    `No thread '${threadId.slice(0, 64)}' (deleted, expired, or never saved)`,
+  );
+}
+
+function parseLimit(raw: string | null): number {
+  if (raw === null) return DEFAULT_THREAD_PAGE;
+  if (!/^\d{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_THREAD_PAGE) {
+    throw new HttpError(400, "bad_request", `limit must be an integer from 1 to ${MAX_THREAD_PAGE}`);
+  }
+  return Number(raw);
+}
+
+/** Store failures become 503 `unavailable` (retry), not a 500. */
+async function guard<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    throw new HttpError(
+      503,
+      "unavailable",
+      "Conversation history is unavailable right now (database unreachable); retry shortly",
+      {
+        cause: err,
+        retryAfterMs: 2000,
+      },
+    );
+  }
+}
