@@ -20,3 +20,23 @@ export type { Run, RunStatus, RunSubscriber } from "./runs/run.js";
 export { CopilotKitSDK, type ListeningServer } from "./sdk.js";
 export { Session } from "./session/session.js";
 export type { Transport } from "./session/transport.js";
+export { createThreadStore, lazyThreadStore, type StoreConfig } from "./store/create-store.js";
+export { RunFold } from "./store/fold-run.js";
+export {
+  type LiveRunInfo,
+  RETENTION_DEFAULTS,
+  type RetentionOptions,
+  ThreadPersistence,
+} from "./store/persistence.js";
+export { createPostgresStore, type PostgresStoreOptions } from "./store/postgres-store.js";
+export { createSqliteStore, type SqliteStoreOptions } from "./store/sqlite-store.js";
+export type { ThreadAccessPolicy, ThreadAction } from "./store/thread-access.js";
+export type {
+  RunRecord,
+  StoredRunStatus,
+  StoredThread,
+  ThreadCursor,
+  ThreadSnapshot,
+  ThreadStore,
+  ThreadSummary,
+} from "./store/thread-store.js";

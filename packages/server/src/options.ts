@@ -2,6 +2,9 @@ import type { Logger } from "pino";
 import type { Agent } from "./agent.js";
 import type { AuthOptions } from "./auth/authenticator.js";
 import type { TicketOptions } from "./auth/tickets.js";
+import type { RetentionOptions } from "./store/persistence.js";
+import type { ThreadAccessPolicy } from "./store/thread-access.js";
+import type { ThreadStore } from "./store/thread-store.js";
 
 /** Size, rate and count limits. Every limit protects other sessions from one misbehaving client. */
 export interface LimitOptions {
@@ -70,6 +73,19 @@ export interface SDKOptions {
    * returns. @default derived from the request's Host header (plain http unless TLS is terminated here)
    */
   publicUrl?: string;
+  /**
+   * Where threads (messages, state, runs) are kept; `false` keeps no history. See docs/persistence.md.
+   * @default Postgres when `databaseUrl` is set, else SQLite at `<dataDir>/threads.db`
+   */
+  store?: ThreadStore | false;
+  /** `postgres://...`: keep threads in Postgres (schema `agent`); the CLI passes `DATABASE_URL`. */
+  databaseUrl?: string;
+  /** Folder of the embedded SQLite store; ":memory:" keeps nothing. @default "./.data" (":memory:" when NODE_ENV=test) */
+  dataDir?: string;
+  /** Deleting idle threads. @default threads idle for 30 days, swept hourly */
+  retention?: RetentionOptions;
+  /** Grants principals other than the owner access to a thread (shared workspaces). @default owner only */
+  threadAccess?: ThreadAccessPolicy;
 }
 
 /** Every default in one place. */

@@ -24,6 +24,8 @@ import { RunRegistry } from "./runs/registry.js";
 import type { Run } from "./runs/run.js";
 import { Session } from "./session/session.js";
 import type { SessionHost } from "./session/session-host.js";
+import { installThreads } from "./store/install-threads.js";
+import type { ThreadPersistence } from "./store/persistence.js";
 
 /** A server started by `sdk.listen()`. */
 export interface ListeningServer {
@@ -61,6 +63,8 @@ export class CopilotKitSDK implements SessionHost {
   rateLimiter: RunRateLimiter;
   /** The HTTP/SSE binding (AG-UI HTTP runs, resume, cancel, `/connect` tickets). See docs/http.md. */
   readonly http: HttpBinding;
+  /** Thread history (store, ownership, `/threads` routes); undefined with `store: false`. See docs/persistence.md. */
+  readonly threads: ThreadPersistence | undefined;
 
   private readonly byName = new Map<string, Agent>();
   private readonly sessions = new Set<Session>();
@@ -71,6 +75,9 @@ export class CopilotKitSDK implements SessionHost {
   private readonly servers = new Set<Server>();
   private closing: Promise<void> | undefined;
   private runAuthorizers: ((principal: Principal, input: RunAgentInput) => Promise<void>)[] = [];
+  private readonly runListeners: ((run: Run) => void)[] = [];
+  private readonly closeHooks: (() => Promise<void>)[] = [];
+  private readonly healthChecks: { name: string; check: () => Promise<void> }[];
 
   constructor(options: SDKOptions) {
     this.options = options;
@@ -105,12 +112,14 @@ export class CopilotKitSDK implements SessionHost {
       // Echo exactly our protocol, never the bearer token; a client asking for none gets v1 implicitly.
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
+    this.healthChecks = [...(options.healthChecks ?? [])];
     this.router.add("GET", "/health", (_req, res) => this.health(res));
     this.http = installHttpBinding(this, {
       allowedOrigins: options.allowedOrigins,
       tickets: createTicketIssuer(options.tickets),
       publicUrl: options.publicUrl,
     });
+    this.threads = installThreads(this, options);
     if (this.authenticator.anonymous) {
       this.logger.warn(
         "auth.anonymous is on: anyone who can reach this server can run its agents (development only)",
@@ -148,6 +157,21 @@ export class CopilotKitSDK implements SessionHost {
     this.runAuthorizers.push(fn);
   }
 
+  /** Calls `fn` with every run this process starts (thread persistence, metrics). */
+  onRunStarted(fn: (run: Run) => void): void {
+    this.runListeners.push(fn);
+  }
+
+  /** Runs `fn` during `close()`, after runs ended: flush and close stores and connections. */
+  onClose(fn: () => Promise<void>): void {
+    this.closeHooks.push(fn);
+  }
+
+  /** Adds a dependency check to `/health` (which answers 503 naming it when it throws). */
+  addHealthCheck(check: { name: string; check: () => Promise<void> }): void {
+    this.healthChecks.push(check);
+  }
+
   async authorizeRun(principal: Principal, input: RunAgentInput): Promise<void> {
     for (const fn of this.runAuthorizers) await fn(principal, input);
   }
@@ -156,6 +180,7 @@ export class CopilotKitSDK implements SessionHost {
     const run = this.registry.create(input, agent.name, principal);
     const logger = this.logger.child({ runId: run.id, agent: agent.name, principal: principal.id });
     logger.info({ threadId: run.threadId }, "run started");
+    for (const fn of this.runListeners) fn(run);
     void executeRun(run, agent, logger).then(() =>
       logger.info({ status: run.status, events: run.lastSeq }, "run ended"),
     );
@@ -358,6 +383,9 @@ export class CopilotKitSDK implements SessionHost {
         run.fail("Server shut down before the run finished; start it again", "shutdown");
     }
     clearInterval(this.sweeper);
+    for (const hook of this.closeHooks) {
+      await hook().catch((err) => this.logger.error({ err }, "close hook failed"));
+    }
     for (const s of this.servers) s.closeAllConnections?.();
     await Promise.all(closed);
     this.wss.close();
@@ -382,7 +410,7 @@ export class CopilotKitSDK implements SessionHost {
       service: this.options.serviceName ?? DEFAULTS.serviceName,
       agents: this.agentInfos(),
       features: FEATURES,
-      checks: this.options.healthChecks ?? [],
+      checks: this.healthChecks,
     });
   }
 }

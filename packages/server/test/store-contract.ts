@@ -43,6 +43,8 @@ export function threadStoreContract(
     expect(await store.claimThread("t1", "bob", 300)).toEqual({ ownerId: "alice", created: false });
     const t = await store.getThread("t1");
     expect(t).toMatchObject({ threadId: "t1", ownerId: "alice", messages: [], state: {}, createdAt: 100 });
+    expect(await store.getOwner("t1")).toBe("alice");
+    expect(await store.getOwner("nope")).toBeUndefined();
     // bob's attempt did not touch alice's thread.
     expect(t!.updatedAt).toBe(200);
   });

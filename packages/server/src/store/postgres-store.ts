@@ -122,6 +122,13 @@ class PostgresStore implements ThreadStore {
     return { ownerId: (other.rows[0]?.owner_id as string | undefined) ?? ownerId, created: false };
   }
 
+  async getOwner(threadId: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query(`SELECT owner_id FROM ${this.s}.sessions WHERE thread_id = $1`, [
+      threadId,
+    ]);
+    return rows[0]?.owner_id;
+  }
+
   async getThread(threadId: string): Promise<StoredThread | undefined> {
     const { rows } = await this.pool.query(`SELECT * FROM ${this.s}.sessions WHERE thread_id = $1`, [
       threadId,

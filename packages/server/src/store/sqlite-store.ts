@@ -125,6 +125,10 @@ class SqliteStore implements ThreadStore {
     return { ownerId: row?.owner_id ?? ownerId, created: created && row?.created_at === now };
   }
 
+  async getOwner(threadId: string): Promise<string | undefined> {
+    return (this.q.owner.get(threadId) as Row | undefined)?.owner_id;
+  }
+
   async getThread(threadId: string): Promise<StoredThread | undefined> {
     const r = this.q.get.get(threadId) as Row | undefined;
     if (!r) return undefined;

@@ -86,6 +86,8 @@ export interface ThreadStore {
    */
   claimThread(threadId: string, ownerId: string, now: number): Promise<{ ownerId: string; created: boolean }>;
   getThread(threadId: string): Promise<StoredThread | undefined>;
+  /** The owner of a thread, without loading its conversation; undefined if there is none. */
+  getOwner(threadId: string): Promise<string | undefined>;
   /** Threads of `ownerId`, newest first, at most `limit`, strictly after `cursor`. */
   listThreads(ownerId: string, page: { limit: number; cursor?: ThreadCursor }): Promise<ThreadSummary[]>;
   /** Runs of a thread, newest first. */

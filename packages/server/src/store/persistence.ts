@@ -1,0 +1,279 @@
+/**
+ * Thread persistence for a runtime: claims a thread for its owner when a run starts, folds
+ * each run's events (from its resume buffer, off the hot path) and writes the conversation
+ * once when the run finishes, fails or is cancelled, and sweeps idle threads.
+ * @module
+ */
+import type { RunAgentInput } from "@ag-ui/core";
+import { ErrorCode } from "@backchannel/protocol";
+import type { Logger } from "pino";
+import { BackchannelServerError } from "../errors.js";
+import type { Principal } from "../principal.js";
+import type { RunRegistry } from "../runs/registry.js";
+import type { Run } from "../runs/run.js";
+import { RunFold } from "./fold-run.js";
+import { mayAccess, type ThreadAccessPolicy, type ThreadAction } from "./thread-access.js";
+import { MAX_THREAD_ID_LENGTH, type RunRecord, type ThreadStore, titleFrom } from "./thread-store.js";
+
+/** When idle threads are deleted. */
+export interface RetentionOptions {
+  /** Threads not updated (no run started or ended) for this long are deleted, in ms; 0 keeps them forever. @default 2592000000 (30 days) */
+  threadMaxIdleMs?: number;
+  /** How often the sweeper looks for idle threads, in ms. @default 3600000 (1 hour) */
+  sweepIntervalMs?: number;
+}
+
+/** Retention defaults. */
+export const RETENTION_DEFAULTS = { threadMaxIdleMs: 30 * 24 * 3600_000, sweepIntervalMs: 3600_000 } as const;
+
+/** A run of a thread still executing somewhere, for `GET /threads/:id` and `join`. */
+export interface LiveRunInfo {
+  runId: string;
+  agent: string;
+  /** Highest seq produced so far (as known to this node). */
+  lastSeq: number;
+}
+
+/** What persistence needs from the runtime. */
+export interface PersistenceHost {
+  readonly logger: Logger;
+  readonly registry: RunRegistry;
+}
+
+/** How often running runs are folded from their buffers, so long runs never outlive their buffer. */
+const FOLD_INTERVAL_MS = 1_000;
+const SAVE_RETRY_DELAYS_MS = [500, 2_000, 5_000];
+const SWEEP_BATCH = 500;
+
+interface Tracked {
+  run: Run;
+  fold: RunFold | undefined;
+  /** Highest seq applied to `fold`. */
+  folded: number;
+  truncated: boolean;
+}
+
+/**
+ * Ties a ThreadStore to a runtime. Created by the SDK; `store` is reachable for apps that
+ * want to read threads themselves.
+ */
+export class ThreadPersistence {
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly pending = new Set<Promise<void>>();
+  private readonly folder: NodeJS.Timeout;
+  private readonly sweeper: NodeJS.Timeout | undefined;
+  private readonly retention: Required<RetentionOptions>;
+  private closed = false;
+  /** Live runs of a thread; the cluster layer widens this to every node. */
+  liveRuns: (threadId: string) => Promise<LiveRunInfo[]>;
+  /** Cancels live runs of a thread (before it is deleted); the cluster layer widens this too. */
+  cancelThreadRuns: (threadId: string) => Promise<void>;
+
+  constructor(
+    readonly store: ThreadStore,
+    private readonly host: PersistenceHost,
+    private readonly opts: { access?: ThreadAccessPolicy; retention?: RetentionOptions; ownsStore: boolean },
+  ) {
+    this.retention = { ...RETENTION_DEFAULTS, ...stripUndefined(opts.retention ?? {}) };
+    this.folder = setInterval(() => this.foldRunning(), FOLD_INTERVAL_MS);
+    this.folder.unref();
+    if (this.retention.threadMaxIdleMs > 0) {
+      this.sweeper = setInterval(() => void this.sweep(), this.retention.sweepIntervalMs);
+      this.sweeper.unref();
+    }
+    this.liveRuns = async (threadId) => this.localLiveRuns(threadId);
+    this.cancelThreadRuns = async (threadId) => {
+      for (const run of host.registry.byThread(threadId)) run.cancel();
+    };
+  }
+
+  /** Runs on this node still executing on `threadId`. */
+  localLiveRuns(threadId: string): LiveRunInfo[] {
+    return this.host.registry
+      .byThread(threadId)
+      .filter((r) => !r.ended)
+      .map((r) => ({ runId: r.id, agent: r.agentName, lastSeq: r.lastSeq }));
+  }
+
+  /**
+   * The run authorizer: claims the thread for `principal` on its first run, and refuses a run
+   * on a thread owned by someone else (unless `threadAccess` grants "run").
+   */
+  async authorizeRun(principal: Principal, input: RunAgentInput): Promise<void> {
+    const threadId = input.threadId;
+    if (!threadId || threadId.length > MAX_THREAD_ID_LENGTH) {
+      throw new BackchannelServerError(
+        ErrorCode.BadRequest,
+        `threadId must be 1-${MAX_THREAD_ID_LENGTH} characters; use a UUID`,
+      );
+    }
+    let ownerId: string;
+    try {
+      ({ ownerId } = await this.store.claimThread(threadId, principal.id, Date.now()));
+    } catch (err) {
+      throw this.unavailable(err);
+    }
+    if (!(await mayAccess(this.opts.access, principal, { threadId, ownerId }, "run"))) {
+      throw new BackchannelServerError(
+        ErrorCode.Forbidden,
+        "This thread belongs to another user; start a new thread (a fresh threadId)",
+      );
+    }
+  }
+
+  /**
+   * Whether `principal` may perform `action` on `threadId`: "ok", "not_found" (no such thread)
+   * or "forbidden". Throws BackchannelServerError `unavailable` when the store is down.
+   */
+  async check(
+    principal: Principal,
+    threadId: string,
+    action: ThreadAction,
+  ): Promise<"ok" | "not_found" | "forbidden"> {
+    if (!threadId || threadId.length > MAX_THREAD_ID_LENGTH) return "not_found";
+    let ownerId: string | undefined;
+    try {
+      ownerId = await this.store.getOwner(threadId);
+    } catch (err) {
+      throw this.unavailable(err);
+    }
+    if (ownerId === undefined) return "not_found";
+    return (await mayAccess(this.opts.access, principal, { threadId, ownerId }, action)) ? "ok" : "forbidden";
+  }
+
+  /** Starts following a new run; its conversation is written when it ends. */
+  track(run: Run): void {
+    if (this.closed) return;
+    const t: Tracked = { run, fold: undefined, folded: 0, truncated: false };
+    this.tracked.set(run.id, t);
+    void run.done.then(() => {
+      this.tracked.delete(run.id);
+      this.catchUp(t);
+      const p = this.save(t).finally(() => this.pending.delete(p));
+      this.pending.add(p);
+    });
+  }
+
+  /** Resolves when every ended run has been written (or given up on). */
+  async flush(): Promise<void> {
+    while (this.pending.size) await Promise.all([...this.pending]);
+  }
+
+  /** Deletes threads idle past `threadMaxIdleMs`; returns how many. Runs on its own timer too. */
+  async sweep(now = Date.now()): Promise<number> {
+    if (this.retention.threadMaxIdleMs <= 0 || this.closed) return 0;
+    let total = 0;
+    try {
+      for (;;) {
+        const ids = await this.store.deleteIdleThreads(now - this.retention.threadMaxIdleMs, SWEEP_BATCH);
+        total += ids.length;
+        if (ids.length < SWEEP_BATCH) break;
+      }
+      if (total) this.host.logger.info({ deleted: total }, "retention: deleted idle threads");
+    } catch (err) {
+      this.host.logger.warn({ err }, "retention sweep failed; will retry at the next interval");
+    }
+    return total;
+  }
+
+  /** Stops timers, waits for pending writes, and closes the store if the runtime opened it. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.folder);
+    clearInterval(this.sweeper);
+    await this.flush();
+    if (this.opts.ownsStore) await this.store.close().catch(() => {});
+  }
+
+  private unavailable(err: unknown): BackchannelServerError {
+    this.host.logger.error({ err }, "thread store unavailable");
+    return new BackchannelServerError(
+      ErrorCode.Unavailable,
+      "Conversation history is unavailable right now (database unreachable); retry shortly",
+      { cause: err },
+    );
+  }
+
+  private foldRunning(): void {
+    for (const t of this.tracked.values()) this.catchUp(t);
+  }
+
+  /** Applies the run's buffered events not yet folded. O(new events). */
+  private catchUp(t: Tracked): void {
+    const run = t.run;
+    if (t.folded >= run.lastSeq) return;
+    t.fold ??= new RunFold(run.input);
+    while (t.folded < run.lastSeq) {
+      const item = run.buffer.get(t.folded + 1);
+      if (!item) {
+        // Events fell out of the resume buffer before we read them (a huge burst, or a tiny buffer).
+        const first = run.buffer.firstSeq;
+        if (first === undefined || first <= t.folded + 1) break;
+        t.truncated = true;
+        t.folded = first - 1;
+        continue;
+      }
+      t.fold.apply(item.event);
+      t.folded = item.seq;
+    }
+  }
+
+  private async save(t: Tracked): Promise<void> {
+    const run = t.run;
+    const fold = t.fold ?? new RunFold(run.input);
+    const { messages, state } = fold.result();
+    const terminal = run.buffer.get(run.lastSeq)?.event as
+      | { type?: string; code?: string; message?: string }
+      | undefined;
+    const record: RunRecord = {
+      runId: run.id,
+      threadId: run.threadId,
+      principalId: run.principal.id,
+      agent: run.agentName,
+      status: run.status === "running" ? "error" : run.status,
+      ...(terminal?.type === "RUN_ERROR"
+        ? { errorCode: String(terminal.code ?? "agent_error"), errorMessage: String(terminal.message ?? "") }
+        : {}),
+      eventCount: run.lastSeq,
+      truncated: t.truncated,
+      startedAt: run.createdAt,
+      endedAt: run.endedAt ?? Date.now(),
+    };
+    if (t.truncated)
+      this.host.logger.warn(
+        { runId: run.id },
+        "run outgrew its resume buffer before it was folded; stored answer is incomplete",
+      );
+    if (fold.stateError)
+      this.host.logger.warn(
+        { runId: run.id, reason: fold.stateError },
+        "a state patch failed; stored state skips it",
+      );
+    const title = titleFrom(messages);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const saved = await this.store.saveRun(record, { messages, state, ...(title ? { title } : {}) });
+        if (!saved)
+          this.host.logger.info(
+            { runId: run.id, threadId: run.threadId },
+            "thread deleted during its run; not saved",
+          );
+        return;
+      } catch (err) {
+        const delay = SAVE_RETRY_DELAYS_MS[attempt];
+        if (delay === undefined || this.closed) {
+          this.host.logger.error(
+            { err, runId: run.id, threadId: run.threadId },
+            "could not save the run's conversation",
+          );
+          return;
+        }
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
