@@ -409,9 +409,14 @@ describe("AgentThread: notifications", () => {
     );
     let notifications = 0;
     thread.subscribe(() => notifications++);
-    await thread.sendMessage({ content: "go" });
-    await sleep(40);
+    const sent = thread.sendMessage({ content: "go" });
+    // Caller actions publish at once; only the stream is batched.
+    expect(thread.getSnapshot().messages.map((m) => m.content)).toEqual(["go"]);
+    await sent;
+    // Awaiting sendMessage() yields a snapshot that already holds the whole run.
     expect(thread.getSnapshot().messages[1]!.content).toBe("x".repeat(deltas));
+    expect(thread.getSnapshot().isRunning).toBe(false);
+    await sleep(40);
     expect(notifications).toBeGreaterThan(0);
     expect(notifications).toBeLessThan(deltas);
   });

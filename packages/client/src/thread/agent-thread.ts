@@ -166,7 +166,7 @@ export class AgentThread {
     for (const item of this.#queue.splice(0)) item.resolve(this.#cancelledResult());
     this.#syncQueue();
     this.#interruptCurrent();
-    this.#changed();
+    this.#publish();
   }
 
   /** Stops, then starts over: initial messages and state, no error, and a new thread id. */
@@ -182,7 +182,7 @@ export class AgentThread {
     });
     this.#threadId = randomId();
     this.#error = null;
-    this.#changed();
+    this.#publish();
   }
 
   /**
@@ -191,7 +191,7 @@ export class AgentThread {
    */
   setState(state: State): void {
     setFoldState(this.#fold, state);
-    this.#changed();
+    this.#publish();
   }
 
   /** Adds context sent as `input.context` of every run until removed. Non-string values are JSON-encoded. */
@@ -239,7 +239,12 @@ export class AgentThread {
   // ------------------------------------------------------------------ internals
 
   #submit(work: Work, policy: NonNullable<AgentThreadOptions["whileRunning"]>): Promise<RunResult> {
-    if (!this.#chain) return new Promise((resolve) => this.#begin(work, resolve));
+    if (!this.#chain) {
+      return new Promise((resolve) => {
+        this.#begin(work, resolve);
+        this.#publish();
+      });
+    }
     if (policy === "reject") {
       return Promise.reject(
         new BackchannelError(
@@ -257,7 +262,7 @@ export class AgentThread {
         this.#queue.push(item);
       }
       this.#syncQueue();
-      this.#changed();
+      this.#publish();
     });
   }
 
@@ -386,12 +391,14 @@ export class AgentThread {
   #endChain(chain: Chain, result: RunResult): void {
     if (this.#chain !== chain) return;
     this.#chain = null;
+    // Publish now, so that code awaiting sendMessage() reads a snapshot that includes the run.
+    this.#publish();
     chain.resolve(result);
-    this.#changed();
     const next = this.#queue.shift();
     if (!next) return;
     this.#syncQueue();
     this.#begin(next.work, next.resolve);
+    this.#publish();
   }
 
   /**
@@ -444,8 +451,19 @@ export class AgentThread {
     };
   }
 
+  /** Something changed while streaming: publish with the next batch. */
   #changed(): void {
     this.#notifier.schedule();
+  }
+
+  /**
+   * Something changed because the caller did something: publish at once, so a read right after
+   * a method call (or after awaiting its promise) sees the result. Only stream-driven changes
+   * are batched.
+   */
+  #publish(): void {
+    this.#notifier.schedule();
+    this.#notifier.flushNow();
   }
 
   #build(): AgentThreadSnapshot {
