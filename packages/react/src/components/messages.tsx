@@ -1,0 +1,214 @@
+/**
+ * The message log: greeting, transcript, queued messages, typing indicator and the error of a
+ * failed answer with its retry button. Keeps itself scrolled to the newest message unless the
+ * reader scrolled up.
+ * @module
+ */
+import type { Message, ToolCall } from "@ag-ui/core";
+import type { BackchannelError, PendingToolCall } from "@backchannel/client";
+import {
+  type ComponentType,
+  type ReactNode,
+  useCallback,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
+import { useStoreSnapshot } from "../hooks/use-agent-thread.js";
+import type { ActionRenderer, ActionStatus } from "../hooks/use-copilot-action.js";
+import { useCopilotStore } from "../provider/context.js";
+import { describeError } from "./error-text.js";
+import { DownIcon, RetryIcon } from "./icons.js";
+import type { ChatLabels } from "./labels.js";
+import {
+  type AssistantMessageProps,
+  AssistantMessage as DefaultAssistantMessage,
+  UserMessage as DefaultUserMessage,
+  messageText,
+  ReasoningMessage,
+  TypingIndicator,
+  type UserMessageProps,
+} from "./message-views.js";
+import { ToolCallView } from "./tool-call-view.js";
+
+type ToolMessage = Extract<Message, { role: "tool" }>;
+
+/** Props of `Messages`. */
+export interface MessagesProps {
+  messages: readonly Message[];
+  queuedMessages: readonly Message[];
+  isRunning: boolean;
+  pendingToolCalls: readonly PendingToolCall[];
+  error: BackchannelError | null;
+  labels: ChatLabels;
+  /** Called by the retry button of a failed answer. */
+  onRetry?: () => void;
+  UserMessage?: ComponentType<UserMessageProps>;
+  AssistantMessage?: ComponentType<AssistantMessageProps>;
+  images?: boolean;
+  /** Extra content at the end of the log (e.g. an interrupt form). */
+  children?: ReactNode;
+}
+
+function callStatus(
+  result: ToolMessage | undefined,
+  pending: PendingToolCall | undefined,
+  running: boolean,
+): ActionStatus {
+  if (result) return "complete";
+  if (pending) return "executing";
+  return running ? "inProgress" : "complete";
+}
+
+function needsTypingIndicator(
+  messages: readonly Message[],
+  isRunning: boolean,
+  pending: readonly PendingToolCall[],
+): boolean {
+  if (!isRunning || pending.length > 0) return false;
+  const last = messages.at(-1);
+  if (!last || last.role === "user" || last.role === "tool") return true;
+  if (last.role !== "assistant") return false;
+  return messageText(last) === "" && !(last as { toolCalls?: ToolCall[] }).toolCalls?.length;
+}
+
+const STICK_PX = 48;
+
+/** Renders the conversation as an ARIA log. */
+export function Messages(props: MessagesProps): ReactNode {
+  const { messages, isRunning, pendingToolCalls, labels, error } = props;
+  const User = props.UserMessage ?? DefaultUserMessage;
+  const Assistant = props.AssistantMessage ?? DefaultAssistantMessage;
+  const store = useCopilotStore("<CopilotChat>");
+  // Re-render when tools (and their renderers) register.
+  useStoreSnapshot();
+
+  const results = useMemo(() => {
+    const map = new Map<string, ToolMessage>();
+    for (const m of messages) if (m.role === "tool") map.set(m.toolCallId, m);
+    return map;
+  }, [messages]);
+  const pendingById = useMemo(
+    () => new Map(pendingToolCalls.map((p) => [p.toolCallId, p] as const)),
+    [pendingToolCalls],
+  );
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const [showJump, setShowJump] = useState(false);
+  const onScroll = useCallback(() => {
+    const el = scroller.current;
+    if (!el) return;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_PX;
+    setShowJump(!atBottom.current);
+  }, []);
+  const jump = useCallback(() => {
+    const el = scroller.current;
+    if (!el) return;
+    el.scrollTo({ top: el.scrollHeight, behavior: "smooth" });
+  }, []);
+  // Follow the answer as it grows, unless the reader scrolled up to read something earlier.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el && atBottom.current) el.scrollTop = el.scrollHeight;
+  });
+
+  const initial = labels.initial === undefined ? [] : [labels.initial].flat();
+  const lastIndex = messages.length - 1;
+  const rows: ReactNode[] = [];
+  messages.forEach((message, i) => {
+    const streaming = isRunning && i === lastIndex;
+    switch (message.role) {
+      case "user":
+        rows.push(<User key={message.id} message={message} />);
+        return;
+      case "assistant": {
+        const calls = (message as { toolCalls?: ToolCall[] }).toolCalls;
+        const toolCalls = calls?.length ? (
+          <div className="bc-tools">
+            {calls.map((call) => {
+              const result = results.get(call.id);
+              const pending = pendingById.get(call.id);
+              return (
+                <ToolCallView
+                  key={call.id}
+                  call={call}
+                  result={result}
+                  pending={pending}
+                  status={callStatus(result, pending, isRunning)}
+                  render={store.getTool(call.function.name)?.render as ActionRenderer | undefined}
+                />
+              );
+            })}
+          </div>
+        ) : undefined;
+        rows.push(
+          <Assistant
+            key={message.id}
+            message={message}
+            isStreaming={streaming}
+            toolCalls={toolCalls}
+            images={props.images ?? false}
+          />,
+        );
+        return;
+      }
+      case "reasoning":
+        rows.push(<ReasoningMessage key={message.id} message={message} isStreaming={streaming} />);
+        return;
+      default:
+        // tool results show inside their call; system, developer and activity messages are not chat.
+        return;
+    }
+  });
+
+  return (
+    <div className="bc-messages-wrap">
+      <div
+        ref={scroller}
+        className="bc-messages"
+        role="log"
+        aria-label={labels.log}
+        // Screen readers wait for the answer to finish instead of reading every token.
+        aria-busy={isRunning}
+        onScroll={onScroll}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
+        tabIndex={0}
+      >
+        {initial.map((text, i) => (
+          <DefaultAssistantMessage
+            // biome-ignore lint/suspicious/noArrayIndexKey: the greeting never reorders
+            key={`initial-${i}`}
+            message={{ id: `initial-${i}`, role: "assistant", content: text }}
+            isStreaming={false}
+          />
+        ))}
+        {rows}
+        {props.queuedMessages.map((message) => (
+          <User key={message.id} message={message} queued queuedLabel={labels.queued} />
+        ))}
+        {needsTypingIndicator(messages, isRunning, pendingToolCalls) && (
+          <TypingIndicator label={labels.typing} />
+        )}
+        {error && !isRunning && (
+          <div className="bc-error" role="alert">
+            <span>{describeError(error)}</span>
+            {props.onRetry && messages.some((m) => m.role === "user") && (
+              <button type="button" className="bc-error-retry" onClick={props.onRetry}>
+                <RetryIcon />
+                {labels.retry}
+              </button>
+            )}
+          </div>
+        )}
+        {props.children}
+      </div>
+      {showJump && (
+        <button type="button" className="bc-jump" onClick={jump} aria-label={labels.jumpToLatest}>
+          <DownIcon />
+        </button>
+      )}
+    </div>
+  );
+}

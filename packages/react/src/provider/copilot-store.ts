@@ -1,0 +1,337 @@
+/**
+ * The provider's state outside React: one client, one `AgentThread` per agent in use, and the
+ * context and tools the hooks register, fanned out to every thread. React reads it through
+ * `useSyncExternalStore`; nothing here imports React.
+ * @module
+ */
+import type { Message, State } from "@ag-ui/core";
+import type {
+  AgentThreadSnapshot,
+  BackchannelClient,
+  ClientOptions,
+  ClientSnapshot,
+  ClientTool,
+  WhileRunningPolicy,
+} from "@backchannel/client";
+import { AgentThread, BackchannelError, createClient } from "@backchannel/client";
+import {
+  type ConnectionTarget,
+  type ResolveConnectionOptions,
+  resolveConnection,
+} from "./resolve-connection.js";
+
+/** Everything the store needs to connect; the connection-related props of `<CopilotKit>`. */
+export interface StoreConnectOptions extends Omit<ResolveConnectionOptions, "signal"> {
+  /** Passed to `createClient`: a WebSocket implementation (Node tests), reconnect backoff, etc. */
+  clientOptions?: Omit<ClientOptions, "url" | "token" | "getToken" | "onError">;
+}
+
+/** Per-thread settings shared by every thread of a provider. */
+export interface StoreThreadOptions {
+  /** The chat agent; `undefined` picks the runtime's first agent once connected. */
+  agent?: string;
+  /** Thread id of the chat agent's thread. */
+  threadId?: string;
+  /** Messages the chat thread starts with. */
+  initialMessages?: Message[];
+  throttleMs?: number;
+  whileRunning?: WhileRunningPolicy;
+  forwardedProps?: unknown;
+}
+
+/** The store's observable state. A new object only when something in it changed. */
+export interface StoreSnapshot {
+  readonly client: BackchannelClient | null;
+  readonly connection: ClientSnapshot;
+  /** Name of the agent the chat talks to, once known. */
+  readonly chatAgent: string | null;
+  /** Bumped when threads are created or replaced. */
+  readonly threadsVersion: number;
+}
+
+const CONNECTING: ClientSnapshot = Object.freeze({
+  connectionState: "connecting",
+  error: null,
+  ready: null,
+  attempt: 0,
+  retryAt: null,
+});
+
+/** A client tool plus an optional React renderer kept beside it (the store stays React-free). */
+export interface RegisteredTool extends ClientTool {
+  /** Opaque to the store; the chat UI calls it to draw this tool's calls. */
+  render?: unknown;
+}
+
+type Entry<T> = { value: T; removers: Map<AgentThread, () => void> };
+
+/** Holds the connection and threads of one `<CopilotKit>`. Create with `createCopilotStore`. */
+export class CopilotStore {
+  #snapshot: StoreSnapshot = {
+    client: null,
+    connection: CONNECTING,
+    chatAgent: null,
+    threadsVersion: 0,
+  };
+  #listeners = new Set<() => void>();
+  #errorListeners = new Set<(error: BackchannelError) => void>();
+  #reported = new WeakSet<object>();
+  #threads = new Map<string, AgentThread>();
+  #wanted = new Map<string, { initialState?: State; refs: number }>();
+  #contexts = new Map<number, Entry<{ description: string; value: unknown }>>();
+  #tools = new Map<number, Entry<RegisteredTool>>();
+  #seq = 0;
+  #threadOptions: StoreThreadOptions = {};
+  #abort: AbortController | null = null;
+  #offClient: (() => void) | null = null;
+  #waiters: ((thread: AgentThread) => void)[] = [];
+  #lastConnect: StoreConnectOptions | null = null;
+
+  getSnapshot = (): StoreSnapshot => this.#snapshot;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  /** Calls `listener` with every error of the connection and of every thread (each error once). */
+  onError(listener: (error: BackchannelError) => void): () => void {
+    this.#errorListeners.add(listener);
+    return () => this.#errorListeners.delete(listener);
+  }
+
+  /** The thread of `agent`, or null while it does not exist yet. */
+  getThread(agent: string | null | undefined): AgentThread | null {
+    return agent ? (this.#threads.get(agent) ?? null) : null;
+  }
+
+  /** The chat agent's thread, or null until the client is up and the agent is known. */
+  getChatThread(): AgentThread | null {
+    return this.getThread(this.#snapshot.chatAgent);
+  }
+
+  /** Resolves with the chat thread as soon as there is one (for `sendMessage` before connecting). */
+  whenChatThread(): Promise<AgentThread> {
+    const thread = this.getChatThread();
+    if (thread) return Promise.resolve(thread);
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  /** Sets thread options. A changed `agent` or `threadId` replaces the chat thread (history starts over). */
+  setThreadOptions(options: StoreThreadOptions): void {
+    const prev = this.#threadOptions;
+    this.#threadOptions = options;
+    if (prev.agent !== options.agent || prev.threadId !== options.threadId) {
+      const old = this.#snapshot.chatAgent;
+      if (old) this.#dropThread(old);
+      this.#update({ chatAgent: options.agent ?? this.#firstAgent() });
+      this.#ensureThreads();
+    }
+  }
+
+  /** Resolves where to connect and opens the client. Call `disconnect()` to undo. */
+  connect(options: StoreConnectOptions): void {
+    this.disconnect();
+    this.#lastConnect = options;
+    const abort = new AbortController();
+    this.#abort = abort;
+    this.#update({ connection: CONNECTING });
+    resolveConnection({ ...options, signal: abort.signal }).then(
+      (target) => {
+        if (!abort.signal.aborted) this.#open(target, options);
+      },
+      (err: unknown) => {
+        if (abort.signal.aborted) return;
+        const error = BackchannelError.from(err, "connection_failed");
+        this.#update({
+          connection: Object.freeze({ ...CONNECTING, connectionState: "disconnected", error }),
+        });
+        this.#report(error);
+      },
+    );
+  }
+
+  /** Closes the client and disposes every thread (their transcripts are dropped). */
+  disconnect(): void {
+    this.#abort?.abort();
+    this.#abort = null;
+    this.#lastConnect = null;
+    this.#offClient?.();
+    this.#offClient = null;
+    for (const agent of [...this.#threads.keys()]) this.#dropThread(agent);
+    this.#snapshot.client?.close();
+    this.#update({ client: null, connection: CONNECTING });
+  }
+
+  /** Reconnects now, with the backoff reset; runs in flight resume. Retries discovery if it had failed. */
+  reconnect(): void {
+    const client = this.#snapshot.client;
+    if (client) client.reconnect();
+    else if (this.#lastConnect && this.#snapshot.connection.connectionState === "disconnected") {
+      this.connect(this.#lastConnect);
+    }
+  }
+
+  /** Asks for a thread of `agent` to exist (for `useCoAgent`). Returns the release function. */
+  retainThread(agent: string, initialState?: State): () => void {
+    const wanted = this.#wanted.get(agent);
+    if (wanted) wanted.refs++;
+    else this.#wanted.set(agent, { ...(initialState === undefined ? {} : { initialState }), refs: 1 });
+    const existing = this.#threads.get(agent);
+    if (existing && initialState !== undefined) {
+      // The chat created this agent's thread first: seed the state if nothing has set it yet.
+      const snap = existing.getSnapshot();
+      if (Object.keys(snap.state ?? {}).length === 0 && snap.messages.length === 0)
+        existing.setState(initialState);
+    }
+    this.#ensureThreads();
+    return () => {
+      const entry = this.#wanted.get(agent);
+      if (!entry) return;
+      entry.refs--;
+      if (entry.refs === 0) this.#wanted.delete(agent);
+    };
+  }
+
+  /** Adds context to every thread's runs (now and future threads). Returns the remove function. */
+  addContext(context: { description: string; value: unknown }): () => void {
+    return this.#fanOut(this.#contexts, context, (thread, value) => thread.addContext(value));
+  }
+
+  /** Offers a client tool to every thread. Returns the unregister function. */
+  registerTool(tool: RegisteredTool): () => void {
+    const remove = this.#fanOut(this.#tools, tool, (thread, value) => thread.registerTool(value));
+    this.#update({ threadsVersion: this.#snapshot.threadsVersion + 1 });
+    return () => {
+      remove();
+      this.#update({ threadsVersion: this.#snapshot.threadsVersion + 1 });
+    };
+  }
+
+  /** The registered tool named `name` (latest registration wins), for renderers. */
+  getTool(name: string): RegisteredTool | undefined {
+    let found: RegisteredTool | undefined;
+    for (const entry of this.#tools.values()) if (entry.value.name === name) found = entry.value;
+    return found;
+  }
+
+  #fanOut<T>(
+    table: Map<number, Entry<T>>,
+    value: T,
+    add: (thread: AgentThread, value: T) => () => void,
+  ): () => void {
+    const id = ++this.#seq;
+    const entry: Entry<T> = { value, removers: new Map() };
+    table.set(id, entry);
+    for (const thread of this.#threads.values()) entry.removers.set(thread, add(thread, value));
+    return () => {
+      if (!table.delete(id)) return;
+      for (const remove of entry.removers.values()) remove();
+    };
+  }
+
+  #open(target: ConnectionTarget, options: StoreConnectOptions): void {
+    const client = createClient({
+      ...options.clientOptions,
+      url: target.url,
+      ...(target.getToken ? { getToken: target.getToken } : {}),
+      onError: (error) => this.#report(error),
+    });
+    const sync = () => {
+      const connection = client.getSnapshot();
+      const chatAgent = this.#snapshot.chatAgent ?? this.#threadOptions.agent ?? this.#firstAgent(connection);
+      this.#update({ connection, chatAgent });
+      this.#ensureThreads();
+    };
+    this.#offClient = client.subscribe(sync);
+    this.#update({ client });
+    sync();
+  }
+
+  #firstAgent(connection: ClientSnapshot = this.#snapshot.connection): string | null {
+    return connection.ready?.agents[0]?.name ?? null;
+  }
+
+  #ensureThreads(): void {
+    const client = this.#snapshot.client;
+    if (!client) return;
+    const chatAgent = this.#snapshot.chatAgent;
+    let created = false;
+    const names = new Set(this.#wanted.keys());
+    if (chatAgent) names.add(chatAgent);
+    for (const agent of names) {
+      if (this.#threads.has(agent)) continue;
+      this.#threads.set(agent, this.#createThread(client, agent, agent === chatAgent));
+      created = true;
+    }
+    if (!created) return;
+    this.#update({ threadsVersion: this.#snapshot.threadsVersion + 1 });
+    const chat = this.getChatThread();
+    if (chat) for (const resolve of this.#waiters.splice(0)) resolve(chat);
+  }
+
+  #createThread(client: BackchannelClient, agent: string, isChat: boolean): AgentThread {
+    const o = this.#threadOptions;
+    const initialState = this.#wanted.get(agent)?.initialState;
+    const thread = new AgentThread({
+      client,
+      agent,
+      ...(isChat && o.threadId !== undefined ? { threadId: o.threadId } : {}),
+      ...(isChat && o.initialMessages ? { initialMessages: o.initialMessages } : {}),
+      ...(initialState === undefined ? {} : { initialState }),
+      ...(o.throttleMs === undefined ? {} : { throttleMs: o.throttleMs }),
+      ...(o.whileRunning === undefined ? {} : { whileRunning: o.whileRunning }),
+      ...(o.forwardedProps === undefined ? {} : { forwardedProps: o.forwardedProps }),
+      onError: (error) => this.#report(error),
+    });
+    for (const entry of this.#contexts.values()) entry.removers.set(thread, thread.addContext(entry.value));
+    for (const entry of this.#tools.values()) entry.removers.set(thread, thread.registerTool(entry.value));
+    return thread;
+  }
+
+  #dropThread(agent: string): void {
+    const thread = this.#threads.get(agent);
+    if (!thread) return;
+    this.#threads.delete(agent);
+    for (const entry of this.#contexts.values()) entry.removers.delete(thread);
+    for (const entry of this.#tools.values()) entry.removers.delete(thread);
+    thread.dispose();
+    this.#update({ threadsVersion: this.#snapshot.threadsVersion + 1 });
+  }
+
+  #report(error: BackchannelError): void {
+    // The client reports a failed run and its thread reports it again: tell listeners once.
+    if (this.#reported.has(error)) return;
+    this.#reported.add(error);
+    for (const listener of this.#errorListeners) listener(error);
+  }
+
+  #update(patch: Partial<StoreSnapshot>): void {
+    const prev = this.#snapshot;
+    let changed = false;
+    for (const key of Object.keys(patch) as (keyof StoreSnapshot)[]) {
+      if (patch[key] !== prev[key]) changed = true;
+    }
+    if (!changed) return;
+    this.#snapshot = Object.freeze({ ...prev, ...patch });
+    for (const listener of this.#listeners) listener();
+  }
+}
+
+/** Creates an idle store; `<CopilotKit>` does this for you. */
+export function createCopilotStore(): CopilotStore {
+  return new CopilotStore();
+}
+
+/** An empty snapshot for hooks rendered before their thread exists. */
+export const EMPTY_THREAD_SNAPSHOT: AgentThreadSnapshot = Object.freeze({
+  threadId: "",
+  messages: Object.freeze([]),
+  state: Object.freeze({}),
+  isRunning: false,
+  error: null,
+  currentRunId: null,
+  pendingToolCalls: Object.freeze([]),
+  interrupts: Object.freeze([]),
+  queuedMessages: Object.freeze([]),
+});
