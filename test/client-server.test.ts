@@ -14,6 +14,7 @@ import {
   type RunHandle,
 } from "@backchannel/client";
 import { CopilotKitSDK, createLogger } from "@backchannel/server";
+import { SignJWT } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { WebSocket } from "ws";
 import { hanger, streamer, thrower } from "./helpers/agents.js";
@@ -275,6 +276,46 @@ describe("client ↔ server: failures", () => {
     expect(result.error?.code).toBe("resume_unavailable");
     expect(errors).toContain("resume_unavailable");
     expect(client.connectionState).toBe("connected");
+  });
+});
+
+describe("client ↔ server: expiring tokens", () => {
+  const secret = "a-test-secret-that-is-long-enough-for-hs256!";
+  const jwt = (sub: string, seconds: number) =>
+    new SignJWT({})
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(sub)
+      .setExpirationTime(Math.floor(Date.now() / 1000) + seconds)
+      .sign(new TextEncoder().encode(secret));
+
+  it("refreshes a JWT over the live socket before it expires, keeping the run streaming", async () => {
+    const { srv } = await startServer({ auth: { jwt: { secret, clockToleranceSec: 0 } } });
+    const getToken = vi.fn(() => jwt("user-1", 2));
+    const client = connect({ url: srv.wsUrl, token: undefined, getToken, refreshBeforeExpiryMs: 1000 });
+    const run = client.startRun({
+      agent: "streamer",
+      input: { forwardedProps: { count: 120, delayMs: 25 } },
+    });
+    const seen = record(run);
+    const states: string[] = [];
+    client.subscribe(() => states.push(client.connectionState));
+    await vi.waitFor(() => expect(client.ready?.principal.id).toBe("user-1"));
+    const firstExpiry = client.ready!.expiresAt!;
+    // Well past the first token's expiry: the socket must still be the same one.
+    await vi.waitFor(() => expect(client.ready!.expiresAt!).toBeGreaterThan(firstExpiry), { timeout: 5000 });
+    expect((await run.done).status).toBe("finished");
+    expect(transcript(seen)).toBe(tokens(120));
+    expect(states).not.toContain("reconnecting");
+    expect(getToken.mock.calls.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("goes disconnected with auth_failed when a fixed token expires (server closes 1008)", async () => {
+    const { srv } = await startServer({ auth: { jwt: { secret, clockToleranceSec: 0 } } });
+    const client = connect({ url: srv.wsUrl, token: await jwt("user-2", 1) });
+    await vi.waitFor(() => expect(client.connectionState).toBe("connected"));
+    await vi.waitFor(() => expect(client.connectionState).toBe("disconnected"), { timeout: 5000 });
+    expect(client.error).toMatchObject({ code: "auth_failed", closeCode: 1008 });
+    expect(client.error?.message).toMatch(/expired/i);
   });
 });
 
