@@ -1,0 +1,67 @@
+// A real server process for multi-process tests (restart, cluster, killed node). Runs the
+// compiled package (dist/), configured from the environment:
+//   BC_STORE=sqlite:<file> | postgres:<schema> | none    REDIS_URL=redis://...   BC_NODE_ID=a
+// Prints one line `{"listening":<port>}` on stdout once it accepts connections.
+import { CopilotKitSDK, createLogger, createPostgresStore, createSqliteStore } from "../dist/index.js";
+
+const sleep = (ms, signal) =>
+  new Promise((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    });
+  });
+
+/** Streams `count` tokens "t0 t1 ..." with `delayMs` between them (forwardedProps). */
+const streamer = {
+  name: "streamer",
+  description: "Streams numbered tokens",
+  async *run(input, ctx) {
+    const count = input.forwardedProps?.count ?? 5;
+    const delayMs = input.forwardedProps?.delayMs ?? 0;
+    const messageId = `msg-${input.runId}`;
+    yield { type: "TEXT_MESSAGE_START", messageId, role: "assistant" };
+    for (let i = 0; i < count; i++) {
+      if (delayMs) await sleep(delayMs, ctx.signal);
+      yield { type: "TEXT_MESSAGE_CONTENT", messageId, delta: `t${i} ` };
+    }
+    yield { type: "TEXT_MESSAGE_END", messageId };
+    yield { type: "STATE_SNAPSHOT", snapshot: { tokens: count, node: process.env.BC_NODE_ID ?? "" } };
+  },
+};
+
+const storeSpec = process.env.BC_STORE ?? "none";
+let store = false;
+if (storeSpec.startsWith("sqlite:")) store = await createSqliteStore({ path: storeSpec.slice(7) });
+else if (storeSpec.startsWith("postgres:"))
+  store = await createPostgresStore({
+    connectionString: process.env.DATABASE_URL,
+    schema: storeSpec.slice(9),
+  });
+
+const sdk = new CopilotKitSDK({
+  agents: [streamer],
+  auth: { apiKeys: { alice: "alice-key-0000000000", bob: "bob-key-00000000000000" } },
+  logger: createLogger({ level: process.env.LOG_LEVEL ?? "warn" }),
+  store,
+  ...(process.env.REDIS_URL
+    ? {
+        cluster: {
+          redis: process.env.REDIS_URL,
+          nodeId: process.env.BC_NODE_ID,
+          leaseMs: Number(process.env.BC_LEASE_MS ?? 3000),
+        },
+      }
+    : {}),
+  shutdownDeadlineMs: 2000,
+});
+const srv = await sdk.listen({ port: Number(process.env.PORT ?? 0) });
+process.stdout.write(`${JSON.stringify({ listening: srv.port })}\n`);
+const stop = async () => {
+  await srv.close();
+  if (store) await store.close();
+  process.exit(0);
+};
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);

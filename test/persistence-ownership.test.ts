@@ -1,0 +1,253 @@
+/**
+ * A thread belongs to the principal that created it: another principal can neither read,
+ * list, resume, run on, follow, nor delete it, over the WebSocket or HTTP. Runs against
+ * both stores (SQLite file, Postgres schema) through a real server and real sockets.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CopilotKitSDK, createPostgresStore, createSqliteStore, type ThreadStore } from "@backchannel/server";
+import { pino } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  dropSchema,
+  postgresAvailable,
+  TEST_DATABASE_URL,
+  uniqueSchema,
+} from "../packages/server/test/services.js";
+import { hanger, streamer, thrower } from "./helpers/agents.js";
+import { connectPeer, runInput } from "./helpers/ws-peer.js";
+
+const KEYS = { alice: "alice-key-0000000000", bob: "bob-key-00000000000000" };
+const as = (who: keyof typeof KEYS) => ({ authorization: `Bearer ${KEYS[who]}` });
+const pgUp = await postgresAvailable();
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+async function serve(store: ThreadStore, extra: Record<string, unknown> = {}) {
+  const sdk = new CopilotKitSDK({
+    agents: [streamer, thrower, hanger] as never,
+    auth: { apiKeys: KEYS },
+    logger: pino({ level: "silent" }),
+    store,
+    ...extra,
+  });
+  const srv = await sdk.listen({ port: 0 });
+  cleanups.push(() => srv.close());
+  return {
+    sdk,
+    srv,
+    api: (path: string, who: keyof typeof KEYS, init: RequestInit = {}) =>
+      fetch(`${srv.httpUrl}/copilotkit${path}`, {
+        ...init,
+        headers: { ...as(who), ...(init.headers ?? {}) },
+      }),
+  };
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000) {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > timeoutMs) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function suite(name: string, makeStore: () => Promise<ThreadStore>) {
+  describe(name, () => {
+    it("another user cannot read, list, run on, resume, cancel or delete a thread", async () => {
+      const store = await makeStore();
+      const { srv, api } = await serve(store);
+      const alice = await connectPeer(srv.wsUrl, { headers: as("alice") });
+      const input = runInput({ threadId: `secret-${Date.now()}`, forwardedProps: { count: 3 } });
+      alice.send({ type: "run", id: "a1", agent: "streamer", input });
+      await alice.runEvents(input.runId);
+      await waitFor(async () => (await api(`/threads/${input.threadId}`, "alice")).status === 200);
+
+      // HTTP: read, delete refused; list shows nothing of alice's.
+      const read = await api(`/threads/${input.threadId}`, "bob");
+      expect(read.status).toBe(403);
+      expect(await read.json()).toEqual({
+        error: { code: "forbidden", message: "This thread belongs to another user" },
+      });
+      expect((await api(`/threads/${input.threadId}`, "bob", { method: "DELETE" })).status).toBe(403);
+      expect(await (await api("/threads", "bob")).json()).toEqual({ threads: [] });
+      expect((await (await api("/threads", "alice")).json()).threads.map((t: any) => t.threadId)).toContain(
+        input.threadId,
+      );
+
+      // WebSocket: a run on alice's thread is refused before anything starts.
+      const bob = await connectPeer(srv.wsUrl, { headers: as("bob") });
+      const hijack = runInput({ threadId: input.threadId });
+      bob.send({ type: "run", id: "b1", agent: "streamer", input: hijack });
+      const refused = await bob.next((f) => f.type === "error" && f.id === "b1");
+      expect(refused).toMatchObject({ code: "forbidden", runId: hijack.runId });
+      expect(refused.message).toMatch(/start a new thread/);
+      expect(bob.frames.some((f) => f.type === "event")).toBe(false);
+      // ...nor resume or cancel alice's run.
+      bob.send({ type: "resume", runId: input.runId, after: 0, id: "b2" });
+      expect(await bob.next((f) => f.id === "b2")).toMatchObject({ type: "error", code: "forbidden" });
+      bob.send({ type: "cancel", runId: input.runId, id: "b3" });
+      expect(await bob.next((f) => f.id === "b3")).toMatchObject({ type: "error", code: "forbidden" });
+
+      // Alice still has her whole conversation and nothing of bob's attempt.
+      const mine = await (await api(`/threads/${input.threadId}`, "alice")).json();
+      expect(mine.runs).toHaveLength(1);
+      expect(mine.messages).toHaveLength(2);
+      // Unauthenticated callers get 401, unknown threads 404.
+      expect((await fetch(`${srv.httpUrl}/copilotkit/threads`)).status).toBe(401);
+      expect((await api("/threads/does-not-exist", "alice")).status).toBe(404);
+      alice.close();
+      bob.close();
+      await store.close();
+    });
+
+    it("keeps the partial answer of a cancelled run and of a failed one", async () => {
+      const store = await makeStore();
+      const { srv, api } = await serve(store);
+      const peer = await connectPeer(srv.wsUrl, { headers: as("alice") });
+      const slow = runInput({
+        threadId: `cancel-${Date.now()}`,
+        forwardedProps: { count: 1000, delayMs: 5 },
+      });
+      peer.send({ type: "run", id: "s", agent: "streamer", input: slow });
+      await peer.next(
+        (f) => f.runId === slow.runId && f.event?.type === "TEXT_MESSAGE_CONTENT" && f.event.delta === "t3 ",
+      );
+      peer.send({ type: "cancel", runId: slow.runId });
+      const events = await peer.runEvents(slow.runId);
+      const sent = events
+        .filter((f) => f.event.type === "TEXT_MESSAGE_CONTENT")
+        .map((f) => f.event.delta)
+        .join("");
+      await waitFor(
+        async () =>
+          (await (await api(`/threads/${slow.threadId}`, "alice")).json()).lastRunStatus === "cancelled",
+      );
+      const cancelled = await (await api(`/threads/${slow.threadId}`, "alice")).json();
+      expect(cancelled.messages.at(-1)).toEqual({
+        id: `msg-${slow.runId}`,
+        role: "assistant",
+        content: sent,
+      });
+      expect(cancelled.runs[0]).toMatchObject({ status: "cancelled", eventCount: events.length });
+
+      const failing = runInput({ threadId: `fail-${Date.now()}` });
+      peer.send({ type: "run", id: "f", agent: "thrower", input: failing });
+      await peer.runEvents(failing.runId);
+      await waitFor(
+        async () =>
+          (await api(`/threads/${failing.threadId}`, "alice")).status === 200 &&
+          (await (await api(`/threads/${failing.threadId}`, "alice")).json()).lastRunStatus === "error",
+      );
+      const failed = await (await api(`/threads/${failing.threadId}`, "alice")).json();
+      expect(failed.messages.at(-1)).toMatchObject({ role: "assistant", content: "partial" });
+      expect(failed.runs[0]).toMatchObject({ status: "error", errorMessage: "model exploded" });
+      peer.close();
+      await store.close();
+    });
+
+    it("DELETE cancels the thread's live run and removes it for good", async () => {
+      const store = await makeStore();
+      const { srv, api } = await serve(store);
+      const peer = await connectPeer(srv.wsUrl, { headers: as("alice") });
+      const input = runInput({ threadId: `del-${Date.now()}` });
+      peer.send({ type: "run", id: "h", agent: "hanger", input });
+      await peer.next((f) => f.runId === input.runId && f.event?.type === "STEP_STARTED");
+      const live = await (await api(`/threads/${input.threadId}`, "alice")).json();
+      expect(live.activeRuns).toEqual([{ runId: input.runId, agent: "hanger", lastSeq: 2 }]);
+      expect((await api(`/threads/${input.threadId}`, "alice", { method: "DELETE" })).status).toBe(204);
+      const events = await peer.runEvents(input.runId);
+      expect(events.at(-1).event).toMatchObject({ type: "RUN_FINISHED", outcome: { type: "cancelled" } });
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await api(`/threads/${input.threadId}`, "alice")).status).toBe(404);
+      expect((await api(`/threads/${input.threadId}`, "alice", { method: "DELETE" })).status).toBe(404);
+      peer.close();
+      await store.close();
+    });
+
+    it("lists threads newest first, a page at a time, and validates paging", async () => {
+      const store = await makeStore();
+      const { srv, api } = await serve(store);
+      const peer = await connectPeer(srv.wsUrl, { headers: as("alice") });
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const input = runInput({ threadId: `page-${Date.now()}-${i}`, forwardedProps: { count: 1 } });
+        ids.push(input.threadId);
+        peer.send({ type: "run", id: `p${i}`, agent: "streamer", input });
+        await peer.runEvents(input.runId);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await waitFor(
+        async () =>
+          (await (await api("/threads?limit=100", "alice")).json()).threads.filter(
+            (t: any) => t.lastRunStatus,
+          ).length >= 5,
+      );
+      const seen: string[] = [];
+      let url = "/threads?limit=2";
+      for (;;) {
+        const page = await (await api(url, "alice")).json();
+        seen.push(...page.threads.map((t: any) => t.threadId));
+        if (!page.nextCursor) break;
+        url = `/threads?limit=2&cursor=${page.nextCursor}`;
+      }
+      expect(seen.filter((id) => ids.includes(id))).toEqual([...ids].reverse());
+      expect((await api("/threads?limit=0", "alice")).status).toBe(400);
+      expect((await api("/threads?cursor=garbage!", "alice")).status).toBe(400);
+      peer.close();
+      await store.close();
+    });
+
+    it("the retention sweeper deletes threads idle past threadMaxIdleMs", async () => {
+      const store = await makeStore();
+      const { srv, api } = await serve(store, { retention: { threadMaxIdleMs: 300, sweepIntervalMs: 100 } });
+      const peer = await connectPeer(srv.wsUrl, { headers: as("alice") });
+      const input = runInput({ threadId: `idle-${Date.now()}`, forwardedProps: { count: 1 } });
+      peer.send({ type: "run", id: "i", agent: "streamer", input });
+      await peer.runEvents(input.runId);
+      await waitFor(async () => (await api(`/threads/${input.threadId}`, "alice")).status === 200);
+      await waitFor(async () => (await api(`/threads/${input.threadId}`, "alice")).status === 404, 5000);
+      peer.close();
+      await store.close();
+    });
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), "bc-own-"));
+let n = 0;
+suite("sqlite", () => createSqliteStore({ path: join(dir, `own-${++n}.db`) }));
+describe.skipIf(!pgUp)("postgres", () => {
+  suite("postgres", async () => {
+    const schema = uniqueSchema("bc_own");
+    cleanups.push(() => dropSchema(schema));
+    return createPostgresStore({ connectionString: TEST_DATABASE_URL, schema });
+  });
+});
+
+describe("without a reachable database", () => {
+  it("refuses runs with `unavailable`, answers 503 on /threads, and /health names the database", async () => {
+    const sdk = new CopilotKitSDK({
+      agents: [streamer] as never,
+      auth: { apiKeys: KEYS },
+      logger: pino({ level: "silent" }),
+      databaseUrl: "postgres://postgres@127.0.0.1:1/nowhere",
+    });
+    const srv = await sdk.listen({ port: 0 });
+    cleanups.push(() => srv.close());
+    const peer = await connectPeer(srv.wsUrl, { headers: as("alice") });
+    const input = runInput();
+    peer.send({ type: "run", id: "x", agent: "streamer", input });
+    const err = await peer.next((f) => f.id === "x");
+    expect(err).toMatchObject({ type: "error", code: "unavailable" });
+    expect(err.message).toMatch(/retry shortly/);
+    const list = await fetch(`${srv.httpUrl}/copilotkit/threads`, { headers: as("alice") });
+    expect(list.status).toBe(503);
+    const health = await fetch(`${srv.httpUrl}/copilotkit/health`);
+    expect(health.status).toBe(503);
+    expect((await health.json()).failing).toEqual([expect.objectContaining({ name: "database" })]);
+    peer.close();
+  });
+});
