@@ -6,14 +6,9 @@
  */
 
 import type { ClientFrame, ErrorFrame, EventFrame, ReadyFrame } from "@backchannel/protocol";
-import {
-  bearerSubprotocol,
-  CloseCode,
-  decodeServerFrame,
-  isRetryableClose,
-  SUBPROTOCOL,
-} from "@backchannel/protocol";
+import { bearerSubprotocol, CloseCode, decodeServerFrame, SUBPROTOCOL } from "@backchannel/protocol";
 import { exponentialBackoff } from "./backoff.js";
+import { decideOnClose } from "./close-policy.js";
 import { BackchannelError } from "./errors.js";
 import { createHeartbeat, type Heartbeat } from "./heartbeat.js";
 import type { ResolvedClientOptions } from "./options.js";
@@ -297,49 +292,18 @@ export class Connection {
   }
 
   #onLost(code: number, reason: string): void {
-    const wasConnected = this.#snapshot.connectionState === "connected";
+    const decision = decideOnClose(code, reason, {
+      canRefreshToken: this.#opts.getToken !== undefined,
+      authRetried: this.#authRetried,
+      wasConnected: this.#snapshot.connectionState === "connected",
+      url: this.#opts.url,
+    });
     this.#dropSocket();
-    const detail = reason ? `${code} ${reason}` : String(code);
-    if (code === CloseCode.PolicyViolation) {
-      if (this.#opts.getToken && !this.#authRetried) {
-        // Often just an expired token: one immediate retry with a fresh one.
-        this.#authRetried = true;
-        this.#reportError(
-          new BackchannelError(
-            "auth_failed",
-            `The server refused the credentials (${detail}); retrying with a fresh token.`,
-            {
-              closeCode: code,
-            },
-          ),
-        );
-        void this.#attempt();
-        return;
-      }
-      const hint = this.#opts.getToken
-        ? "getToken() returned a token the server refused too."
-        : "Pass a valid `token`, or `getToken` to fetch fresh ones.";
-      this.#giveUp(
-        new BackchannelError("auth_failed", `The server refused the credentials (${detail}). ${hint}`, {
-          closeCode: code,
-        }),
-      );
-      return;
-    }
-    if (!isRetryableClose(code)) {
-      this.#giveUp(
-        new BackchannelError(
-          "connection_failed",
-          `The server closed the connection (${detail}). Call reconnect() to connect again.`,
-          { closeCode: code },
-        ),
-      );
-      return;
-    }
-    const message = wasConnected
-      ? `Connection lost (${detail}); reconnecting.`
-      : `Could not connect to ${this.#opts.url} (${detail}).`;
-    this.#retryLater(new BackchannelError("connection_failed", message, { closeCode: code }));
+    if (decision.action === "give-up") return this.#giveUp(decision.error);
+    if (decision.action === "retry-later") return this.#retryLater(decision.error);
+    this.#authRetried = true;
+    this.#reportError(decision.error);
+    void this.#attempt();
   }
 
   #retryLater(error: BackchannelError): void {

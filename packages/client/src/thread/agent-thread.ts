@@ -21,6 +21,7 @@ import { randomId } from "../ids.js";
 import type { RunHandle, RunResult } from "../run-handle.js";
 import { type ClientTool, type PendingToolCall, runToolCalls } from "./client-tools.js";
 import { createNotifier, type Notifier } from "./notifier.js";
+import { answerDanglingToolCalls, buildRunInput, type ContextEntry } from "./thread-input.js";
 import type { AgentThreadOptions, AgentThreadSnapshot, OutgoingMessage } from "./thread-types.js";
 
 /** One user action (send, regenerate, resume) and the tool follow-up runs it leads to. */
@@ -66,7 +67,7 @@ export class AgentThread {
   #queue: QueueItem[] = [];
   #queuedMessages: readonly Message[] = EMPTY;
   #tools = new Map<string, ClientTool>();
-  #contexts = new Map<number, { description: string; value: unknown }>();
+  #contexts = new Map<number, ContextEntry>();
   #contextSeq = 0;
   #toolAbort: AbortController | null = null;
   #pendingToolCalls: readonly PendingToolCall[] = EMPTY;
@@ -270,7 +271,7 @@ export class AgentThread {
     const chain: Chain = { resolve, roundtrips: 0, stopped: false, last: undefined };
     this.#chain = chain;
     if (work.kind === "message") {
-      this.#answerDanglingToolCalls();
+      answerDanglingToolCalls(this.#fold);
       appendMessage(this.#fold, work.message, undefined);
     } else if (work.kind === "regenerate") {
       const messages = foldSnapshot(this.#fold).messages;
@@ -281,36 +282,16 @@ export class AgentThread {
   }
 
   #startRun(chain: Chain, resume: ResumeEntry[] | undefined): void {
-    const fold = this.#fold;
-    // A new turn abandons interrupts nobody answered; saying so lets the agent clean up.
-    const entries =
-      resume ?? fold.interrupts.map((i): ResumeEntry => ({ interruptId: i.id, status: "cancelled" }));
-    fold.interrupts = EMPTY as never[];
-    const forwarded = this.#opts.forwardedProps;
     let handle: RunHandle;
     try {
-      handle = this.#client.startRun({
-        agent: this.agent,
-        input: {
-          threadId: this.#threadId,
-          runId: randomId(),
-          messages: foldSnapshot(fold).messages as Message[],
-          tools: [...this.#tools.values()].map((t) => ({
-            name: t.name,
-            description: t.description,
-            ...(t.parameters === undefined ? {} : { parameters: t.parameters }),
-          })),
-          context: [...this.#contexts.values()].map((c) => ({
-            description: c.description,
-            value: typeof c.value === "string" ? c.value : JSON.stringify(c.value),
-          })),
-          state: fold.state,
-          ...(forwarded === undefined
-            ? {}
-            : { forwardedProps: typeof forwarded === "function" ? forwarded() : forwarded }),
-          ...(entries.length ? { resume: entries } : {}),
-        },
+      const input = buildRunInput(this.#fold, {
+        threadId: this.#threadId,
+        tools: this.#tools.values(),
+        contexts: this.#contexts.values(),
+        forwardedProps: this.#opts.forwardedProps,
+        resume,
       });
+      handle = this.#client.startRun({ agent: this.agent, input });
     } catch (err) {
       this.#error = BackchannelError.from(err, "bad_request");
       this.#endChain(chain, { ...this.#cancelledResult(), status: "error", error: this.#error });
@@ -399,25 +380,6 @@ export class AgentThread {
     this.#syncQueue();
     this.#begin(next.work, next.resolve);
     this.#publish();
-  }
-
-  /**
-   * Models refuse a transcript with a tool call nobody answered (a cancelled run, a tool this
-   * app does not implement), so a new turn first answers each such call as cancelled. Resuming
-   * an interrupt does not: the interrupt may be the approval of exactly such a call.
-   */
-  #answerDanglingToolCalls(): void {
-    for (const tc of [...this.#fold.toolCalls.values()]) {
-      if (tc.hasResult) continue;
-      const answer: Message = {
-        id: randomId(),
-        role: "tool",
-        toolCallId: tc.call.id,
-        content: "Cancelled: the run ended before this tool call was answered.",
-        error: "cancelled",
-      };
-      appendMessage(this.#fold, answer, undefined);
-    }
   }
 
   #interruptCurrent(): void {
