@@ -43,18 +43,23 @@ export interface ConnectionTarget {
   getToken: (() => string | Promise<string>) | undefined;
   /** The transport chosen. */
   transport: "websocket" | "sse";
-  /** The runtime's SSE endpoint, when discovery offered one. */
+  /** Base URL of the runtime's SSE routes, when discovery offered them. */
   sseUrl: string | undefined;
 }
 
-/** What `${runtimeUrl}/connect` answers. Fields beyond these are ignored. */
+/**
+ * What `POST ${runtimeUrl}/connect` answers (the server's `ConnectResponse`; see the server's
+ * HTTP docs). Fields beyond these are ignored here.
+ */
 export interface DiscoveryResponse {
   /** Socket URL, absolute or relative to the runtime URL. */
   wsUrl: string;
   /** Short-lived, single-use credential for the socket; fetched anew for every (re)connect. */
   ticket?: string;
-  /** SSE fallback endpoint. */
-  sseUrl?: string;
+  /** Base URL of the runtime's HTTP/SSE routes (the SSE fallback). */
+  sseBase?: string;
+  /** Transports the runtime offers, preferred first. */
+  transports?: ("websocket" | "sse")[];
 }
 
 function pageUrl(baseUrl: string | undefined): string {
@@ -193,6 +198,6 @@ export async function resolveConnection(options: ResolveConnectionOptions): Prom
           const next = await discover(runtimeUrl, { ...options, signal: undefined });
           return next.ticket ?? "";
         });
-  const sseUrl = first.sseUrl === undefined ? undefined : new URL(first.sseUrl, first.endpoint).href;
+  const sseUrl = first.sseBase === undefined ? undefined : new URL(first.sseBase, first.endpoint).href;
   return { url, getToken, transport: "websocket", sseUrl };
 }

@@ -1,0 +1,131 @@
+// @vitest-environment happy-dom
+import { act, cleanup, renderHook, waitFor } from "@testing-library/react";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { createTcpProxy } from "../../../../test/helpers/tcp-proxy.js";
+import { API_KEY, providerFor, startServer } from "../../test/server.js";
+import { useConnection } from "../hooks/use-agent-thread.js";
+import { useCopilotChat } from "../hooks/use-copilot-chat.js";
+
+let srv: Awaited<ReturnType<typeof startServer>>;
+beforeAll(async () => {
+  srv = await startServer();
+  // The page is served by the runtime's origin, so runtimeUrl can be a same-origin path.
+  (window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM.setURL(`${srv.httpUrl}/app`);
+});
+afterAll(() => srv.close());
+afterEach(cleanup);
+
+const text = (m: { content?: unknown } | undefined) => (typeof m?.content === "string" ? m.content : "");
+
+describe("<CopilotKit> connection", () => {
+  it("discovers the socket through runtimeUrl/connect and authenticates with the ticket", async () => {
+    const fetchSpy = vi.spyOn(globalThis, "fetch");
+    const { result } = renderHook(() => ({ chat: useCopilotChat(), conn: useConnection() }), {
+      wrapper: providerFor("", {
+        wsUrl: undefined as never,
+        runtimeUrl: "/copilotkit",
+        headers: { Authorization: `Bearer ${API_KEY}` },
+        getToken: undefined as never,
+      }),
+    });
+    await waitFor(() => expect(result.current.chat.connectionState).toBe("connected"));
+    const call = fetchSpy.mock.calls.find(([url]) => String(url).endsWith("/copilotkit/connect"));
+    expect(call).toBeDefined();
+    expect(call![1]?.method).toBe("POST");
+    // The browser side never held the API key: the single-use ticket from /connect opened the
+    // socket, and it stands for the principal that asked for it.
+    expect(result.current.conn.ready?.principal.id).toBe("apikey:test");
+    await act(() => result.current.chat.sendMessage({ content: "via discovery" }));
+    expect(text(result.current.chat.messages.at(-1))).toBe("You said: via discovery");
+    fetchSpy.mockRestore();
+  });
+
+  it("says what to fix when discovery fails", async () => {
+    const onError = vi.fn();
+    const { result } = renderHook(() => useCopilotChat(), {
+      wrapper: providerFor("", {
+        wsUrl: undefined as never,
+        runtimeUrl: "/not-here",
+        onError,
+      }),
+    });
+    await waitFor(() => expect(result.current.connectionState).toBe("disconnected"));
+    expect(result.current.error?.code).toBe("connection_failed");
+    expect(result.current.error?.message).toMatch(/answered 404 .*runtimeUrl/);
+    expect(onError).toHaveBeenCalledTimes(1);
+  });
+
+  it("refuses discovery without credentials with auth_failed", async () => {
+    const { result } = renderHook(() => useCopilotChat(), {
+      wrapper: providerFor("", { wsUrl: undefined as never, runtimeUrl: "/copilotkit" }),
+    });
+    await waitFor(() => expect(result.current.error?.code).toBe("auth_failed"));
+  });
+
+  it("takes the token from an Authorization header when given wsUrl", async () => {
+    const { result } = renderHook(() => useConnection(), {
+      wrapper: providerFor(srv.wsUrl, {
+        getToken: undefined as never,
+        headers: { authorization: `Bearer ${API_KEY}` },
+      }),
+    });
+    await waitFor(() => expect(result.current.connectionState).toBe("connected"));
+  });
+
+  it("resumes an answer cut mid-stream and ends with the full text, never twice", async () => {
+    const proxy = await createTcpProxy({ port: srv.port });
+    try {
+      const { result } = renderHook(() => useCopilotChat(), {
+        wrapper: providerFor(proxy.url("/copilotkit/ws"), {
+          agent: "counter",
+          forwardedProps: { count: 60, delayMs: 8 },
+        }),
+      });
+      let done!: Promise<{ status: string }>;
+      act(() => {
+        done = result.current.sendMessage({ content: "count" });
+      });
+      await waitFor(() => expect(text(result.current.messages.at(-1))).toMatch(/^1 2 3 4 5 /));
+      proxy.refuse(true);
+      proxy.cut();
+      await waitFor(() => expect(result.current.connectionState).toBe("reconnecting"));
+      proxy.refuse(false);
+      const outcome = await act(() => done);
+      expect(outcome.status).toBe("finished");
+      const expected = Array.from({ length: 60 }, (_, i) => i + 1).join(" ");
+      expect(text(result.current.messages.at(-1)).trim()).toBe(expected);
+      expect(result.current.connectionState).toBe("connected");
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("reconnect() connects again after the client gave up", async () => {
+    const proxy = await createTcpProxy({ port: srv.port });
+    try {
+      proxy.refuse(true);
+      const { result } = renderHook(() => useCopilotChat(), {
+        wrapper: providerFor(proxy.url("/copilotkit/ws"), {
+          clientOptions: { reconnect: { maxAttempts: 1 } },
+        }),
+      });
+      await waitFor(() => expect(result.current.connectionState).toBe("disconnected"));
+      expect(result.current.error?.code).toBe("connection_failed");
+      proxy.refuse(false);
+      act(() => result.current.reconnect());
+      await waitFor(() => expect(result.current.connectionState).toBe("connected"));
+      expect(result.current.error).toBeNull();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("closes the socket on unmount", async () => {
+    const { result, unmount } = renderHook(() => useConnection(), { wrapper: providerFor(srv.wsUrl) });
+    await waitFor(() => expect(result.current.connectionState).toBe("connected"));
+    await waitFor(() => expect(srv.sdk.stats().connections).toBeGreaterThan(0));
+    const before = srv.sdk.stats().connections;
+    unmount();
+    await waitFor(() => expect(srv.sdk.stats().connections).toBe(before - 1));
+  });
+});
