@@ -482,6 +482,21 @@ describe("reconnecting", () => {
     expect(c.connectionState).toBe("connected");
   });
 
+  it("ends a pending backoff at once when the browser reports it is online", async () => {
+    const s = await server();
+    const url = s.url;
+    await s.close();
+    const target = new EventTarget();
+    vi.stubGlobal("addEventListener", target.addEventListener.bind(target));
+    vi.stubGlobal("removeEventListener", target.removeEventListener.bind(target));
+    cleanups.push(() => vi.unstubAllGlobals());
+    const c = client({ url, reconnect: { initialDelayMs: 60_000, maxDelayMs: 60_000, jitter: 0 } });
+    await vi.waitFor(() => expect(c.getSnapshot().retryAt).not.toBeNull());
+    expect(c.getSnapshot().attempt).toBe(1);
+    target.dispatchEvent(new Event("online"));
+    await vi.waitFor(() => expect(c.getSnapshot().attempt).toBe(2));
+  });
+
   it("queues runs while offline (lazy) and sends them once connected", async () => {
     const s = await server();
     const c = client({ url: s.url, lazy: true });

@@ -73,9 +73,27 @@ export class Connection {
   #heartbeat: Heartbeat | null = null;
   #stopRefresh: (() => void) | null = null;
 
+  #onlineWatch: (() => void) | null = null;
+
   constructor(options: ResolvedClientOptions, hooks: ConnectionHooks) {
     this.#opts = options;
     this.#hooks = hooks;
+  }
+
+  /**
+   * In browsers, the `online` event ends a pending backoff at once: after a laptop wakes or the
+   * Wi-Fi returns, waiting out a 30 s delay would only make the user wait.
+   */
+  #watchOnline(): void {
+    const target = globalThis as {
+      addEventListener?: EventTarget["addEventListener"];
+    } & Partial<EventTarget>;
+    if (this.#onlineWatch || typeof target.addEventListener !== "function") return;
+    const onOnline = () => {
+      if (this.#snapshot.retryAt !== null) void this.#attempt();
+    };
+    target.addEventListener("online", onOnline);
+    this.#onlineWatch = () => target.removeEventListener?.("online", onOnline);
   }
 
   get snapshot(): ConnectionSnapshot {
@@ -92,6 +110,7 @@ export class Connection {
     if (this.#snapshot.connectionState !== "disconnected") return;
     this.#everConnected = false;
     this.#authRetried = false;
+    this.#watchOnline();
     this.#update({ attempt: 0 });
     void this.#attempt();
   }
@@ -99,6 +118,7 @@ export class Connection {
   /** Drops the current socket (if any) and connects again at once, with the backoff reset. */
   reconnect(): void {
     this.#authRetried = false;
+    this.#watchOnline();
     this.#dropSocket("reconnect");
     this.#update({ attempt: 0 });
     void this.#attempt();
@@ -106,6 +126,8 @@ export class Connection {
 
   /** Closes for good (until `connect()`); runs in flight fail with `client_closed`. */
   close(): void {
+    this.#onlineWatch?.();
+    this.#onlineWatch = null;
     this.#generation++;
     this.#dropSocket("client closed");
     this.#update({ connectionState: "disconnected", retryAt: null });
