@@ -59,6 +59,7 @@ const echo: ScriptedAgent = function* (input) {
 describe("AgentThread: sending", () => {
   it("appends the user message, streams the answer and publishes stable snapshots", async () => {
     const { thread, server } = await setup(echo, { threadId: "t-1", initialState: { page: "nav" } });
+    await expect(thread.sendMessage({ content: 42 } as never)).rejects.toThrow(TypeError);
     const first = thread.getSnapshot();
     expect(thread.getSnapshot()).toBe(first);
     expect(first).toMatchObject({
@@ -181,6 +182,7 @@ describe("AgentThread: sending", () => {
     const { thread, server } = await setup(function* (input) {
       yield* say(`a-${input.runId}`, `answer ${++n}`);
     });
+    await expect(thread.regenerate()).rejects.toThrow(/no user message/);
     await thread.sendMessage({ content: "q" });
     await thread.regenerate();
     expect(thread.getSnapshot().messages.map((m) => m.content)).toEqual(["q", "answer 2"]);
@@ -385,7 +387,7 @@ describe("AgentThread: interrupts", () => {
       { interruptId: "i1", status: "resolved", payload: { approved: true } },
     ]);
     expect(thread.getSnapshot().interrupts).toEqual([]);
-    expect(() => thread.resumeInterrupt("again")).toThrow(/no open interrupt/);
+    await expect(thread.resumeInterrupt("again")).rejects.toThrow(/no open interrupt/);
   });
 
   it("tells the agent an unanswered interrupt was abandoned when a new message is sent", async () => {

@@ -107,7 +107,9 @@ export class AgentThread {
   sendMessage(message: OutgoingMessage): Promise<RunResult> {
     const content = message?.content;
     if (typeof content !== "string" && !Array.isArray(content)) {
-      throw new TypeError("sendMessage({ content }) needs content: a string or an array of content parts.");
+      return Promise.reject(
+        new TypeError("sendMessage({ content }) needs content: a string or an array of content parts."),
+      );
     }
     const full = {
       id: message.id ?? randomId(),
@@ -121,7 +123,7 @@ export class AgentThread {
   /** Runs the agent again from the last user message, dropping what came after it. Interrupts a run in progress. */
   regenerate(): Promise<RunResult> {
     if (!foldSnapshot(this.#fold).messages.some((m) => m.role === "user")) {
-      throw new TypeError("regenerate(): there is no user message to answer again.");
+      return Promise.reject(new TypeError("regenerate(): there is no user message to answer again."));
     }
     return this.#submit({ kind: "regenerate" }, "interrupt");
   }
@@ -139,10 +141,12 @@ export class AgentThread {
       (i) => options.interruptId === undefined || i.id === options.interruptId,
     );
     if (open.length === 0) {
-      throw new TypeError(
-        options.interruptId === undefined
-          ? "resumeInterrupt(): the thread has no open interrupt."
-          : `resumeInterrupt(): no open interrupt with id ${JSON.stringify(options.interruptId)}.`,
+      return Promise.reject(
+        new TypeError(
+          options.interruptId === undefined
+            ? "resumeInterrupt(): the thread has no open interrupt."
+            : `resumeInterrupt(): no open interrupt with id ${JSON.stringify(options.interruptId)}.`,
+        ),
       );
     }
     return this.resumeInterrupts(
