@@ -28,6 +28,7 @@ export async function startServer(
 
 /** A `wrapper` for Testing Library: `<CopilotKit>` on `wsUrl` with the test key and Node's `ws`. */
 export function providerFor(wsUrl: string, props: Partial<CopilotKitProps> = {}) {
+  // biome-ignore lint/correctness/noComponentHookFactories: a wrapper per test, created before rendering
   return function Provider({ children }: { children?: ReactNode }) {
     return (
       <CopilotKit
