@@ -339,6 +339,17 @@ describe("AgentThread ↔ server", () => {
     expect(thread.getSnapshot().messages.map((m) => m.content)).toEqual([tokens(30)]);
   });
 
+  it("attaches to a run its own client is already following, replaying what it missed", async () => {
+    const { srv } = await startServer();
+    const client = connect({ url: srv.wsUrl });
+    const run = client.startRun({ agent: "streamer", input: { forwardedProps: { count: 30, delayMs: 2 } } });
+    await vi.waitFor(() => expect(run.lastSeq).toBeGreaterThanOrEqual(5));
+    const thread = new AgentThread({ client, agent: "streamer", throttleMs: 0 });
+    cleanups.push(() => thread.dispose());
+    expect((await thread.attachRun(run.runId)).status).toBe("finished");
+    expect(thread.getSnapshot().messages.map((m) => m.content)).toEqual([tokens(30)]);
+  });
+
   it("round-trips a client tool through the real server's validation and folds state deltas", async () => {
     const { srv } = await startServer();
     const client = connect({ url: srv.wsUrl });

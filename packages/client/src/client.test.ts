@@ -161,6 +161,9 @@ describe("runs over a scripted server", () => {
     const iterated: string[] = [];
     for await (const e of run) iterated.push(e.type);
     expect(iterated).toEqual(["RUN_STARTED", "TEXT_MESSAGE_START", "RUN_FINISHED"]);
+    const replayed: [string, number][] = [];
+    run.on((e, seq) => replayed.push([e.type, seq]), { replay: true });
+    expect(replayed).toEqual(seen);
     expect(c.getRun(run.runId)).toBeUndefined();
   });
 

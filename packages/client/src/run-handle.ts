@@ -53,8 +53,11 @@ export interface RunHandle extends AsyncIterable<BaseEvent> {
   readonly error: BackchannelError | null;
   /** Resolves when the run ends, whatever the outcome. Never rejects. */
   readonly done: Promise<RunResult>;
-  /** Calls `listener` for each event from now on. Returns the unsubscribe function. */
-  on(listener: RunEventListener): () => void;
+  /**
+   * Calls `listener` for each event from now on; with `{ replay: true }` first (synchronously)
+   * for each event already received. Returns the unsubscribe function.
+   */
+  on(listener: RunEventListener, options?: { replay?: boolean }): () => void;
   /** Asks the server to stop the run; it ends with status `cancelled`. Idempotent. */
   cancel(): void;
 }
@@ -77,6 +80,7 @@ export class RunHandleImpl implements RunHandle {
   #listeners = new Set<RunEventListener>();
   // Kept so that an iterator started late still sees the whole run.
   #history: BaseEvent[] = [];
+  #historySeqs: number[] = [];
   #wake = new Set<() => void>();
   #resolve!: (result: RunResult) => void;
   #cancel: (runId: string) => void;
@@ -107,7 +111,11 @@ export class RunHandleImpl implements RunHandle {
     return this.#status !== "pending" && this.#status !== "running";
   }
 
-  on(listener: RunEventListener): () => void {
+  on(listener: RunEventListener, options: { replay?: boolean } = {}): () => void {
+    if (options.replay) {
+      for (let i = 0; i < this.#history.length; i++) listener(this.#history[i]!, this.#historySeqs[i]!);
+    }
+    if (this.isTerminal) return () => {};
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
@@ -121,6 +129,7 @@ export class RunHandleImpl implements RunHandle {
     if (this.isTerminal) return false;
     this.#lastSeq = seq;
     this.#history.push(event);
+    this.#historySeqs.push(seq);
     const e = event as BaseEvent & Record<string, any>;
     if (this.#status === "pending") this.#status = "running";
     if (e.type === "RUN_STARTED" && typeof e.threadId === "string") this.#threadId = e.threadId;

@@ -306,11 +306,15 @@ export class AgentThread {
   }
 
   #follow(chain: Chain, handle: RunHandle): void {
-    const off = handle.on((event) => {
-      const result = foldEvent(this.#fold, event);
-      if (result.error) this.#opts.onError?.(result.error);
-      if (result.changed) this.#changed();
-    });
+    // With replay: attachRun may hand back a run this client already follows, mid-stream.
+    const off = handle.on(
+      (event) => {
+        const result = foldEvent(this.#fold, event);
+        if (result.error) this.#opts.onError?.(result.error);
+        if (result.changed) this.#changed();
+      },
+      { replay: true },
+    );
     this.#active = { handle, off };
     this.#changed();
     void handle.done.then((result) => this.#onRunDone(chain, handle, result));
