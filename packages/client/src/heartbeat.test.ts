@@ -24,3 +24,16 @@ describe("createHeartbeat", () => {
     expect(onIdle).toHaveBeenCalledTimes(1);
   });
 });
+
+describe("createHeartbeat with zeros", () => {
+  it("neither pings nor declares the peer dead when the server advertises 0", () => {
+    vi.useFakeTimers();
+    const sendPing = vi.fn();
+    const onIdle = vi.fn();
+    const hb = createHeartbeat({ intervalMs: 0, idleTimeoutMs: 0, sendPing, onIdle });
+    vi.advanceTimersByTime(60_000);
+    expect(sendPing).not.toHaveBeenCalled();
+    expect(onIdle).not.toHaveBeenCalled();
+    hb.stop();
+  });
+});

@@ -9,7 +9,7 @@
 export interface HeartbeatOptions {
   /** Send a ping this often (0 disables pings). */
   intervalMs: number;
-  /** Silence after which `onIdle` fires. */
+  /** Silence after which `onIdle` fires (0 disables the watchdog). */
   idleTimeoutMs: number;
   sendPing(): void;
   onIdle(): void;
@@ -37,7 +37,8 @@ export function createHeartbeat(options: HeartbeatOptions): Heartbeat {
       else arm(options.idleTimeoutMs - silent);
     }, delay);
   };
-  arm(options.idleTimeoutMs);
+  // A server that advertises no idle timeout gets no watchdog (rather than an instant one).
+  if (options.idleTimeoutMs > 0) arm(options.idleTimeoutMs);
   return {
     touch() {
       lastSeen = Date.now();

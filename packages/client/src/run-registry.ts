@@ -122,14 +122,14 @@ export class RunRegistry {
     }
   }
 
-  /** The client stopped trying (or was closed): every run fails with `error`. */
+  /**
+   * The client stopped trying (or was closed): every run fails with `error` itself — the same
+   * object the connection already reported, so listeners can tell it is one failure, not many.
+   */
   onGiveUp(error: BackchannelError): void {
     for (const record of [...this.#runs.values()]) {
-      this.#finish(
-        record,
-        "error",
-        new BackchannelError(error.code, error.message, { cause: error, runId: record.handle.runId }),
-      );
+      this.#remove(record);
+      record.handle.end("error", error);
     }
   }
 
