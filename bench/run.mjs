@@ -12,6 +12,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { runLoad, startServer } from "./lib/proc.mjs";
 import { renderReport } from "./lib/report.mjs";
@@ -76,7 +77,7 @@ async function measure(scenario, target) {
       scenario,
       { target, port: server.port, ...PARAMS[scenario] },
       async (name) => {
-        marks[name] = await server.stats(scenario === "idle");
+        marks[name] = await server.stats(scenario === "idle", name === "start");
       },
     );
     return { ...result, marks };
@@ -101,6 +102,11 @@ function clientBenches() {
 
 async function main() {
   if (targets.includes("copilotkit")) ensurePeers();
+  const loadBefore = loadavg()[0];
+  if (loadBefore > 0.5)
+    console.warn(
+      `warning: load average ${loadBefore.toFixed(2)}: other work on this machine will skew the figures`,
+    );
   const started = Date.now();
   const results = {};
   for (const scenario of only) {
@@ -121,6 +127,7 @@ async function main() {
     clients,
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
     seconds: (Date.now() - started) / 1000,
+    loadBefore,
   });
   const out = args.out ?? (quick || args.only || args.targets ? undefined : `${root}BENCHMARKS.md`);
   if (out) {

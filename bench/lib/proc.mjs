@@ -48,7 +48,7 @@ export async function startServer(target) {
     pid: child.pid,
     stderr: () => stderr,
     /** CPU µs and memory of the server process (after a full GC when `gc`). */
-    stats(gc = false) {
+    stats(gc = false, reset = false) {
       const id = ++seq;
       const p = new Promise((resolve) => {
         const onMsg = (m) => {
@@ -59,7 +59,7 @@ export async function startServer(target) {
         };
         child.on("message", onMsg);
       });
-      child.send({ cmd: "stats", id, gc });
+      child.send({ cmd: "stats", id, gc, reset });
       return p;
     },
     stop() {

@@ -5,7 +5,7 @@
  * @module
  */
 import { existsSync, readFileSync } from "node:fs";
-import { cpus, release, totalmem } from "node:os";
+import { cpus, loadavg, release, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -49,18 +49,16 @@ export function throughputFigures(r) {
 
 function idleFigures(r) {
   if (!r) return undefined;
-  const added = r.connections - (r.marks.warm ? 0 : 0);
-  const warmConns = r.warmConnections ?? 0;
-  const perConn = (r.marks.connected.rss - r.marks.warm.rss) / (added - warmConns);
+  const added = r.connections - r.warm;
   return {
-    perConnKB: perConn / 1024,
+    perConnKB: (r.marks.connected.rss - r.marks.warm.rss) / added / 1024,
+    heapPerConnKB: (r.marks.connected.heapUsed - r.marks.warm.heapUsed) / added / 1024,
     rssMB: r.marks.connected.rss / 2 ** 20,
-    heapPerConnKB: (r.marks.connected.heapUsed - r.marks.warm.heapUsed) / (added - warmConns) / 1024,
   };
 }
 
 /** The whole report as markdown. */
-export function renderReport({ results, params, quick, clients, command, seconds }) {
+export function renderReport({ results, params, quick, clients, command, seconds, loadBefore }) {
   const out = [];
   const cpu = cpus();
   out.push("# Benchmarks", "");
@@ -80,6 +78,10 @@ export function renderReport({ results, params, quick, clients, command, seconds
         ["node", process.version],
         ["command", `\`${command}\``],
         ["date", new Date().toISOString()],
+        [
+          "load average (1 min) before / after",
+          `${f(loadBefore, 2)} / ${f(loadavg()[0], 2)} (other work on the machine skews wall-clock figures)`,
+        ],
         ["duration", `${f(seconds, 0)} s`],
         ["@copilotkit/runtime", version("@copilotkit/runtime", `${root}bench/peers/`)],
         ["ws", version("ws", root)],
@@ -187,7 +189,16 @@ export function renderReport({ results, params, quick, clients, command, seconds
       `the processes); latency = client receive − agent emit. The first ${p.skip} tokens of each stream (the ramp-up) are not counted.`,
       "",
       table(
-        ["", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "samples"],
+        [
+          "",
+          "p50 ms",
+          "p99 ms",
+          "p99.9 ms",
+          "max ms",
+          "samples",
+          "server loop delay p99 / max",
+          "server GCs (longest)",
+        ],
         Object.entries(lat).map(([t, r]) => [
           NAMES[t],
           f(r.p50),
@@ -195,6 +206,8 @@ export function renderReport({ results, params, quick, clients, command, seconds
           f(r.p999),
           f(r.max),
           `${int(r.count)} / ${int(r.expected)}`,
+          `${f(r.marks.end.loopDelayMs.p99, 1)} / ${f(r.marks.end.loopDelayMs.max, 1)} ms`,
+          `${int(r.marks.end.gc.count)} (${f(r.marks.end.gc.maxMs, 1)} ms)`,
         ]),
       ),
       "",

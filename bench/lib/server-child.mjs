@@ -5,10 +5,26 @@
  * @module
  */
 
+import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
+
 /** Tells the parent the server listens on `port`, then serves `stats` requests until killed. */
 export function serveStats(port, extra = () => ({})) {
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  const gc = { count: 0, totalMs: 0, maxMs: 0 };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.count++;
+      gc.totalMs += e.duration;
+      gc.maxMs = Math.max(gc.maxMs, e.duration);
+    }
+  }).observe({ entryTypes: ["gc"] });
   process.on("message", (msg) => {
     if (msg?.cmd !== "stats") return;
+    if (msg.reset) {
+      loop.reset();
+      Object.assign(gc, { count: 0, totalMs: 0, maxMs: 0 });
+    }
     if (msg.gc && typeof globalThis.gc === "function") {
       // Twice: the first pass finalises, the second frees what finalisers released.
       globalThis.gc();
@@ -23,6 +39,8 @@ export function serveStats(port, extra = () => ({})) {
       rss: mem.rss,
       heapUsed: mem.heapUsed,
       external: mem.external,
+      loopDelayMs: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
+      gc: { ...gc },
       ...extra(),
     });
   });

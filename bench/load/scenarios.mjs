@@ -115,7 +115,7 @@ export async function idle({ target, port, connections, warm }, mark) {
   const rest = await openMany(client, connections - warm, 200);
   await mark("connected");
   for (const c of [...first, ...rest]) c.close();
-  return { connections };
+  return { connections, warm };
 }
 
 /** Drops the socket mid-run, reconnects at once and resumes: drop → first replayed event. */

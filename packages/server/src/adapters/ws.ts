@@ -2,10 +2,41 @@ import type { WebSocket } from "ws";
 import type { Session } from "../session/session.js";
 import type { Transport } from "../session/transport.js";
 
-/** Adapts a `ws` WebSocket to the session's Transport. */
+/** Bytes of frames gathered in one cork before they are flushed anyway, so a long burst keeps moving. */
+const MAX_CORKED_CHARS = 64 * 1024;
+
+/**
+ * Adapts a `ws` WebSocket to the session's Transport.
+ *
+ * Frames sent in one turn of the event loop leave in one `writev`: the first `send` corks the
+ * socket and a `process.nextTick` uncorks it, which runs only once the microtasks of that
+ * turn (an agent's whole burst of yields) have drained. Otherwise each frame costs a system
+ * call, and that call is most of what a token costs the server. Corked bytes are not a slow
+ * reader, so `bufferedAmount` reports what was buffered before the cork.
+ */
 export function wsTransport(ws: WebSocket): Transport {
+  const raw = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+  let corked = false;
+  let corkedChars = 0;
+  let before = 0;
+  const uncork = () => {
+    if (!corked) return;
+    corked = false;
+    raw?.uncork();
+  };
   return {
-    send: (text) => ws.send(text),
+    send: (text) => {
+      if (!corked && raw) {
+        before = ws.bufferedAmount;
+        corked = true;
+        corkedChars = 0;
+        raw.cork();
+        process.nextTick(uncork);
+      }
+      ws.send(text);
+      corkedChars += text.length;
+      if (corkedChars > MAX_CORKED_CHARS) uncork();
+    },
     close: (code, reason) => {
       if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
       // A peer that never answers the close handshake must not hold the socket open.
@@ -14,7 +45,7 @@ export function wsTransport(ws: WebSocket): Transport {
       ws.once("close", () => clearTimeout(timer));
     },
     get bufferedAmount() {
-      return ws.bufferedAmount;
+      return corked ? before : ws.bufferedAmount;
     },
     get isOpen() {
       return ws.readyState === ws.OPEN;
