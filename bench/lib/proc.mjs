@@ -63,7 +63,8 @@ export async function startServer(target) {
       return p;
     },
     stop() {
-      child.kill("SIGKILL");
+      child.kill("SIGTERM");
+      setTimeout(() => child.kill("SIGKILL"), 3000).unref();
       return new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", () => r())));
     },
   };

@@ -2,9 +2,13 @@
  * Backchannel over WebSocket, serving the synthetic agent with an API key. Limits that
  * exist to protect a production server from one abusive user (runs per second per
  * principal, connections per principal) are raised, because the load generator is one
- * principal standing in for thousands of users.
+ * principal standing in for thousands of users. Thread persistence stays on, as by default
+ * (SQLite), in a temporary folder removed on exit.
  * @module
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { CopilotKitSDK } from "@backchannel/server";
 import { pino } from "pino";
 import { benchEvents } from "../lib/agent.mjs";
@@ -20,7 +24,12 @@ const agent = {
   },
 };
 
+const dataDir = mkdtempSync(join(tmpdir(), "backchannel-bench-"));
+process.on("exit", () => rmSync(dataDir, { recursive: true, force: true }));
+process.on("SIGTERM", () => process.exit(0));
+
 const sdk = new CopilotKitSDK({
+  dataDir,
   agents: [agent],
   auth: { apiKeys: { bench: BENCH_KEY } },
   logger: pino({ level: process.env.LOG_LEVEL ?? "warn" }),
