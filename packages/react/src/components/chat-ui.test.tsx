@@ -25,6 +25,33 @@ function pressEnter(box: HTMLElement, init: Partial<KeyboardEventInit> = {}) {
 }
 const log = () => screen.getByRole("log");
 
+/** A human-in-the-loop action the tests approve from the UI. */
+function Approve() {
+  useCopilotAction<{ amount: number }>({
+    name: "approveTransfer",
+    description: "Ask the user to approve a transfer",
+    parameters: [{ name: "amount", type: "number" }],
+    renderAndWaitForResponse: ({ args, status, respond }) => (
+      <div data-testid="approval">
+        <span>Transfer {args.amount}?</span>
+        <span data-testid="status">{status}</span>
+        {respond && (
+          <button type="button" onClick={() => respond("approved by user")}>
+            Approve
+          </button>
+        )}
+      </div>
+    ),
+  });
+  return null;
+}
+
+/** A tool with a handler and no renderer. */
+function Lookup() {
+  useCopilotAction({ name: "lookupFund", description: "Looks up a fund", handler: () => ({ nav: 1 }) });
+  return null;
+}
+
 describe("<CopilotChat>", () => {
   it("shows the greeting, sends on Enter, streams the answer into the log", async () => {
     const Wrapper = providerFor(srv.wsUrl);
@@ -127,25 +154,6 @@ describe("<CopilotChat>", () => {
   });
 
   it("draws tool calls with the app's renderer and waits for the user's answer", async () => {
-    function Approve() {
-      useCopilotAction<{ amount: number }>({
-        name: "approveTransfer",
-        description: "Ask the user to approve a transfer",
-        parameters: [{ name: "amount", type: "number" }],
-        renderAndWaitForResponse: ({ args, status, respond }) => (
-          <div data-testid="approval">
-            <span>Transfer {args.amount}?</span>
-            <span data-testid="status">{status}</span>
-            {respond && (
-              <button type="button" onClick={() => respond("approved by user")}>
-                Approve
-              </button>
-            )}
-          </div>
-        ),
-      });
-      return null;
-    }
     const Wrapper = providerFor(srv.wsUrl, { agent: "tools" });
     render(
       <Wrapper>
@@ -163,10 +171,6 @@ describe("<CopilotChat>", () => {
   });
 
   it("draws a default card for a tool call without a renderer", async () => {
-    function Lookup() {
-      useCopilotAction({ name: "lookupFund", description: "Looks up a fund", handler: () => ({ nav: 1 }) });
-      return null;
-    }
     const Wrapper = providerFor(srv.wsUrl, { agent: "tools" });
     render(
       <Wrapper>

@@ -112,7 +112,8 @@ function options(images: boolean): MarkdownToJSX.Options {
     },
     renderRule(next, node, _children, state) {
       if (node.type === RuleType.codeBlock) {
-        const text = (node as MarkdownToJSX.CodeBlockNode).text;
+        // The parser keeps the newline before the closing fence; it would show as an empty last line.
+        const text = (node as MarkdownToJSX.CodeBlockNode).text.replace(/\n$/, "");
         return <CodeBlock key={state.key} code={text} lang={(node as MarkdownToJSX.CodeBlockNode).lang} />;
       }
       return next();
