@@ -4,6 +4,7 @@
  */
 import type { BackchannelError } from "./errors.js";
 import type { WebSocketConstructor } from "./socket.js";
+import { applyTransport } from "./transport.js";
 
 /** How reconnect delays grow. The delay before attempt n is `min(maxDelayMs, initialDelayMs * factor^(n-1))`, jittered. */
 export interface ReconnectOptions {
@@ -28,8 +29,32 @@ export interface ReconnectOptions {
 
 /** Options of `createClient`. Only `url` is required. */
 export interface ClientOptions {
-  /** WebSocket URL of the runtime's socket endpoint, e.g. `wss://api.example.com/copilotkit/ws`. */
-  url: string;
+  /**
+   * WebSocket URL of the runtime's socket endpoint, e.g. `wss://api.example.com/copilotkit/ws`.
+   * Optional with `runtimeUrl` (discovery finds it).
+   */
+  url?: string;
+  /**
+   * HTTP base of the runtime, e.g. `"/api/copilotkit"` (the Next.js route of `@backchannel/next`)
+   * or `https://api.example.com/copilotkit`. Every connection attempt then starts with
+   * `POST <runtimeUrl>/connect`, which returns the WebSocket URL, a single-use ticket for it
+   * and the SSE base; `token`/`getToken`, if given, authenticate that call (otherwise the
+   * page's cookies do, through the proxy). Implies `transport: "auto"` unless set.
+   */
+  runtimeUrl?: string;
+  /**
+   * - `"websocket"`: the WebSocket only.
+   * - `"sse"`: HTTP + Server-Sent Events only (same API, same resume guarantees).
+   * - `"auto"`: the WebSocket first; if the upgrade fails or is refused (a proxy that blocks
+   *   WebSockets), the same attempt continues over SSE, and the WebSocket is tried again every
+   *   `websocketRetryMs`.
+   * @default "auto" with `runtimeUrl`, else "websocket"
+   */
+  transport?: "auto" | "websocket" | "sse";
+  /** How long `"auto"` stays on SSE after a refused WebSocket before probing it again, in ms. @default 60000 */
+  websocketRetryMs?: number;
+  /** The fetch used for discovery and SSE. @default globalThis.fetch */
+  fetch?: typeof fetch;
   /** A fixed bearer token (API key or JWT). Prefer `getToken` for tokens that expire. */
   token?: string;
   /**
@@ -81,13 +106,21 @@ export const DEFAULTS = {
   connectTimeoutMs: 10_000,
   refreshBeforeExpiryMs: 30_000,
   maxRateLimitRetries: 3,
-} as const satisfies Omit<Required<ClientOptions>, "url" | "token" | "getToken" | "WebSocket" | "onError"> & {
+  websocketRetryMs: 60_000,
+} as const satisfies Omit<
+  Required<ClientOptions>,
+  "url" | "token" | "getToken" | "WebSocket" | "onError" | "runtimeUrl" | "transport" | "fetch"
+> & {
   reconnect: ReconnectOptions;
 };
 
 /** `ClientOptions` with every default filled in. */
 export interface ResolvedClientOptions
-  extends Required<Omit<ClientOptions, "token" | "getToken" | "onError" | "reconnect">> {
+  extends Required<
+    Omit<ClientOptions, "token" | "getToken" | "onError" | "reconnect" | "runtimeUrl" | "fetch">
+  > {
+  runtimeUrl: string | undefined;
+  fetch: typeof fetch | undefined;
   token: string | undefined;
   getToken: (() => string | Promise<string>) | undefined;
   onError: ((error: BackchannelError) => void) | undefined;
@@ -96,31 +129,58 @@ export interface ResolvedClientOptions
 
 /** Fills in defaults and checks what can be checked up front. */
 export function resolveOptions(options: ClientOptions): ResolvedClientOptions {
-  if (typeof options.url !== "string" || !/^wss?:\/\//i.test(options.url)) {
+  const runtimeUrl = options.runtimeUrl;
+  if (runtimeUrl !== undefined && (typeof runtimeUrl !== "string" || runtimeUrl === "")) {
+    throw new TypeError(
+      `createClient: "runtimeUrl" must be the runtime's HTTP base, e.g. "/api/copilotkit" (got ${JSON.stringify(runtimeUrl)}).`,
+    );
+  }
+  if (
+    (runtimeUrl === undefined || options.url !== undefined) &&
+    (typeof options.url !== "string" || !/^wss?:\/\//i.test(options.url))
+  ) {
     throw new TypeError(
       `createClient: "url" must be a ws:// or wss:// URL (got ${JSON.stringify(options.url)}). ` +
-        "Point it at your runtime's socket endpoint, e.g. wss://host/copilotkit/ws.",
+        "Point it at your runtime's socket endpoint, e.g. wss://host/copilotkit/ws, or pass runtimeUrl instead.",
+    );
+  }
+  const transport = options.transport ?? (runtimeUrl ? "auto" : "websocket");
+  if (transport !== "auto" && transport !== "websocket" && transport !== "sse") {
+    throw new TypeError(
+      `createClient: "transport" must be "auto", "websocket" or "sse" (got ${JSON.stringify(transport)}).`,
     );
   }
   const WebSocketImpl =
     options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? undefined;
-  if (!WebSocketImpl) {
+  if (!WebSocketImpl && transport === "websocket") {
     throw new TypeError(
       "createClient: no WebSocket implementation found. On Node 20, install `ws` and pass " +
-        '`WebSocket` from `import { WebSocket } from "ws"` as an option.',
+        '`WebSocket` from `import { WebSocket } from "ws"` as an option (or use transport: "sse").',
     );
   }
-  return {
-    url: options.url,
-    token: options.token,
-    getToken: options.getToken,
-    authMode: options.authMode ?? DEFAULTS.authMode,
-    WebSocket: WebSocketImpl,
-    reconnect: { ...DEFAULTS.reconnect, ...options.reconnect },
-    lazy: options.lazy ?? DEFAULTS.lazy,
-    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
-    refreshBeforeExpiryMs: options.refreshBeforeExpiryMs ?? DEFAULTS.refreshBeforeExpiryMs,
-    maxRateLimitRetries: options.maxRateLimitRetries ?? DEFAULTS.maxRateLimitRetries,
-    onError: options.onError,
-  };
+  const fetchImpl = options.fetch ?? (globalThis as { fetch?: typeof fetch }).fetch;
+  if (!fetchImpl && (transport !== "websocket" || runtimeUrl !== undefined)) {
+    throw new TypeError(
+      'createClient: no fetch found; pass `fetch` as an option (needed by runtimeUrl and transport "sse"/"auto").',
+    );
+  }
+  return applyTransport(
+    {
+      url: options.url ?? `${runtimeUrl}/connect`,
+      runtimeUrl,
+      transport,
+      websocketRetryMs: options.websocketRetryMs ?? DEFAULTS.websocketRetryMs,
+      fetch: options.fetch,
+      token: options.token,
+      getToken: options.getToken,
+      authMode: options.authMode ?? DEFAULTS.authMode,
+      reconnect: { ...DEFAULTS.reconnect, ...options.reconnect },
+      lazy: options.lazy ?? DEFAULTS.lazy,
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+      refreshBeforeExpiryMs: options.refreshBeforeExpiryMs ?? DEFAULTS.refreshBeforeExpiryMs,
+      maxRateLimitRetries: options.maxRateLimitRetries ?? DEFAULTS.maxRateLimitRetries,
+      onError: options.onError,
+    },
+    WebSocketImpl,
+  );
 }
