@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Agent } from "./agent.js";
 import type { AuthOptions } from "./auth/authenticator.js";
 import type { TicketOptions } from "./auth/tickets.js";
+import type { ClusterOptions } from "./cluster/cluster-options.js";
 import type { RetentionOptions } from "./store/persistence.js";
 import type { ThreadAccessPolicy } from "./store/thread-access.js";
 import type { ThreadStore } from "./store/thread-store.js";
@@ -86,6 +87,11 @@ export interface SDKOptions {
   retention?: RetentionOptions;
   /** Grants principals other than the owner access to a thread (shared workspaces). @default owner only */
   threadAccess?: ThreadAccessPolicy;
+  /**
+   * Scale-out: several server processes share runs (resume and cancel from any node), leases
+   * and rate limits through Redis. The CLI passes `REDIS_URL`. @default none (one process)
+   */
+  cluster?: ClusterOptions;
 }
 
 /** Every default in one place. */

@@ -10,6 +10,8 @@ import { Authenticator } from "./auth/authenticator.js";
 import { credentialFromRequest, safePath } from "./auth/credentials.js";
 import { isOriginAllowed } from "./auth/origin.js";
 import { createTicketIssuer } from "./auth/tickets.js";
+import type { Cluster } from "./cluster/cluster.js";
+import { installCluster } from "./cluster/install-cluster.js";
 import { ConfigError } from "./errors.js";
 import { answerHealth, FEATURES } from "./http/health.js";
 import { type HttpBinding, installHttpBinding } from "./http/http-binding.js";
@@ -65,6 +67,8 @@ export class CopilotKitSDK implements SessionHost {
   readonly http: HttpBinding;
   /** Thread history (store, ownership, `/threads` routes); undefined with `store: false`. See docs/persistence.md. */
   readonly threads: ThreadPersistence | undefined;
+  /** Scale-out over Redis (shared runs, leases, rate limits); undefined without `cluster`. See docs/persistence.md. */
+  readonly cluster: Cluster | undefined;
 
   private readonly byName = new Map<string, Agent>();
   private readonly sessions = new Set<Session>();
@@ -119,6 +123,8 @@ export class CopilotKitSDK implements SessionHost {
       tickets: createTicketIssuer(options.tickets),
       publicUrl: options.publicUrl,
     });
+    // The cluster first: on close it must flush runs to Redis before persistence closes its store.
+    this.cluster = installCluster(this, options.cluster);
     this.threads = installThreads(this, options);
     if (this.authenticator.anonymous) {
       this.logger.warn(
@@ -177,14 +183,24 @@ export class CopilotKitSDK implements SessionHost {
   }
 
   startRun(input: RunAgentInput, agent: Agent, principal: Principal): Run {
-    const run = this.registry.create(input, agent.name, principal);
-    const logger = this.logger.child({ runId: run.id, agent: agent.name, principal: principal.id });
+    const logger = this.logger.child({ runId: input.runId, agent: agent.name, principal: principal.id });
+    const execute = (run: Run) =>
+      void executeRun(run, agent, logger).then(() =>
+        logger.info({ status: run.status, events: run.lastSeq }, "run ended"),
+      );
+    // In a cluster the agent runs into an unregistered run whose events reach sessions through Redis.
+    const run = this.cluster
+      ? this.cluster.startRun(input, agent, principal, execute)
+      : this.registry.create(input, agent.name, principal);
     logger.info({ threadId: run.threadId }, "run started");
     for (const fn of this.runListeners) fn(run);
-    void executeRun(run, agent, logger).then(() =>
-      logger.info({ status: run.status, events: run.lastSeq }, "run ended"),
-    );
+    if (!this.cluster) execute(run);
     return run;
+  }
+
+  /** A run not in this node's registry: in a cluster, one executing (or ended) on another node. */
+  locateRun(runId: string): Promise<Run | undefined> {
+    return this.cluster ? this.cluster.locateRun(runId) : Promise.resolve(undefined);
   }
 
   admit(principal: Principal, _sessionId: string): string | undefined {

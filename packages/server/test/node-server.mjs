@@ -51,9 +51,14 @@ const sdk = new CopilotKitSDK({
           redis: process.env.REDIS_URL,
           nodeId: process.env.BC_NODE_ID,
           leaseMs: Number(process.env.BC_LEASE_MS ?? 3000),
+          keyPrefix: process.env.BC_PREFIX ?? "bc:",
         },
       }
     : {}),
+  limits: {
+    runBurst: Number(process.env.BC_RUN_BURST ?? 20),
+    runsPerSecond: Number(process.env.BC_RUNS_PER_SECOND ?? 2),
+  },
   shutdownDeadlineMs: 2000,
 });
 const srv = await sdk.listen({ port: Number(process.env.PORT ?? 0) });

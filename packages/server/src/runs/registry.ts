@@ -41,6 +41,12 @@ export class RunRegistry {
     return run;
   }
 
+  /** Registers a run created elsewhere (a cluster's locally mirrored run). */
+  adopt(run: Run): Run {
+    this.runs.set(run.id, run);
+    return run;
+  }
+
   /** Drops finished runs past retention, and the oldest finished ones past `maxRetainedRuns`. */
   sweep(now = Date.now()): void {
     let finished = 0;

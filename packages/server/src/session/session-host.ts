@@ -28,4 +28,6 @@ export interface SessionHost {
   authorizeRun(principal: Principal, input: RunAgentInput): Promise<void>;
   /** Creates and starts a run. */
   startRun(input: RunAgentInput, agent: Agent, principal: Principal): Run;
+  /** A run missing from `registry` but known elsewhere (another cluster node); optional. */
+  locateRun?(runId: string): Promise<Run | undefined>;
 }

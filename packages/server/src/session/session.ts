@@ -268,7 +268,7 @@ export class Session {
   private async onRun(frame: RunFrame): Promise<void> {
     const principal = this.principal!;
     const input = frame.input as RunAgentInput;
-    const existing = this.host.registry.get(input.runId);
+    const existing = await this.findRun(input.runId);
     if (existing) return this.retryOf(existing, frame);
     const agent = this.host.findAgent(frame.agent);
     if (!agent) {
@@ -328,7 +328,7 @@ export class Session {
     }
     if (this.closed) return undefined;
     // A duplicate may have raced us through the awaits above.
-    const raced = this.host.registry.get(input.runId);
+    const raced = await this.findRun(input.runId);
     if (raced) {
       this.retryOf(raced, frame);
       return undefined;
@@ -351,8 +351,8 @@ export class Session {
     this.follow(run, 0, frame.id);
   }
 
-  private onResume(frame: ResumeFrame): void {
-    const run = this.host.registry.get(frame.runId);
+  private async onResume(frame: ResumeFrame): Promise<void> {
+    const run = await this.findRun(frame.runId);
     if (run && run.principal.id !== this.principal!.id) {
       return this.sendError({
         code: ErrorCode.Forbidden,
@@ -388,8 +388,8 @@ export class Session {
     });
   }
 
-  private onCancel(frame: CancelFrame): void {
-    const run = this.host.registry.get(frame.runId);
+  private async onCancel(frame: CancelFrame): Promise<void> {
+    const run = await this.findRun(frame.runId);
     if (!run) {
       return this.sendError({
         code: ErrorCode.UnknownRun,
@@ -408,6 +408,11 @@ export class Session {
     }
     this.logger.info({ runId: run.id }, "run cancelled by client");
     run.cancel();
+  }
+
+  /** A run of this node, or (in a cluster) one executing on another node. */
+  private async findRun(runId: string): Promise<Run | undefined> {
+    return this.host.registry.get(runId) ?? (await this.host.locateRun?.(runId));
   }
 
   private sendError(e: Omit<ErrorFrame, "type">): void {

@@ -7,6 +7,7 @@
 import type { RunAgentInput } from "@ag-ui/core";
 import type { Logger } from "pino";
 import type { Authenticator } from "../auth/authenticator.js";
+import type { Cluster } from "../cluster/cluster.js";
 import type { RouteHandler } from "../http/router.js";
 import { installThreadRoutes } from "../http/threads-routes.js";
 import type { Principal } from "../principal.js";
@@ -32,6 +33,8 @@ export interface ThreadsHost {
   readonly logger: Logger;
   readonly authenticator: Authenticator;
   readonly registry: RunRegistry;
+  /** The cluster layer, when there is one: live runs and cancels span every node. */
+  readonly cluster?: Cluster | undefined;
   route(method: string, pattern: string, handler: RouteHandler): void;
   addRunAuthorizer(fn: (principal: Principal, input: RunAgentInput) => Promise<void>): void;
   onRunStarted(fn: (run: Run) => void): void;
@@ -75,6 +78,12 @@ export function installThreads(host: ThreadsHost, config: ThreadsConfig): Thread
     ...(config.threadAccess ? { access: config.threadAccess } : {}),
     ...(config.retention ? { retention: config.retention } : {}),
   });
+  const cluster = host.cluster;
+  if (cluster) {
+    persistence.liveRuns = (threadId) => cluster.liveRuns(threadId);
+    persistence.cancelThreadRuns = (threadId) => cluster.cancelThreadRuns(threadId);
+    cluster.onReaped = (run) => persistence.saveReaped(run);
+  }
   host.addRunAuthorizer((principal, input) => persistence.authorizeRun(principal, input));
   host.onRunStarted((run) => persistence.track(run));
   host.addHealthCheck({ name: "database", check: () => store.ping() });

@@ -7,6 +7,7 @@
 import type { RunAgentInput } from "@ag-ui/core";
 import { ErrorCode } from "@backchannel/protocol";
 import type { Logger } from "pino";
+import type { ReapedRun } from "../cluster/cluster.js";
 import { BackchannelServerError } from "../errors.js";
 import type { Principal } from "../principal.js";
 import type { RunRegistry } from "../runs/registry.js";
@@ -218,10 +219,34 @@ export class ThreadPersistence {
     }
   }
 
+  /**
+   * Saves a run that ended on another node that died (read back from Redis by the node that
+   * ended it), so its partial answer is kept like any other.
+   */
+  async saveReaped(run: ReapedRun): Promise<void> {
+    const fold = new RunFold(run.input);
+    for (const event of run.events) fold.apply(event);
+    const terminal = run.events.at(-1) as { type?: string; code?: string; message?: string } | undefined;
+    await this.write(
+      {
+        runId: run.runId,
+        threadId: run.threadId,
+        principalId: run.principalId,
+        agent: run.agent,
+        status: "error",
+        errorCode: String(terminal?.code ?? "node_lost"),
+        errorMessage: String(terminal?.message ?? ""),
+        eventCount: run.events.length,
+        truncated: false,
+        startedAt: run.startedAt,
+        endedAt: Date.now(),
+      },
+      fold,
+    );
+  }
+
   private async save(t: Tracked): Promise<void> {
     const run = t.run;
-    const fold = t.fold ?? new RunFold(run.input);
-    const { messages, state } = fold.result();
     const terminal = run.buffer.get(run.lastSeq)?.event as
       | { type?: string; code?: string; message?: string }
       | undefined;
@@ -239,7 +264,13 @@ export class ThreadPersistence {
       startedAt: run.createdAt,
       endedAt: run.endedAt ?? Date.now(),
     };
-    if (t.truncated)
+    await this.write(record, t.fold ?? new RunFold(run.input));
+  }
+
+  private async write(record: RunRecord, fold: RunFold): Promise<void> {
+    const run = { id: record.runId, threadId: record.threadId };
+    const { messages, state } = fold.result();
+    if (record.truncated)
       this.host.logger.warn(
         { runId: run.id },
         "run outgrew its resume buffer before it was folded; stored answer is incomplete",
