@@ -7,7 +7,7 @@ export const ErrorCode = {
   BadRequest: "bad_request",
   /** `run.agent` names no agent the server hosts. `ready.agents` lists the valid names. */
   UnknownAgent: "unknown_agent",
-  /** Too many runs started too quickly. Wait `retryAfterMs` and send again. */
+  /** Too many runs started too quickly, or too many frames: the frame named by `id`/`runId` was dropped. Wait `retryAfterMs` and send again. */
   RateLimited: "rate_limited",
   /** The run's events before `after` are no longer buffered (or the run is unknown). Reload the thread instead. */
   ResumeUnavailable: "resume_unavailable",
@@ -17,7 +17,7 @@ export const ErrorCode = {
   Forbidden: "forbidden",
   /** This connection already has `maxRunsPerConnection` runs in flight. Wait for one to finish. */
   TooManyRuns: "too_many_runs",
-  /** A `run` reused a `runId` that already ran with different input. Use a fresh runId. */
+  /** A `run` reused a `runId` that belongs to another principal's run. Use a fresh runId. */
   RunConflict: "run_conflict",
   /** A fresh `auth` frame carried a token that failed verification; the old credentials stay in force until they expire. */
   AuthFailed: "auth_failed",

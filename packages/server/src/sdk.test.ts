@@ -106,6 +106,25 @@ describe("CopilotKitSDK", () => {
     await srv.close();
   });
 
+  it("tells the client which run/resume/cancel frame it dropped for the frame rate, so none is lost silently", async () => {
+    const { srv } = await serve({ limits: { framesPerSecond: 10 } });
+    const peer = await connectPeer(srv.wsUrl, auth);
+    for (let i = 0; i < 10; i++) peer.send({ type: "ping", ts: i });
+    const dropped = [0, 1, 2].map(() => startRun(peer, "streamer", { forwardedProps: { count: 1 } }));
+    peer.send({ type: "cancel", runId: "some-run", id: "cancel-1" });
+    for (const runId of dropped) {
+      const err = await peer.next((f) => f.type === "error" && f.runId === runId);
+      expect(err).toMatchObject({ code: "rate_limited", id: `req-${runId}` });
+      expect(err.retryAfterMs).toBeGreaterThan(0);
+    }
+    expect(await peer.next((f) => f.type === "error" && f.id === "cancel-1")).toMatchObject({
+      code: "rate_limited",
+    });
+    expect(peer.frames.some((f) => f.type === "event")).toBe(false);
+    peer.close();
+    await srv.close();
+  });
+
   it("closes connections past maxConnectionsPerPrincipal with 1013", async () => {
     const { srv } = await serve({ limits: { maxConnectionsPerPrincipal: 2 } });
     const a = await connectPeer(srv.wsUrl, auth);

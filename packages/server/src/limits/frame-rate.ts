@@ -10,17 +10,23 @@ export class FrameRate {
 
   constructor(private readonly perSecond: number) {}
 
-  /** `ok` to process; `drop` silently; `warn` to drop and tell the client once per window. */
-  hit(now: number): "ok" | "warn" | "drop" {
+  /**
+   * `ok` to process; `warn` for the first frame over budget in a window (tell the client);
+   * `answer` for further frames up to twice the budget (tell the client only if the frame
+   * has an id, so a dropped run/resume/cancel is never silent); `drop` beyond that.
+   */
+  hit(now: number): "ok" | "warn" | "answer" | "drop" {
     if (now - this.windowStart >= 1000) {
       this.windowStart = now;
       this.count = 0;
       this.warned = false;
     }
     if (++this.count <= this.perSecond) return "ok";
-    if (this.warned) return "drop";
-    this.warned = true;
-    return "warn";
+    if (!this.warned) {
+      this.warned = true;
+      return "warn";
+    }
+    return this.count <= this.perSecond * 2 ? "answer" : "drop";
   }
 
   /** ms until the current window ends. */

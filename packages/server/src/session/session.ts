@@ -104,13 +104,7 @@ export class Session {
       return this.close(CloseCode.InvalidFrame, "Binary frames are not supported; send JSON text");
     const rate = this.frameRate.hit(this.lastSeen);
     if (rate !== "ok") {
-      if (rate === "warn") {
-        this.sendError({
-          code: ErrorCode.RateLimited,
-          message: `More than ${this.host.limits.framesPerSecond} frames per second; frames are being dropped`,
-          retryAfterMs: this.frameRate.retryAfter(this.lastSeen),
-        });
-      }
+      if (rate !== "drop") this.refuseOverRate(data, rate === "warn");
       return;
     }
     const text = typeof data === "string" ? data : data.toString("utf8");
@@ -122,6 +116,29 @@ export class Session {
       return;
     }
     this.handleText(text);
+  }
+
+  /**
+   * A frame over the per-connection frame budget is dropped. The client is told, carrying the
+   * frame's `id`/`runId` when it has them, so a dropped run/resume/cancel can be retried.
+   */
+  private refuseOverRate(data: Buffer | string, always: boolean): void {
+    let ids: { id?: string; runId?: string } = {};
+    try {
+      const f = JSON.parse(typeof data === "string" ? data : data.toString("utf8"));
+      const runId = f?.runId ?? f?.input?.runId;
+      if (typeof f?.id === "string" && f.id.length <= 256) ids.id = f.id;
+      if (typeof runId === "string" && runId.length <= 256) ids.runId = runId;
+    } catch {
+      ids = {};
+    }
+    if (!always && ids.id === undefined && ids.runId === undefined) return;
+    this.sendError({
+      code: ErrorCode.RateLimited,
+      message: `More than ${this.host.limits.framesPerSecond} frames per second; this frame was dropped, send it again later`,
+      retryAfterMs: this.frameRate.retryAfter(this.lastSeen),
+      ...ids,
+    });
   }
 
   /** The socket closed (either side). Runs keep going; this session stops receiving them. */
