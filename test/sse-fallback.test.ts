@@ -237,4 +237,32 @@ describe("runtimeUrl discovery through the Next.js route", () => {
     expect(events.find((e) => e.type === "TEXT_MESSAGE_CONTENT").delta).toBe("user:alice");
     expect((await streamText(c, 30, 2)).text).toBe(expectedText(30));
   });
+
+  it("refreshes credentials over SSE without ever sending the single-use ticket as a bearer", async () => {
+    // Discovery through the refusing proxy: the socket URL it returns is refused, so the auto
+    // transport runs on SSE while every discovery (refreshes included) mints a ticket.
+    const p = await freshProxy();
+    let minted = 0;
+    const c = client({
+      runtimeUrl: `${p.httpUrl}/copilotkit`,
+      refreshBeforeExpiryMs: 3500,
+      getToken: async () => {
+        minted++;
+        return new SignJWT({})
+          .setProtectedHeader({ alg: "HS256" })
+          .setSubject("alice")
+          .setExpirationTime(Math.floor(Date.now() / 1000) + 4)
+          .sign(new TextEncoder().encode(SECRET));
+      },
+    });
+    await until(c, "connected");
+    expect(c.ready?.sessionId).toMatch(/^sse-/);
+    const firstExpiry = c.ready!.expiresAt!;
+    await vi.waitFor(() => expect(c.ready!.expiresAt).toBeGreaterThan(firstExpiry), { timeout: 3000 });
+    expect(minted).toBeGreaterThanOrEqual(2);
+    const events: any[] = [];
+    for await (const event of c.startRun({ agent: "whoami" })) events.push(event);
+    expect(events.find((e) => e.type === "TEXT_MESSAGE_CONTENT").delta).toBe("user:alice");
+    expect(c.connectionState).toBe("connected");
+  });
 });

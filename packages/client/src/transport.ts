@@ -5,7 +5,6 @@
  * The connection logic itself is the same for every transport.
  * @module
  */
-import { tokenFromSubprotocol } from "@backchannel/protocol";
 import { type ConnectInfo, discover } from "./discovery.js";
 import type { ResolvedClientOptions } from "./options.js";
 import type { WebSocketConstructor } from "./socket.js";
@@ -61,14 +60,7 @@ export function applyTransport(
       fetch: doFetch,
       websocketRetryMs: opts.websocketRetryMs,
       sseBase: (wsUrl) => info?.sseBase ?? httpBaseFromWsUrl(wsUrl),
-      httpToken: (protocols) => {
-        if (opts.runtimeUrl) return userToken || undefined;
-        for (const p of protocols) {
-          const token = tokenFromSubprotocol(p);
-          if (token) return token;
-        }
-        return undefined;
-      },
+      httpToken: opts.runtimeUrl ? () => userToken || undefined : undefined,
     });
   }
   return out;

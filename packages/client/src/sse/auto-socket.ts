@@ -16,8 +16,8 @@ export interface TransportSocketConfig {
   WebSocket: WebSocketConstructor | undefined;
   /** The HTTP base for a socket URL (discovery's `sseBase`, or derived from the URL). */
   sseBase(wsUrl: string): string;
-  /** The bearer token SSE requests carry, given the protocols the connection offered. */
-  httpToken(protocols: string[]): string | undefined;
+  /** See `SseSocketConfig.httpToken`: set with `runtimeUrl`, where socket tokens are tickets. */
+  httpToken: (() => string | undefined) | undefined;
   fetch: typeof fetch;
   /** How long to stay on SSE before trying the WebSocket again, in ms. */
   websocketRetryMs: number;
@@ -110,7 +110,7 @@ class DelegatingSocket implements WebSocketLike {
     const sse = new SseSocket(
       {
         base: this.config.sseBase(this.url),
-        token: this.config.httpToken(this.protocols),
+        httpToken: this.config.httpToken,
         fetch: this.config.fetch,
         onReady: () => {
           if (this.config.mode !== "auto" || !this.config.WebSocket) return;

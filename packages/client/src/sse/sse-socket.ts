@@ -19,10 +19,11 @@ export interface SseSocketConfig {
   /** Base URL of the runtime's HTTP routes, e.g. `https://api.example.com/copilotkit` or `/api/copilotkit`. */
   base: string;
   /**
-   * Bearer token for every request. Undefined: none is sent (a same-origin proxy adds
-   * credentials), unless the connection authenticates with an `auth` frame.
+   * With `runtimeUrl`, the caller's own token for each request (undefined: none, a same-origin
+   * proxy adds credentials); tokens in the subprotocol or `auth` frames are single-use tickets
+   * then and are ignored. Without it, the socket's own token (subprotocol or `auth` frame) is used.
    */
-  token: string | undefined;
+  httpToken: (() => string | undefined) | undefined;
   fetch: typeof fetch;
   /** Called once the socket reached `ready`. */
   onReady?: () => void;
@@ -51,7 +52,7 @@ export class SseSocket implements WebSocketLike {
   constructor(config: SseSocketConfig, protocols: string[] = []) {
     this.#config = config;
     const bearer = protocols.find((p) => tokenFromSubprotocol(p) !== undefined);
-    this.#token = bearer ? tokenFromSubprotocol(bearer) : config.token;
+    this.#token = bearer ? tokenFromSubprotocol(bearer) : undefined;
     queueMicrotask(() => {
       if (this.readyState !== CONNECTING) return;
       this.readyState = OPEN;
@@ -112,8 +113,9 @@ export class SseSocket implements WebSocketLike {
   }
 
   /** `POST /connect`: the `ready` frame on first use, `auth_ok` when refreshing credentials. */
-  async #handshake(token: string | undefined, refresh: boolean): Promise<void> {
+  async #handshake(frameToken: string | undefined, refresh: boolean): Promise<void> {
     this.#handshaking = true;
+    const token = this.#config.httpToken ? this.#config.httpToken() : frameToken;
     const res = await this.#request("/connect", {
       method: "POST",
       headers: { "content-type": "application/json", ...auth(token) },
@@ -164,7 +166,7 @@ export class SseSocket implements WebSocketLike {
     this.#streams.set(runId, controller);
     const headers = {
       accept: "text/event-stream",
-      ...auth(this.#token),
+      ...auth(this.#currentToken()),
       ...(init.headers as Record<string, string>),
     };
     let idle: ReturnType<typeof setTimeout> | undefined;
@@ -226,7 +228,7 @@ export class SseSocket implements WebSocketLike {
   async #cancel(runId: string, id: string | undefined): Promise<void> {
     const res = await this.#request(`/runs/${encodeURIComponent(runId)}/cancel`, {
       method: "POST",
-      headers: auth(this.#token),
+      headers: auth(this.#currentToken()),
     });
     if (res && !res.ok) this.#failWith(classifyHttpFailure(res.status, await readErrorBody(res)), runId, id);
   }
@@ -254,6 +256,10 @@ export class SseSocket implements WebSocketLike {
     } finally {
       this.#requests.delete(controller);
     }
+  }
+
+  #currentToken(): string | undefined {
+    return this.#config.httpToken ? this.#config.httpToken() : this.#token;
   }
 
   #failWith(failure: SseFailure, runId: string | undefined, id: string | undefined): void {
