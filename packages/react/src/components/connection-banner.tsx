@@ -50,7 +50,7 @@ export function ConnectionBanner({ labels }: { labels: ChatLabels }): ReactNode 
   }
   return (
     <div className="bc-banner" data-kind={kind} role="status">
-      {kind !== "disconnected" && kind !== "offline" && <span className="bc-spinner" aria-hidden="true" />}
+      <span className="bc-banner-dot" aria-hidden="true" />
       <span className="bc-banner-text">{text}</span>
       {(kind === "disconnected" || kind === "reconnecting") && (
         <button type="button" className="bc-banner-action" onClick={() => store.reconnect()}>
