@@ -7,7 +7,20 @@ export type { AuthOptions, TokenVerifier } from "./auth/authenticator.js";
 export { Authenticator } from "./auth/authenticator.js";
 export { credentialFromRequest } from "./auth/credentials.js";
 export type { JwtOptions } from "./auth/jwt.js";
+export {
+  createMemoryTicketStore,
+  createTicketIssuer,
+  type IssuedTicket,
+  type MemoryTicketStoreOptions,
+  type TicketIssuer,
+  type TicketOptions,
+  type TicketRecord,
+  type TicketStore,
+} from "./auth/tickets.js";
 export { AuthError, BackchannelServerError, ConfigError } from "./errors.js";
+export type { ConnectResponse } from "./http/connect-route.js";
+export type { HttpBinding } from "./http/http-binding.js";
+export { HttpError } from "./http/http-error.js";
 export { sendError, sendJson } from "./http/respond.js";
 export type { RouteHandler } from "./http/router.js";
 export { createRunRateLimiter, type RateDecision, type RunRateLimiter } from "./limits/run-rate-limit.js";
@@ -18,6 +31,7 @@ export type { RunRegistry } from "./runs/registry.js";
 export type { SequencedEvent } from "./runs/resume-buffer.js";
 export type { Run, RunStatus, RunSubscriber } from "./runs/run.js";
 export { CopilotKitSDK, type ListeningServer } from "./sdk.js";
+export type { FrameEncoder } from "./session/frame-encoder.js";
 export { Session } from "./session/session.js";
 export type { Transport } from "./session/transport.js";
 export { createThreadStore, lazyThreadStore, type StoreConfig } from "./store/create-store.js";

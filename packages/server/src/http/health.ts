@@ -11,6 +11,7 @@ export const FEATURES = [
   "Resumable runs (per-run sequence numbers)",
   "Run cancellation",
   "Heartbeats",
+  "HTTP + Server-Sent Events fallback (AG-UI HTTP binding)",
 ];
 
 /** Answers `GET /health`: 200 `{status:"healthy",...}` or 503 naming each failing dependency. */
