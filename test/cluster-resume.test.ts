@@ -108,6 +108,31 @@ describe.skipIf(!redisUp)("cluster over Redis", () => {
     expect(contentOf(fromB)).toBe(contentOf(fromA));
   }, 40_000);
 
+  it("a tab on another node joins a thread: the run in flight and the next run stream there too", async () => {
+    prefix = `bct:${Date.now()}:e:`;
+    const [a, b] = await Promise.all([node("a"), node("b")]);
+    const onA = await connect(a);
+    const threadId = `cluster-follow-${Date.now()}`;
+    const first = runInput({ threadId, forwardedProps: { count: 80, delayMs: 4 } });
+    onA.send({ type: "run", id: "r1", agent: "streamer", input: first });
+    await onA.next((f) => f.type === "event" && f.seq >= 5);
+    const onB = await connect(b);
+    onB.send({ type: "join", threadId, id: "j" });
+    expect(await onB.next((f) => f.type === "joined")).toMatchObject({ runs: [{ runId: first.runId }] });
+    const [fromA, fromB] = await Promise.all([
+      onA.runEvents(first.runId, 10_000),
+      onB.runEvents(first.runId, 10_000),
+    ]);
+    expect(contentOf(fromB)).toBe(contentOf(fromA));
+    const second = runInput({ threadId, forwardedProps: { count: 3 } });
+    onA.send({ type: "run", id: "r2", agent: "streamer", input: second });
+    expect(await onB.next((f) => f.type === "thread_run" && f.runId === second.runId, 10_000)).toMatchObject({
+      messages: second.messages,
+    });
+    const events = await onB.runEvents(second.runId, 10_000);
+    expect(contentOf(events)).toBe(expected(3));
+  }, 40_000);
+
   it("shares the run rate limit across nodes", async () => {
     prefix = `bct:${Date.now()}:c:`;
     const env = { BC_RUN_BURST: "3", BC_RUNS_PER_SECOND: "1" };

@@ -1,4 +1,4 @@
-import type { BaseEvent, RunAgentInput } from "@ag-ui/core";
+import type { BaseEvent, Message, RunAgentInput } from "@ag-ui/core";
 import type { ErrorCode } from "./error-codes.js";
 
 /** An agent as advertised by the server in `ready` and `/health`. */
@@ -50,13 +50,45 @@ export interface ClientPongFrame {
   ts?: number;
 }
 
-export type ClientFrame = AuthFrame | RunFrame | ResumeFrame | CancelFrame | PingFrame | ClientPongFrame;
+/**
+ * Follow a thread: the server answers `joined` listing the thread's runs in flight, then
+ * streams each of them (from the start, or for `runId` after `after`), and keeps announcing
+ * (`thread_run`) and streaming every run started on the thread later, by any tab or device
+ * of a principal allowed to follow it, until `leave` or the socket closes.
+ */
+export interface JoinFrame {
+  type: "join";
+  threadId: string;
+  id?: string;
+  /** A run of the thread this client already saw part of: stream it after `after` instead of from the start. */
+  runId?: string;
+  after?: number;
+}
+
+/** Stop following a thread. Runs already being streamed continue to their end. */
+export interface LeaveFrame {
+  type: "leave";
+  threadId: string;
+  id?: string;
+}
+
+export type ClientFrame =
+  | AuthFrame
+  | RunFrame
+  | ResumeFrame
+  | CancelFrame
+  | JoinFrame
+  | LeaveFrame
+  | PingFrame
+  | ClientPongFrame;
 export type ClientFrameType = ClientFrame["type"];
 export const CLIENT_FRAME_TYPES: readonly ClientFrameType[] = [
   "auth",
   "run",
   "resume",
   "cancel",
+  "join",
+  "leave",
   "ping",
   "pong",
 ];
@@ -119,6 +151,35 @@ export interface ErrorFrame {
   retryAfterMs?: number;
 }
 
+/** A run of a followed thread, as `joined` lists it. */
+export interface ThreadRunInfo {
+  runId: string;
+  agent: string;
+  /** Highest seq produced when the server answered. */
+  lastSeq: number;
+}
+
+/** Answer to `join`: the thread is followed; `runs` are in flight and are streamed next. */
+export interface JoinedFrame {
+  type: "joined";
+  threadId: string;
+  id?: string;
+  runs: ThreadRunInfo[];
+}
+
+/**
+ * Sent before the events of a run the client did not start but follows through `join` (at
+ * join time and for each later run). `messages` is the run's input conversation, so a
+ * follower can show the message that started it.
+ */
+export interface ThreadRunFrame {
+  type: "thread_run";
+  threadId: string;
+  runId: string;
+  agent: string;
+  messages: Message[];
+}
+
 export interface ServerPongFrame {
   type: "pong";
   ts?: number;
@@ -134,6 +195,8 @@ export type ServerFrame =
   | AuthOkFrame
   | EventFrame
   | ErrorFrame
+  | JoinedFrame
+  | ThreadRunFrame
   | ServerPongFrame
   | ServerPingFrame;
 export type ServerFrameType = ServerFrame["type"];

@@ -27,6 +27,14 @@ export const ClientFrameSchemas = {
     id: id.optional(),
   }),
   cancel: z.object({ type: z.literal("cancel"), runId: id, id: id.optional() }),
+  join: z.object({
+    type: z.literal("join"),
+    threadId: id,
+    id: id.optional(),
+    runId: id.optional(),
+    after: z.number().int().min(0).optional(),
+  }),
+  leave: z.object({ type: z.literal("leave"), threadId: id, id: id.optional() }),
   ping: z.object({ type: z.literal("ping"), ts: z.number().optional() }),
   pong: z.object({ type: z.literal("pong"), ts: z.number().optional() }),
 } as const;

@@ -28,6 +28,7 @@ import { Session } from "./session/session.js";
 import type { SessionHost } from "./session/session-host.js";
 import { installThreads } from "./store/install-threads.js";
 import type { ThreadPersistence } from "./store/persistence.js";
+import { ThreadFollowing } from "./store/thread-follow.js";
 
 /** A server started by `sdk.listen()`. */
 export interface ListeningServer {
@@ -69,6 +70,8 @@ export class CopilotKitSDK implements SessionHost {
   readonly threads: ThreadPersistence | undefined;
   /** Scale-out over Redis (shared runs, leases, rate limits); undefined without `cluster`. See docs/persistence.md. */
   readonly cluster: Cluster | undefined;
+  /** Followers of threads (`join`) on this node. */
+  readonly following: ThreadFollowing;
 
   private readonly byName = new Map<string, Agent>();
   private readonly sessions = new Set<Session>();
@@ -126,6 +129,7 @@ export class CopilotKitSDK implements SessionHost {
     // The cluster first: on close it must flush runs to Redis before persistence closes its store.
     this.cluster = installCluster(this, options.cluster);
     this.threads = installThreads(this, options);
+    this.following = new ThreadFollowing(this);
     if (this.authenticator.anonymous) {
       this.logger.warn(
         "auth.anonymous is on: anyone who can reach this server can run its agents (development only)",
@@ -194,8 +198,22 @@ export class CopilotKitSDK implements SessionHost {
       : this.registry.create(input, agent.name, principal);
     logger.info({ threadId: run.threadId }, "run started");
     for (const fn of this.runListeners) fn(run);
-    if (!this.cluster) execute(run);
+    if (!this.cluster) {
+      execute(run);
+      // After the starting session followed its own run, so it is not announced to it as well.
+      queueMicrotask(() => this.following.notify(run));
+    }
     return run;
+  }
+
+  /** `join`: whether `principal` may follow `threadId`, and its runs in flight (any node). */
+  joinThread(principal: Principal, threadId: string): Promise<Run[]> {
+    return this.following.join(principal, threadId);
+  }
+
+  /** Calls `fn` for every run started on `threadId` from now on; returns the unsubscribe. */
+  followThread(threadId: string, fn: (run: Run) => void): () => void {
+    return this.following.follow(threadId, fn);
   }
 
   /** A run not in this node's registry: in a cluster, one executing (or ended) on another node. */

@@ -30,4 +30,8 @@ export interface SessionHost {
   startRun(input: RunAgentInput, agent: Agent, principal: Principal): Run;
   /** A run missing from `registry` but known elsewhere (another cluster node); optional. */
   locateRun?(runId: string): Promise<Run | undefined>;
+  /** `join`: checks `principal` may follow `threadId` and returns its runs in flight; optional. */
+  joinThread?(principal: Principal, threadId: string): Promise<Run[]>;
+  /** Calls `fn` for each run started on `threadId` from now on; returns the unsubscribe; optional. */
+  followThread?(threadId: string, fn: (run: Run) => void): () => void;
 }

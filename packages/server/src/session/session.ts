@@ -19,6 +19,7 @@ import { AuthError, BackchannelServerError } from "../errors.js";
 import { FrameRate } from "../limits/frame-rate.js";
 import type { Principal } from "../principal.js";
 import type { Run } from "../runs/run.js";
+import { SessionThreadFollower } from "../store/thread-follow.js";
 import { Outbox } from "./outbox.js";
 import type { SessionHost } from "./session-host.js";
 import type { Transport } from "./transport.js";
@@ -42,6 +43,8 @@ export class Session {
   private readonly outbox: Outbox;
   private readonly frameRate: FrameRate;
   private ownInFlight = 0;
+  /** Threads this socket follows (`join`). */
+  private readonly threads: SessionThreadFollower;
   private authTimer: NodeJS.Timeout | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
   private admitted = false;
@@ -66,6 +69,13 @@ export class Session {
       },
       (runId, after) => this.unavailable(runId, after),
     );
+    this.threads = new SessionThreadFollower(host, {
+      principal: () => this.principal,
+      closed: () => this.closed,
+      sendControl: (frame) => this.sendControl(frame),
+      sendError: (e) => this.sendError(e),
+      follow: (run, after) => this.follow(run, after),
+    });
   }
 
   get isClosed(): boolean {
@@ -149,6 +159,7 @@ export class Session {
     clearTimeout(this.authTimer);
     clearTimeout(this.expiryTimer);
     this.outbox.clear();
+    this.threads.close();
     this.pending = [];
     if (this.admitted && this.principal) {
       this.admitted = false;
@@ -202,6 +213,10 @@ export class Session {
         return this.onResume(frame);
       case "cancel":
         return this.onCancel(frame);
+      case "join":
+        return this.threads.join(frame);
+      case "leave":
+        return this.threads.leave(frame.threadId);
     }
   }
 
@@ -351,6 +366,7 @@ export class Session {
       return undefined;
     }
     const run = this.host.startRun(input, this.host.findAgent(frame.agent)!, principal);
+    this.threads.own(run);
     this.follow(run, 0);
     return run;
   }
