@@ -7,6 +7,7 @@ export type { AuthOptions, TokenVerifier } from "./auth/authenticator.js";
 export { Authenticator } from "./auth/authenticator.js";
 export { credentialFromRequest } from "./auth/credentials.js";
 export type { JwtOptions } from "./auth/jwt.js";
+export { createRedisTicketStore, type RedisTicketStoreOptions } from "./auth/redis-tickets.js";
 export {
   createMemoryTicketStore,
   createTicketIssuer,
