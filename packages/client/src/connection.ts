@@ -9,7 +9,7 @@ import type { ClientFrame, ErrorFrame, EventFrame, ReadyFrame } from "@backchann
 import { bearerSubprotocol, CloseCode, decodeServerFrame, SUBPROTOCOL } from "@backchannel/protocol";
 import { exponentialBackoff } from "./backoff.js";
 import { decideOnClose } from "./close-policy.js";
-import { BackchannelError } from "./errors.js";
+import { BackchannelError, isBackchannelError } from "./errors.js";
 import { createHeartbeat, type Heartbeat } from "./heartbeat.js";
 import type { ResolvedClientOptions } from "./options.js";
 import { openSocket, type Socket } from "./socket.js";
@@ -190,8 +190,7 @@ export class Connection {
       token = this.#opts.getToken ? await this.#opts.getToken() : this.#opts.token;
     } catch (err) {
       if (generation !== this.#generation) return;
-      const message = `getToken() failed: ${err instanceof Error ? err.message : String(err)}`;
-      this.#retryLater(new BackchannelError("auth_failed", message, { cause: err }));
+      this.#onCredentialsFailed(err);
       return;
     }
     if (generation !== this.#generation) return;
@@ -287,6 +286,30 @@ export class Connection {
     });
     this.#scheduleRefresh(ready.expiresAt);
     this.#hooks.onReady(ready);
+  }
+
+  /**
+   * `getToken()` failed, or `runtimeUrl` discovery (which runs inside it) did. Discovery's own
+   * errors keep their code and message: a refusal (`auth_failed`, HTTP 401/403) gets one
+   * immediate retry and then gives up, like a 1008 close, so the app sees `disconnected` and
+   * can send the user to sign in; anything else (network down, 5xx, a throwing getToken) is
+   * retried with backoff.
+   */
+  #onCredentialsFailed(err: unknown): void {
+    if (isBackchannelError(err)) {
+      if (err.code !== "auth_failed") {
+        this.#retryLater(err);
+      } else if (!this.#authRetried) {
+        this.#authRetried = true;
+        this.#reportError(err);
+        void this.#attempt();
+      } else {
+        this.#giveUp(err);
+      }
+      return;
+    }
+    const message = `getToken() failed: ${err instanceof Error ? err.message : String(err)}`;
+    this.#retryLater(new BackchannelError("auth_failed", message, { cause: err }));
   }
 
   #scheduleRefresh(expiresAt: number | undefined): void {
