@@ -28,3 +28,12 @@ export type {
   OutgoingMessage,
   WhileRunningPolicy,
 } from "./thread/thread-types.js";
+export type {
+  ActiveRun,
+  ThreadHistory,
+  ThreadPage,
+  ThreadSummary,
+  ThreadsApi,
+  ThreadsApiOptions,
+} from "./threads.js";
+export { createThreadsApi, deleteThread, fetchThread, httpBaseFrom, listThreads } from "./threads.js";
