@@ -9,7 +9,8 @@ import type { Agent } from "./agent.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { credentialFromRequest, safePath } from "./auth/credentials.js";
 import { isOriginAllowed } from "./auth/origin.js";
-import { createTicketIssuer } from "./auth/tickets.js";
+import { createRedisTicketStore, deferTicketStore } from "./auth/redis-tickets.js";
+import { createMemoryTicketStore, createTicketIssuer } from "./auth/tickets.js";
 import type { Cluster } from "./cluster/cluster.js";
 import { installCluster } from "./cluster/install-cluster.js";
 import { ConfigError } from "./errors.js";
@@ -123,7 +124,19 @@ export class CopilotKitSDK implements SessionHost {
     this.router.add("GET", "/health", (_req, res) => this.health(res));
     this.http = installHttpBinding(this, {
       allowedOrigins: options.allowedOrigins,
-      tickets: createTicketIssuer(options.tickets),
+      // In a cluster, /connect and the socket may reach different nodes: tickets live in Redis.
+      tickets: createTicketIssuer({
+        ...options.tickets,
+        store:
+          options.tickets?.store ??
+          deferTicketStore(() =>
+            this.cluster
+              ? createRedisTicketStore(this.cluster.redis, {
+                  keyPrefix: `${options.cluster?.keyPrefix ?? "bc:"}ticket:`,
+                })
+              : createMemoryTicketStore(),
+          ),
+      }),
       publicUrl: options.publicUrl,
     });
     // The cluster first: on close it must flush runs to Redis before persistence closes its store.

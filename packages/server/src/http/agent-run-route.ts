@@ -1,5 +1,6 @@
 import type { RunAgentInput } from "@ag-ui/core";
 import { parseRunAgentInput } from "@backchannel/protocol/validate";
+import type { Run } from "../runs/run.js";
 import type { HttpBinding, HttpHandler } from "./http-binding.js";
 import { HttpError } from "./http-error.js";
 import { authenticateRequest, checkAcceptsEventStream, checkOrigin, readJsonBody } from "./request.js";
@@ -30,8 +31,8 @@ export function agentRunRoute(binding: HttpBinding): HttpHandler {
     if (!parsed.ok) throw new HttpError(400, "bad_request", parsed.message);
     const input: RunAgentInput = parsed.input;
 
-    const existing = host.registry.get(input.runId);
-    if (existing) return retry();
+    const existing = await binding.findRun(input.runId);
+    if (existing) return retry(existing);
     const decision = await host.rateLimiter.take(principal.id);
     if (!decision.ok) {
       throw new HttpError(429, "rate_limited", `Too many runs; retry in ${decision.retryAfterMs} ms`, {
@@ -42,13 +43,13 @@ export function agentRunRoute(binding: HttpBinding): HttpHandler {
     // The client may have gone while we awaited; then there is nobody to start the run for.
     if (res.destroyed) return;
     // A duplicate may have raced us through the awaits above.
-    if (host.registry.get(input.runId)) return retry();
+    const raced = await binding.findRun(input.runId);
+    if (raced) return retry(raced);
     // Admission comes first, so a refused stream starts nothing.
     const stream = binding.openStream(res, principal);
     stream.start(host.startRun(input, agent, principal), 0);
 
-    function retry(): void {
-      const run = host.registry.get(input.runId)!;
+    function retry(run: Run): void {
       if (run.principal.id !== principal.id) {
         throw new HttpError(
           409,

@@ -65,7 +65,7 @@ export function runEventsRoute(binding: HttpBinding): HttpHandler {
     checkAcceptsEventStream(req);
     const principal = await authenticateRequest(req, binding.host.authenticator);
     const after = parseAfter(req) ?? 0;
-    const run = binding.host.registry.get(params.runId ?? "");
+    const run = await binding.findRun(params.runId ?? "");
     if (!run) {
       throw new HttpError(
         404,
@@ -87,7 +87,7 @@ export function cancelRunRoute(binding: HttpBinding): HttpHandler {
     checkOrigin(req, binding.config.allowedOrigins);
     const principal = await authenticateRequest(req, binding.host.authenticator);
     const runId = params.runId ?? "";
-    const run = binding.host.registry.get(runId);
+    const run = await binding.findRun(runId);
     if (!run) throw new HttpError(404, "unknown_run", `No run '${runId}' on this server`);
     if (run.principal.id !== principal.id)
       throw new HttpError(403, "forbidden", "This run belongs to another user");
