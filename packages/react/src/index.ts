@@ -52,6 +52,12 @@ export type {
 export { useCopilotAction } from "./hooks/use-copilot-action.js";
 export type { SendMessageInput, UseCopilotChatResult } from "./hooks/use-copilot-chat.js";
 export { useCopilotChat } from "./hooks/use-copilot-chat.js";
+export type {
+  ThreadsHookOptions,
+  UseThreadHistoryResult,
+  UseThreadsResult,
+} from "./hooks/use-threads.js";
+export { useThreadHistory, useThreads } from "./hooks/use-threads.js";
 export type { CopilotReadableOptions } from "./hooks/use-copilot-readable.js";
 export { useCopilotReadable } from "./hooks/use-copilot-readable.js";
 export type { MarkdownProps } from "./markdown/markdown.js";
@@ -62,11 +68,5 @@ export type { CopilotKitProps } from "./provider/copilot-kit.js";
 export { CopilotKit } from "./provider/copilot-kit.js";
 export type { StoreSnapshot } from "./provider/copilot-store.js";
 export { CopilotStore, createCopilotStore } from "./provider/copilot-store.js";
-export type {
-  ConnectionTarget,
-  DiscoveryResponse,
-  HeadersOption,
-  ResolveConnectionOptions,
-  TransportMode,
-} from "./provider/resolve-connection.js";
-export { resolveConnection } from "./provider/resolve-connection.js";
+export type { ConnectionProps, HeadersOption, TransportMode } from "./provider/resolve-connection.js";
+export { toClientOptions } from "./provider/resolve-connection.js";

@@ -186,6 +186,19 @@ describe("<CopilotChat>", () => {
     expect(tool.querySelector(".bc-tool-args")?.textContent).toContain('"fund": "Alpha"');
   });
 
+  it("explains a refused connection in plain words, with a reconnect button", async () => {
+    const Wrapper = providerFor(srv.wsUrl, { getToken: () => "not-a-valid-key" });
+    render(
+      <Wrapper>
+        <CopilotChat />
+      </Wrapper>,
+    );
+    const banner = await screen.findByText(/Your session has expired or you're not signed in/);
+    expect(
+      within(banner.closest("[role=status]") as HTMLElement).getByRole("button", { name: "Reconnect" }),
+    ).toBeTruthy();
+  });
+
   it("shows the reconnect banner while the socket is down and the full answer once back", async () => {
     const proxy = await createTcpProxy({ port: srv.port });
     try {

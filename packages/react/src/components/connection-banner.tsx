@@ -1,11 +1,12 @@
 /**
- * A banner while the connection is not up: connecting (after a moment), reconnecting, offline
- * or given up, with a button to try again now.
+ * A banner while the connection is not up: connecting (after a moment), retrying the first
+ * connection, reconnecting, offline or given up, with a button to try again now.
  * @module
  */
 import { type ReactNode, useSyncExternalStore } from "react";
 import { useStoreSnapshot } from "../hooks/use-agent-thread.js";
 import { useCopilotStore } from "../provider/context.js";
+import { describeError } from "./error-text.js";
 import type { ChatLabels } from "./labels.js";
 
 function subscribeOnline(onChange: () => void): () => void {
@@ -33,7 +34,7 @@ export function ConnectionBanner({ labels }: { labels: ChatLabels }): ReactNode 
   const state = connection.connectionState;
   if (state === "connected" && online) return null;
 
-  let kind: "offline" | "reconnecting" | "disconnected" | "connecting";
+  let kind: "offline" | "reconnecting" | "disconnected" | "retrying" | "connecting";
   let text: string;
   if (!online) {
     kind = "offline";
@@ -43,7 +44,11 @@ export function ConnectionBanner({ labels }: { labels: ChatLabels }): ReactNode 
     text = labels.reconnecting;
   } else if (state === "disconnected") {
     kind = "disconnected";
-    text = labels.disconnected;
+    // Why it gave up, in plain words (e.g. "your session has expired"), when it says more.
+    text = connection.error ? describeError(connection.error) : labels.disconnected;
+  } else if (connection.error) {
+    kind = "retrying";
+    text = labels.retrying;
   } else {
     kind = "connecting";
     text = labels.connecting;
@@ -52,7 +57,7 @@ export function ConnectionBanner({ labels }: { labels: ChatLabels }): ReactNode 
     <div className="bc-banner" data-kind={kind} role="status">
       <span className="bc-banner-dot" aria-hidden="true" />
       <span className="bc-banner-text">{text}</span>
-      {(kind === "disconnected" || kind === "reconnecting") && (
+      {(kind === "disconnected" || kind === "reconnecting" || kind === "retrying") && (
         <button type="button" className="bc-banner-action" onClick={() => store.reconnect()}>
           {labels.reconnect}
         </button>

@@ -5,6 +5,7 @@
  */
 import type { BackchannelError } from "@backchannel/client";
 import { type ComponentType, type ReactNode, type Ref, useEffect, useRef } from "react";
+import { useConnection } from "../hooks/use-agent-thread.js";
 import { useCopilotChat } from "../hooks/use-copilot-chat.js";
 import { useCopilotStore } from "../provider/context.js";
 import { ChatHeader, type HeaderProps } from "./chat-header.js";
@@ -56,6 +57,7 @@ export function ChatPanel(props: ChatPanelProps): ReactNode {
   const labels = resolveLabels(props.labels);
   const store = useCopilotStore("<CopilotChat>");
   const chat = useCopilotChat();
+  const connection = useConnection();
   const latest = useRef(props);
   latest.current = props;
 
@@ -77,6 +79,8 @@ export function ChatPanel(props: ChatPanelProps): ReactNode {
     void chat.sendMessage({ role: "user", content: text });
   };
   const interrupt = !chat.isLoading ? chat.interrupts[0] : undefined;
+  // The banner shows connection problems; the log shows only what went wrong with an answer.
+  const answerError = chat.error && chat.error === connection.error ? null : chat.error;
 
   return (
     <div className={props.className ? `bc-chat ${props.className}` : "bc-chat"}>
@@ -94,7 +98,7 @@ export function ChatPanel(props: ChatPanelProps): ReactNode {
         queuedMessages={chat.queuedMessages}
         isRunning={chat.isLoading}
         pendingToolCalls={chat.pendingToolCalls}
-        error={chat.error}
+        error={answerError}
         labels={labels}
         onRetry={() => void chat.regenerate()}
         {...(props.UserMessage ? { UserMessage: props.UserMessage } : {})}

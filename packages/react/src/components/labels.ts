@@ -31,8 +31,10 @@ export interface ChatLabels {
   reconnecting: string;
   /** @default "You're offline. Your message will be sent when you're back." */
   offline: string;
-  /** @default "Can't reach the assistant." */
+  /** When the connection gave up without a more specific reason. @default "Can't reach the assistant." */
   disconnected: string;
+  /** While the first connection keeps failing. @default "Can't reach the assistant. Retrying…" */
+  retrying: string;
   /** @default "Reconnect" */
   reconnect: string;
   /** Tag on messages waiting for the current answer. @default "Queued" */
@@ -58,6 +60,7 @@ export const DEFAULT_LABELS: ChatLabels = {
   reconnecting: "Connection lost. Reconnecting…",
   offline: "You're offline. Your message will be sent when you're back.",
   disconnected: "Can't reach the assistant.",
+  retrying: "Can't reach the assistant. Retrying…",
   reconnect: "Reconnect",
   queued: "Queued",
   jumpToLatest: "Jump to latest",

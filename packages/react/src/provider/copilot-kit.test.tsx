@@ -40,26 +40,46 @@ describe("<CopilotKit> connection", () => {
     fetchSpy.mockRestore();
   });
 
-  it("says what to fix when discovery fails", async () => {
+  it("keeps retrying a runtimeUrl that answers 404, reporting what the runtime said", async () => {
     const onError = vi.fn();
+    const { result } = renderHook(() => ({ chat: useCopilotChat(), conn: useConnection() }), {
+      wrapper: providerFor("", { wsUrl: undefined as never, runtimeUrl: "/not-here", onError }),
+    });
+    await waitFor(() => expect(result.current.conn.attempt).toBeGreaterThan(1));
+    expect(result.current.conn.connectionState).toBe("connecting");
+    expect(result.current.conn.error?.code).toBe("connection_failed");
+    expect(result.current.conn.error?.message).toMatch(/not-here\/connect refused to connect \(HTTP 404/);
+    expect(onError).toHaveBeenCalled();
+  });
+
+  it("gives up with auth_failed when the runtime refuses discovery", async () => {
     const { result } = renderHook(() => useCopilotChat(), {
       wrapper: providerFor("", {
         wsUrl: undefined as never,
-        runtimeUrl: "/not-here",
-        onError,
+        runtimeUrl: "/copilotkit",
+        getToken: undefined as never,
       }),
     });
     await waitFor(() => expect(result.current.connectionState).toBe("disconnected"));
-    expect(result.current.error?.code).toBe("connection_failed");
-    expect(result.current.error?.message).toMatch(/answered 404 .*runtimeUrl/);
-    expect(onError).toHaveBeenCalledTimes(1);
+    expect(result.current.error?.code).toBe("auth_failed");
   });
 
-  it("refuses discovery without credentials with auth_failed", async () => {
+  it("says which prop is missing when there is neither runtimeUrl nor wsUrl", async () => {
     const { result } = renderHook(() => useCopilotChat(), {
-      wrapper: providerFor("", { wsUrl: undefined as never, runtimeUrl: "/copilotkit" }),
+      wrapper: providerFor("", { wsUrl: undefined as never }),
     });
-    await waitFor(() => expect(result.current.error?.code).toBe("auth_failed"));
+    await waitFor(() => expect(result.current.connectionState).toBe("disconnected"));
+    expect(result.current.error?.message).toMatch(/needs runtimeUrl .* or wsUrl/);
+  });
+
+  it('streams over HTTP/SSE with transport="sse"', async () => {
+    const { result } = renderHook(() => ({ chat: useCopilotChat(), conn: useConnection() }), {
+      wrapper: providerFor(srv.wsUrl, { transport: "sse" }),
+    });
+    await waitFor(() => expect(result.current.chat.connectionState).toBe("connected"));
+    expect(result.current.conn.ready?.sessionId).toMatch(/^sse-/);
+    await act(() => result.current.chat.sendMessage({ content: "over sse" }));
+    expect(text(result.current.chat.messages.at(-1))).toBe("You said: over sse");
   });
 
   it("takes the token from an Authorization header when given wsUrl", async () => {

@@ -3,11 +3,11 @@
  * @module
  */
 import type { Message } from "@ag-ui/core";
-import type { BackchannelError, ClientOptions, WhileRunningPolicy } from "@backchannel/client";
+import type { BackchannelError, WhileRunningPolicy } from "@backchannel/client";
 import { type ReactNode, useEffect, useRef, useState } from "react";
 import { CopilotContext } from "./context.js";
 import { createCopilotStore } from "./copilot-store.js";
-import type { HeadersOption, TransportMode } from "./resolve-connection.js";
+import type { ConnectionProps, HeadersOption, TransportMode } from "./resolve-connection.js";
 
 /** Props of `<CopilotKit>`. Give `runtimeUrl` (usual) or `wsUrl`. */
 export interface CopilotKitProps {
@@ -33,7 +33,10 @@ export interface CopilotKitProps {
   initialMessages?: Message[];
   /** Called with every error: connection, auth, failed runs, failing tools. Each error once. */
   onError?: (error: BackchannelError) => void;
-  /** @default "auto" */
+  /**
+   * `"auto"` opens the WebSocket and falls back to HTTP/SSE where it cannot (proxies that
+   * block upgrades); `"websocket"` or `"sse"` force one. @default "auto" with runtimeUrl, "websocket" with wsUrl
+   */
   transport?: TransportMode;
   /**
    * Minimum ms between re-renders while an answer streams. `0` re-renders on every event.
@@ -44,8 +47,8 @@ export interface CopilotKitProps {
   whileRunning?: WhileRunningPolicy;
   /** Sent as `forwardedProps` with every run (a function is called per run). */
   forwardedProps?: unknown;
-  /** Advanced client options: `WebSocket` (Node), `reconnect` backoff, `authMode`, timeouts. */
-  clientOptions?: Omit<ClientOptions, "url" | "token" | "getToken" | "onError">;
+  /** Advanced client options: `WebSocket` (Node), `reconnect` backoff, `authMode`, `fetch`, timeouts. */
+  clientOptions?: ConnectionProps["clientOptions"];
   children?: ReactNode;
 }
 

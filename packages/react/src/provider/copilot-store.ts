@@ -8,23 +8,12 @@ import type { Message, State } from "@ag-ui/core";
 import type {
   AgentThreadSnapshot,
   BackchannelClient,
-  ClientOptions,
   ClientSnapshot,
   ClientTool,
   WhileRunningPolicy,
 } from "@backchannel/client";
 import { AgentThread, BackchannelError, createClient } from "@backchannel/client";
-import {
-  type ConnectionTarget,
-  type ResolveConnectionOptions,
-  resolveConnection,
-} from "./resolve-connection.js";
-
-/** Everything the store needs to connect; the connection-related props of `<CopilotKit>`. */
-export interface StoreConnectOptions extends Omit<ResolveConnectionOptions, "signal"> {
-  /** Passed to `createClient`: a WebSocket implementation (Node tests), reconnect backoff, etc. */
-  clientOptions?: Omit<ClientOptions, "url" | "token" | "getToken" | "onError">;
-}
+import { type ConnectionProps, toClientOptions } from "./resolve-connection.js";
 
 /** Per-thread settings shared by every thread of a provider. */
 export interface StoreThreadOptions {
@@ -82,10 +71,9 @@ export class CopilotStore {
   #tools = new Map<number, Entry<RegisteredTool>>();
   #seq = 0;
   #threadOptions: StoreThreadOptions = {};
-  #abort: AbortController | null = null;
   #offClient: (() => void) | null = null;
   #waiters: ((thread: AgentThread) => void)[] = [];
-  #lastConnect: StoreConnectOptions | null = null;
+  #lastConnect: ConnectionProps | null = null;
 
   getSnapshot = (): StoreSnapshot => this.#snapshot;
 
@@ -129,32 +117,33 @@ export class CopilotStore {
     }
   }
 
-  /** Resolves where to connect and opens the client. Call `disconnect()` to undo. */
-  connect(options: StoreConnectOptions): void {
+  /** Opens the client for the provider's connection props. Call `disconnect()` to undo. */
+  connect(props: ConnectionProps): void {
     this.disconnect();
-    this.#lastConnect = options;
-    const abort = new AbortController();
-    this.#abort = abort;
-    this.#update({ connection: CONNECTING });
-    resolveConnection({ ...options, signal: abort.signal }).then(
-      (target) => {
-        if (!abort.signal.aborted) this.#open(target, options);
-      },
-      (err: unknown) => {
-        if (abort.signal.aborted) return;
-        const error = BackchannelError.from(err, "connection_failed");
-        this.#update({
-          connection: Object.freeze({ ...CONNECTING, connectionState: "disconnected", error }),
-        });
-        this.#report(error);
-      },
-    );
+    this.#lastConnect = props;
+    let client: BackchannelClient;
+    try {
+      client = createClient({ ...toClientOptions(props), onError: (error) => this.#report(error) });
+    } catch (err) {
+      // Bad props (no runtimeUrl/wsUrl, no WebSocket): say so where the chat shows errors.
+      const error = BackchannelError.from(err, "connection_failed");
+      this.#update({ connection: Object.freeze({ ...CONNECTING, connectionState: "disconnected", error }) });
+      this.#report(error);
+      return;
+    }
+    const sync = () => {
+      const connection = client.getSnapshot();
+      const chatAgent = this.#snapshot.chatAgent ?? this.#threadOptions.agent ?? this.#firstAgent(connection);
+      this.#update({ connection, chatAgent });
+      this.#ensureThreads();
+    };
+    this.#offClient = client.subscribe(sync);
+    this.#update({ client });
+    sync();
   }
 
   /** Closes the client and disposes every thread (their transcripts are dropped). */
   disconnect(): void {
-    this.#abort?.abort();
-    this.#abort = null;
     this.#lastConnect = null;
     this.#offClient?.();
     this.#offClient = null;
@@ -228,24 +217,6 @@ export class CopilotStore {
       if (!table.delete(id)) return;
       for (const remove of entry.removers.values()) remove();
     };
-  }
-
-  #open(target: ConnectionTarget, options: StoreConnectOptions): void {
-    const client = createClient({
-      ...options.clientOptions,
-      url: target.url,
-      ...(target.getToken ? { getToken: target.getToken } : {}),
-      onError: (error) => this.#report(error),
-    });
-    const sync = () => {
-      const connection = client.getSnapshot();
-      const chatAgent = this.#snapshot.chatAgent ?? this.#threadOptions.agent ?? this.#firstAgent(connection);
-      this.#update({ connection, chatAgent });
-      this.#ensureThreads();
-    };
-    this.#offClient = client.subscribe(sync);
-    this.#update({ client });
-    sync();
   }
 
   #firstAgent(connection: ClientSnapshot = this.#snapshot.connection): string | null {
