@@ -68,5 +68,11 @@ export type { CopilotKitProps } from "./provider/copilot-kit.js";
 export { CopilotKit } from "./provider/copilot-kit.js";
 export type { StoreSnapshot } from "./provider/copilot-store.js";
 export { CopilotStore, createCopilotStore } from "./provider/copilot-store.js";
-export type { ConnectionProps, HeadersOption, TransportMode } from "./provider/resolve-connection.js";
-export { toClientOptions } from "./provider/resolve-connection.js";
+export type {
+  ConnectionTarget,
+  DiscoveryResponse,
+  HeadersOption,
+  ResolveConnectionOptions,
+  TransportMode,
+} from "./provider/resolve-connection.js";
+export { resolveConnection } from "./provider/resolve-connection.js";
