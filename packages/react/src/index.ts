@@ -52,14 +52,14 @@ export type {
 export { useCopilotAction } from "./hooks/use-copilot-action.js";
 export type { SendMessageInput, UseCopilotChatResult } from "./hooks/use-copilot-chat.js";
 export { useCopilotChat } from "./hooks/use-copilot-chat.js";
+export type { CopilotReadableOptions } from "./hooks/use-copilot-readable.js";
+export { useCopilotReadable } from "./hooks/use-copilot-readable.js";
 export type {
   ThreadsHookOptions,
   UseThreadHistoryResult,
   UseThreadsResult,
 } from "./hooks/use-threads.js";
 export { useThreadHistory, useThreads } from "./hooks/use-threads.js";
-export type { CopilotReadableOptions } from "./hooks/use-copilot-readable.js";
-export { useCopilotReadable } from "./hooks/use-copilot-readable.js";
 export type { MarkdownProps } from "./markdown/markdown.js";
 export { CodeBlock, Markdown } from "./markdown/markdown.js";
 export { safeUrl } from "./markdown/safe-url.js";
