@@ -13,8 +13,8 @@ import { build } from "esbuild";
 
 /** Budgets in gzip bytes. Raise them only with a reason in the commit message. */
 const BUDGETS = {
-  "everything (provider, hooks, UI)": 40 * 1024,
-  "hooks only (no UI, no Markdown)": 22 * 1024,
+  "everything (provider, hooks, UI)": 45 * 1024,
+  "hooks only (no UI, no Markdown)": 26 * 1024,
 };
 
 const ENTRIES = {
