@@ -210,7 +210,7 @@ describe("@backchannel/next route handlers", () => {
       params: Promise.resolve({ path: ["health"] }),
     });
     expect(viaParams.status).toBe(200);
-    expect((await GET(browser("/threads"))).status).toBe(404);
+    expect((await GET(browser("/nope"))).status).toBe(404);
     expect((await GET(new Request(`${APP}/x`), { params: { path: ["runs", "..", "events"] } })).status).toBe(
       404,
     );
@@ -227,5 +227,47 @@ describe("@backchannel/next route handlers", () => {
     const res = await POST(browser("/connect", { method: "POST" }));
     expect(res.status).toBe(502);
     expect((await res.json()).error.code).toBe("backend_unavailable");
+  });
+
+  it("refuse cross-origin writes (CSRF) before calling the backend, unless the origin is listed", async () => {
+    const { POST } = handlers();
+    seen.length = 0;
+    const evil = await POST(
+      browser("/agents/whoami/run", {
+        method: "POST",
+        headers: { origin: "https://evil.example.com", "content-type": "application/json" },
+        body: JSON.stringify(runInput()),
+      }),
+    );
+    expect(evil.status).toBe(403);
+    expect((await evil.json()).error.code).toBe("forbidden");
+    const noOrigin = await POST(
+      browser("/connect", { method: "POST", headers: { "sec-fetch-site": "cross-site" } }),
+    );
+    expect(noOrigin.status).toBe(403);
+    expect(seen).toHaveLength(0);
+    const own = await POST(
+      browser("/connect", { method: "POST", headers: { origin: APP, host: "opshub.example.com" } }),
+    );
+    expect(own.status).toBe(200);
+    const listed = createCopilotRouteHandlers({
+      backendUrl: `${srv.httpUrl}/copilotkit`,
+      getAuthHeaders,
+      allowedOrigins: ["https://admin.example.com"],
+    });
+    const admin = await listed.POST(
+      browser("/connect", { method: "POST", headers: { origin: "https://admin.example.com" } }),
+    );
+    expect(admin.status).toBe(200);
+  });
+
+  it("forward the thread history routes with the user's credentials", async () => {
+    const { GET, DELETE } = handlers();
+    const list = await GET(browser("/threads?limit=5", { user: "bob" }));
+    expect(list.status).toBe(200);
+    expect(Array.isArray((await list.json()).threads)).toBe(true);
+    const missing = await DELETE(browser("/threads/no-such-thread", { method: "DELETE", user: "bob" }));
+    expect(missing.status).toBe(404);
+    expect(seen.at(-1)!.authorization).toMatch(/^Bearer ey/);
   });
 });

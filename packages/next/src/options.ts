@@ -34,6 +34,12 @@ export interface CopilotRouteOptions {
    * @default "/api/copilotkit"
    */
   routePrefix?: string;
+  /**
+   * Other origins allowed to POST/DELETE through this route (e.g. a second front-end). The
+   * app's own origin is always allowed; other cross-origin writes get 403.
+   * @default []
+   */
+  allowedOrigins?: string[];
   /** Largest request body forwarded, in bytes (the backend enforces its own limit too). @default 1048576 */
   maxBodyBytes?: number;
   /** Give up on a backend that has not answered (headers) within this many ms. @default 30000 */

@@ -20,15 +20,21 @@ export type RouteHandler = (request: Request, context?: RouteContext) => Promise
 export interface CopilotRouteHandlers {
   GET: RouteHandler;
   POST: RouteHandler;
+  DELETE: RouteHandler;
 }
 
+type Method = "GET" | "POST" | "DELETE";
+
 /** Sub-paths this route forwards, by method. Anything else is a 404 without a backend call. */
-const ROUTES: { method: "GET" | "POST"; pattern: RegExp; auth: boolean }[] = [
+const ROUTES: { method: Method; pattern: RegExp; auth: boolean }[] = [
   { method: "GET", pattern: /^health$/, auth: false },
   { method: "POST", pattern: /^connect$/, auth: true },
   { method: "POST", pattern: /^agents\/[^/]+\/run$/, auth: true },
   { method: "GET", pattern: /^runs\/[^/]+\/events$/, auth: true },
   { method: "POST", pattern: /^runs\/[^/]+\/cancel$/, auth: true },
+  { method: "GET", pattern: /^threads$/, auth: true },
+  { method: "GET", pattern: /^threads\/[^/]+$/, auth: true },
+  { method: "DELETE", pattern: /^threads\/[^/]+$/, auth: true },
 ];
 
 /**
@@ -39,7 +45,11 @@ const ROUTES: { method: "GET" | "POST"; pattern: RegExp; auth: boolean }[] = [
  *   `sseBase` pointing back at this route for the HTTP fallback.
  * - `POST /agents/:name/run`, `GET /runs/:id/events`, `POST /runs/:id/cancel` → forwarded with
  *   the credentials; SSE answers stream through unbuffered.
+ * - `GET /threads`, `GET|DELETE /threads/:id` → the backend's thread history routes.
  * - `GET /health` → passed through (no credentials needed).
+ *
+ * State-changing requests (POST, DELETE) from another origin are refused (403): the route
+ * authenticates by cookie, so this is its CSRF defence. List other origins in `allowedOrigins`.
  *
  * @example
  * // app/api/copilotkit/[...path]/route.ts
@@ -47,7 +57,7 @@ const ROUTES: { method: "GET" | "POST"; pattern: RegExp; auth: boolean }[] = [
  * import { getAuthHeaders } from "@/lib/api/backend-auth";
  * export const runtime = "nodejs";
  * export const dynamic = "force-dynamic";
- * export const { GET, POST } = createCopilotRouteHandlers({
+ * export const { GET, POST, DELETE } = createCopilotRouteHandlers({
  *   backendUrl: process.env.AGENT_BACKEND_URL ?? "http://localhost:8000/copilotkit",
  *   getAuthHeaders,
  * });
@@ -72,16 +82,28 @@ export function createCopilotRouteHandlers(options: CopilotRouteOptions): Copilo
   const timeoutMs = options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs;
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
 
-  async function handle(method: "GET" | "POST", request: Request, context?: RouteContext): Promise<Response> {
+  const allowedOrigins = new Set(options.allowedOrigins ?? []);
+
+  async function handle(method: Method, request: Request, context?: RouteContext): Promise<Response> {
     const url = new URL(request.url);
     const sub = await subPath(url, prefix, context);
     // Dot segments would let a path climb out of the backend's base path once fetch normalizes it.
-    const route = sub.split("/").some((seg) => seg === "." || seg === "..")
-      ? undefined
-      : ROUTES.find((r) => r.pattern.test(sub));
-    if (!route) return jsonError(404, "not_found", `No Backchannel route at ${prefix}/${sub}`);
-    if (route.method !== method)
+    const candidates = sub.split("/").some((seg) => seg === "." || seg === "..")
+      ? []
+      : ROUTES.filter((r) => r.pattern.test(sub));
+    if (candidates.length === 0)
+      return jsonError(404, "not_found", `No Backchannel route at ${prefix}/${sub}`);
+    const route = candidates.find((r) => r.method === method);
+    if (!route) {
       return jsonError(405, "method_not_allowed", `${method} is not supported on ${prefix}/${sub}`);
+    }
+    if (method !== "GET" && !sameOrigin(request, allowedOrigins)) {
+      return jsonError(
+        403,
+        "forbidden",
+        "Cross-origin request refused; add the origin to allowedOrigins if it is yours",
+      );
+    }
 
     let auth: AuthHeaders = {};
     if (route.auth) {
@@ -132,7 +154,31 @@ export function createCopilotRouteHandlers(options: CopilotRouteOptions): Copilo
   return {
     GET: (request, context) => handle("GET", request, context),
     POST: (request, context) => handle("POST", request, context),
+    DELETE: (request, context) => handle("DELETE", request, context),
   };
+}
+
+/**
+ * Whether a cookie-authenticated request comes from this app: no `Origin` (same-origin GETs,
+ * server-side callers), an `Origin` whose host is the one the request was addressed to (behind
+ * a proxy, `X-Forwarded-Host`), or a listed origin. Browsers always send `Origin` on
+ * cross-origin POSTs, so a foreign page cannot start runs with the user's cookie.
+ */
+function sameOrigin(request: Request, allowed: Set<string>): boolean {
+  const origin = request.headers.get("origin");
+  if (origin === null) return request.headers.get("sec-fetch-site") !== "cross-site";
+  if (allowed.has(origin)) return true;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    return false;
+  }
+  const addressed =
+    request.headers.get("x-forwarded-host")?.split(",")[0]?.trim() ??
+    request.headers.get("host") ??
+    new URL(request.url).host;
+  return host === addressed;
 }
 
 /** The part of the path after the route prefix, from Next's params or the URL. */
