@@ -8,9 +8,11 @@
  */
 import { hostname } from "node:os";
 import type { BaseEvent, RunAgentInput } from "@ag-ui/core";
+import { ErrorCode } from "@backchannel/protocol";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Agent } from "../agent.js";
+import { BackchannelServerError } from "../errors.js";
 import type { Principal } from "../principal.js";
 import type { RunRegistry } from "../runs/registry.js";
 import { Run } from "../runs/run.js";
@@ -187,12 +189,30 @@ export class Cluster {
       known.seen = Date.now();
       return Promise.resolve(known.mirror);
     }
+    if (this.redisDown()) return Promise.reject(this.unavailable());
     let pending = this.locating.get(runId);
     if (!pending) {
-      pending = this.openRemote(runId).finally(() => this.locating.delete(runId));
+      pending = this.openRemote(runId)
+        .catch((err) => {
+          this.host.logger.warn({ err, runId }, "cannot look the run up in Redis");
+          throw this.unavailable(err);
+        })
+        .finally(() => this.locating.delete(runId));
       this.locating.set(runId, pending);
     }
     return pending;
+  }
+
+  /** True while the connection is down and reconnecting: fail fast instead of queueing. */
+  private redisDown(): boolean {
+    const status = this.redis.status;
+    return status === "reconnecting" || status === "end" || status === "close";
+  }
+
+  private unavailable(cause?: unknown): BackchannelServerError {
+    return new BackchannelServerError(ErrorCode.Unavailable, "Redis is unreachable; retry shortly", {
+      cause,
+    });
   }
 
   /** Runs of `threadId` executing anywhere in the cluster. */

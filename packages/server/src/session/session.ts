@@ -194,8 +194,17 @@ export class Session {
       return this.close(CloseCode.PolicyViolation, `Authenticate before sending '${frame.type}'`);
     }
     this.dispatch(frame).catch((err) => {
-      this.logger.error({ err }, "frame handler failed");
-      this.sendError({ code: ErrorCode.Internal, message: "Internal error handling this frame; retry" });
+      // A typed error (e.g. `unavailable` when Redis is down) keeps its code; anything else is internal.
+      const typed = err instanceof BackchannelServerError;
+      if (!typed) this.logger.error({ err }, "frame handler failed");
+      const f = frame as { id?: string; runId?: string; input?: { runId?: string } };
+      const runId = f.runId ?? f.input?.runId;
+      this.sendError({
+        code: typed ? err.code : ErrorCode.Internal,
+        message: typed ? err.message : "Internal error handling this frame; retry",
+        ...(f.id !== undefined ? { id: f.id } : {}),
+        ...(runId !== undefined ? { runId } : {}),
+      });
     });
   }
 
