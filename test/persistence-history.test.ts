@@ -6,6 +6,8 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CopilotKitSDK, createSqliteStore } from "@backchannel/server";
+import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   dropSchema,
@@ -14,6 +16,7 @@ import {
   uniqueSchema,
 } from "../packages/server/test/services.js";
 import { buildServer, type ServerProcess, spawnServer } from "../packages/server/test/spawn-server.js";
+import { streamer } from "./helpers/agents.js";
 import { connectPeer, runInput } from "./helpers/ws-peer.js";
 
 const ALICE = { authorization: "Bearer alice-key-0000000000" };
@@ -126,5 +129,34 @@ describe("history survives a server restart", () => {
     const schema = uniqueSchema("bc_restart");
     afterAll(() => dropSchema(schema));
     restartSuite("postgres", () => ({ BC_STORE: `postgres:${schema}`, DATABASE_URL: TEST_DATABASE_URL }));
+  });
+});
+
+describe("graceful shutdown", () => {
+  it("a run still going at the shutdown deadline ends with RUN_ERROR shutdown and its partial answer is saved", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "bc-shutdown-"));
+    const sdk = new CopilotKitSDK({
+      agents: [streamer] as never,
+      auth: { apiKeys: { alice: "alice-key-0000000000" } },
+      logger: pino({ level: "silent" }),
+      dataDir,
+    });
+    const srv = await sdk.listen({ port: 0 });
+    const peer = await connectPeer(srv.wsUrl, { headers: ALICE });
+    const input = runInput({
+      threadId: `shutdown-${Date.now()}`,
+      forwardedProps: { count: 10_000, delayMs: 5 },
+    });
+    peer.send({ type: "run", id: "r", agent: "streamer", input });
+    await peer.next((f) => f.type === "event" && f.seq >= 6);
+    await sdk.close({ deadlineMs: 50 });
+    const store = await createSqliteStore({ path: join(dataDir, "threads.db") });
+    const thread = await store.getThread(input.threadId);
+    const [run] = await store.listRuns(input.threadId, 1);
+    await store.close();
+    expect(run).toMatchObject({ status: "error", errorCode: "shutdown" });
+    const content = (thread!.messages.at(-1) as { content: string }).content;
+    expect(content).toMatch(/^t0 t1 t2 t3 /);
+    expect(thread!.lastRunStatus).toBe("error");
   });
 });
