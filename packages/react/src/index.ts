@@ -1,7 +1,11 @@
+"use client";
+
 /**
  * @backchannel/react: `<CopilotKit>`, the hooks (`useCopilotChat`, `useCopilotReadable`,
  * `useCopilotAction`, `useCoAgent`) and the chat UI (`CopilotChat`, `CopilotPopup`,
  * `CopilotSidebar`) over one Backchannel connection. Styles: `import "@backchannel/react/styles.css"`.
+ * The "use client" directive lets Next.js server components (such as a page.tsx) render these
+ * directly: everything here runs in the browser.
  * @module
  */
 
@@ -68,11 +72,5 @@ export type { CopilotKitProps } from "./provider/copilot-kit.js";
 export { CopilotKit } from "./provider/copilot-kit.js";
 export type { StoreSnapshot } from "./provider/copilot-store.js";
 export { CopilotStore, createCopilotStore } from "./provider/copilot-store.js";
-export type {
-  ConnectionTarget,
-  DiscoveryResponse,
-  HeadersOption,
-  ResolveConnectionOptions,
-  TransportMode,
-} from "./provider/resolve-connection.js";
-export { resolveConnection } from "./provider/resolve-connection.js";
+export type { ConnectionProps, HeadersOption, TransportMode } from "./provider/resolve-connection.js";
+export { toClientOptions } from "./provider/resolve-connection.js";

@@ -154,5 +154,38 @@ export const stateful: Agent = {
   },
 };
 
+/**
+ * Pauses for the user: the first run ends with an interrupt outcome; the run that resumes it
+ * says how it was answered.
+ */
+export const approver: Agent = {
+  name: "approver",
+  description: "Asks before signing off",
+  async *run(input) {
+    const id = `p-${input.runId}`;
+    const resume = (input as { resume?: { interruptId: string; status: string; payload?: unknown }[] })
+      .resume;
+    if (resume?.length) {
+      const answer = resume
+        .map((r) => `${r.interruptId}:${r.status}:${JSON.stringify(r.payload ?? null)}`)
+        .join(",");
+      yield { type: "TEXT_MESSAGE_START", messageId: id, role: "assistant" };
+      yield { type: "TEXT_MESSAGE_CONTENT", messageId: id, delta: `Resumed ${answer}` };
+      yield { type: "TEXT_MESSAGE_END", messageId: id };
+      return;
+    }
+    yield { type: "RUN_STARTED", threadId: input.threadId, runId: input.runId };
+    yield {
+      type: "RUN_FINISHED",
+      threadId: input.threadId,
+      runId: input.runId,
+      outcome: {
+        type: "interrupt",
+        interrupts: [{ id: "sign-off", reason: "approval", message: "Sign off today's NAV?" }],
+      },
+    };
+  },
+};
+
 /** Every agent above. `echo` first, so it is the default chat agent. */
-export const reactTestAgents: Agent[] = [echo, counter, failing, toolCaller, stateful];
+export const reactTestAgents: Agent[] = [echo, counter, failing, toolCaller, stateful, approver];

@@ -186,6 +186,22 @@ describe("<CopilotChat>", () => {
     expect(tool.querySelector(".bc-tool-args")?.textContent).toContain('"fund": "Alpha"');
   });
 
+  it("shows the agent's interrupt and continues the run with the user's answer", async () => {
+    const Wrapper = providerFor(srv.wsUrl, { agent: "approver" });
+    render(
+      <Wrapper>
+        <CopilotChat />
+      </Wrapper>,
+    );
+    pressEnter(type("sign off please"));
+    await waitFor(() => expect(within(log()).getByText("Sign off today's NAV?")).toBeTruthy());
+    fireEvent.click(within(log()).getByRole("button", { name: "Continue" }));
+    await waitFor(() =>
+      expect(within(log()).getByText('Resumed sign-off:resolved:{"approved":true}')).toBeTruthy(),
+    );
+    expect(within(log()).queryByText("Sign off today's NAV?")).toBeNull();
+  });
+
   it("explains a refused connection in plain words, with a reconnect button", async () => {
     const Wrapper = providerFor(srv.wsUrl, { getToken: () => "not-a-valid-key" });
     render(

@@ -177,11 +177,12 @@ export function Messages(props: MessagesProps): ReactNode {
         tabIndex={0}
       >
         {initial.map((text, i) => (
-          <DefaultAssistantMessage
+          <Assistant
             // biome-ignore lint/suspicious/noArrayIndexKey: the greeting never reorders
             key={`initial-${i}`}
             message={{ id: `initial-${i}`, role: "assistant", content: text }}
             isStreaming={false}
+            images={false}
           />
         ))}
         {rows}
