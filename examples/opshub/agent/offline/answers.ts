@@ -47,7 +47,7 @@ export function validationAnswer(r: ValidationReport, highlighted: number | unde
       ["Check", "Result", "Positions"],
       r.checks.map((c) => [
         c.title,
-        c.status === "pass" ? "✅ pass" : c.severity === "error" ? "❌ fail" : "⚠️ warning",
+        c.status === "pass" ? "Pass" : c.severity === "error" ? "**Fail**" : "Warning",
         c.items.length,
       ]),
     ),
@@ -191,7 +191,7 @@ export function positionAnswer(
   );
   if (h.priceDate && h.priceDate < r.asOf)
     lines.push(
-      `- ⚠️ The price is older than the valuation date (${day(r.asOf)}); check it with the pricing team.`,
+      `- **Stale price**: older than the valuation date (${day(r.asOf)}); check it with the pricing team.`,
     );
   if (h.costPrice !== null && h.price !== null && h.assetClass !== "Cash") {
     const gain = ((h.price - h.costPrice) / h.costPrice) * 100;
@@ -202,11 +202,11 @@ export function positionAnswer(
   if (h.couponPct !== null) lines.push(`- Coupon ${h.couponPct}%, matures ${h.maturityYear}.`);
   if (h.quantity !== h.custodianQuantity)
     lines.push(
-      `- ❌ **Custodian break**: ${h.custodian} holds ${qty(h.custodianQuantity)} against ${qty(h.quantity)} in the book (difference ${qty(h.custodianQuantity - h.quantity)}).`,
+      `- **Custodian break**: ${h.custodian} holds ${qty(h.custodianQuantity)} against ${qty(h.quantity)} in the book (difference ${qty(h.custodianQuantity - h.quantity)}).`,
     );
   else lines.push(`- Reconciled with ${h.custodian}.`);
   if (h.assetClass === "Cash" && h.quantity < 0)
-    lines.push(`- ❌ **Overdrawn** by ${h.currency} ${qty(-h.quantity)}.`);
+    lines.push(`- **Overdrawn** by ${h.currency} ${qty(-h.quantity)}.`);
   if (opened) lines.push("", "I've opened its detail panel.");
   return lines.join("\n");
 }

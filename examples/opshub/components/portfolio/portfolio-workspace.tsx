@@ -39,7 +39,7 @@ export function PortfolioWorkspace({ fund, navUsd, holdings, savedState }: Portf
   const [selected, setSelected] = useState<string | null>(null);
   const [drawer, setDrawer] = useState<string | null>(null);
   const [highlight, setHighlight] = useState<{ tickers: Set<string>; reason: string } | null>(null);
-  const { state } = useCoAgent<AgentState>({ name: "opshub-nav-agent", initialState: savedState });
+  const { state, running } = useCoAgent<AgentState>({ name: "opshub-nav-agent", initialState: savedState });
   // The live state wins; the saved one shows the last results after a reload.
   const validation: ValidationState | undefined = state.validation ?? savedState.validation;
 
@@ -126,7 +126,7 @@ export function PortfolioWorkspace({ fund, navUsd, holdings, savedState }: Portf
   const drawerHolding = drawer ? byTicker.get(drawer) : undefined;
   return (
     <div className={styles.workspace}>
-      <ValidationPanel validation={validation} onSelect={openPosition} />
+      <ValidationPanel validation={validation} agentRunning={running} onSelect={openPosition} />
       <section className={styles.tableCard} aria-label="Holdings">
         <TableToolbar
           holdings={holdings}

@@ -22,9 +22,12 @@ function statusLabel(c: LiveCheck): string {
 /** The panel. `onSelect` opens a position named by a finding. */
 export function ValidationPanel({
   validation,
+  agentRunning,
   onSelect,
 }: {
   validation: ValidationState | undefined;
+  /** Whether the agent is still working: a "running" validation without it was stopped. */
+  agentRunning: boolean;
   onSelect(ticker: string): void;
 }) {
   const { ask } = useAssistant();
@@ -50,10 +53,15 @@ export function ValidationPanel({
       </section>
     );
   }
-  const running = validation.status === "running";
+  const stopped = validation.status === "running" && !agentRunning;
+  const running = validation.status === "running" && agentRunning;
   const done = validation.checks.filter((c) => c.status !== "pending" && c.status !== "running").length;
   return (
-    <section className={styles.panel} data-testid="validation-panel" data-status={validation.status}>
+    <section
+      className={styles.panel}
+      data-testid="validation-panel"
+      data-status={stopped ? "stopped" : validation.status}
+    >
       <div className={styles.head}>
         <h2>Pre-NAV validations</h2>
         <span className={styles.muted}>
@@ -98,7 +106,9 @@ export function ValidationPanel({
               >
                 <span className={styles.icon} aria-hidden="true" />
                 <span className={styles.checkTitle}>{c.title}</span>
-                <span className={styles.checkStatus}>{statusLabel(c)}</span>
+                <span className={styles.checkStatus}>
+                  {stopped && (c.status === "pending" || c.status === "running") ? "Not run" : statusLabel(c)}
+                </span>
               </button>
               {"summary" in c && c.status === "fail" ? (
                 <p className={styles.checkSummary}>{c.summary}</p>

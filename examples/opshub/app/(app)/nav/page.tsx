@@ -24,7 +24,12 @@ export default async function NavPage() {
   const [{ threadId, initialMessages }, data] = await Promise.all([loadConversation(), fetchNav()]);
   const s = data.summary;
   return (
-    <CopilotKit runtimeUrl="/api/copilotkit" threadId={threadId} initialMessages={initialMessages}>
+    <CopilotKit
+      runtimeUrl="/api/copilotkit"
+      agent="opshub-nav-agent"
+      threadId={threadId}
+      initialMessages={initialMessages}
+    >
       <AssistantProvider>
         <ThreadCookie />
         <ConnectionBannerBar />

@@ -14,7 +14,12 @@ export const metadata: Metadata = { title: "Portfolio Holdings" };
 export default async function PortfolioPage() {
   const { threadId, initialMessages, savedState } = await loadConversation();
   return (
-    <CopilotKit runtimeUrl="/api/copilotkit" threadId={threadId} initialMessages={initialMessages}>
+    <CopilotKit
+      runtimeUrl="/api/copilotkit"
+      agent="opshub-nav-agent"
+      threadId={threadId}
+      initialMessages={initialMessages}
+    >
       <AssistantProvider>
         <ThreadCookie />
         <ConnectionBannerBar />
