@@ -35,6 +35,7 @@ interface Chain {
 
 type Work =
   | { kind: "message"; message: Message }
+  | { kind: "continue" }
   | { kind: "regenerate" }
   | { kind: "resume"; entries: ResumeEntry[] };
 
@@ -118,6 +119,15 @@ export class AgentThread {
       ...(message.name === undefined ? {} : { name: message.name }),
     } as Message;
     return this.#submit({ kind: "message", message: full }, this.#opts.whileRunning ?? "queue");
+  }
+
+  /**
+   * Runs the agent on the thread as it is (transcript, state, context, tools) without a new
+   * user message: after `setState`, to let the agent speak first, or to retry after an error
+   * without dropping anything. Follows `whileRunning` like `sendMessage`; resolves likewise.
+   */
+  runAgent(): Promise<RunResult> {
+    return this.#submit({ kind: "continue" }, this.#opts.whileRunning ?? "queue");
   }
 
   /** Runs the agent again from the last user message, dropping what came after it. Interrupts a run in progress. */
@@ -274,9 +284,9 @@ export class AgentThread {
   #begin(work: Work, resolve: (result: RunResult) => void): void {
     const chain: Chain = { resolve, roundtrips: 0, stopped: false, last: undefined };
     this.#chain = chain;
-    if (work.kind === "message") {
+    if (work.kind === "message" || work.kind === "continue") {
       answerDanglingToolCalls(this.#fold);
-      appendMessage(this.#fold, work.message, undefined);
+      if (work.kind === "message") appendMessage(this.#fold, work.message, undefined);
     } else if (work.kind === "regenerate") {
       const messages = foldSnapshot(this.#fold).messages;
       const lastUser = messages.findLastIndex((m) => m.role === "user");
