@@ -136,6 +136,27 @@ describe("useCoAgent", () => {
     expect(result.current.agent.running).toBe(false);
   });
 
+  it("run() starts the agent on the current state without a new message", async () => {
+    const { result } = renderHook(
+      () => {
+        const agent = useCoAgent<{ count?: number; status?: string }>({
+          name: "stateful",
+          initialState: { count: 5 },
+        });
+        const chat = useCopilotChat();
+        return { agent, chat };
+      },
+      { wrapper: providerFor(srv.wsUrl, { agent: "stateful" }) },
+    );
+    await waitFor(() => expect(result.current.chat.connectionState).toBe("connected"));
+    act(() => result.current.agent.setState({ count: 41 }));
+    const outcome = await act(() => result.current.agent.run());
+    expect(outcome.status).toBe("finished");
+    expect(result.current.agent.state).toEqual({ count: 42, status: "done" });
+    expect(result.current.chat.messages.map((m) => m.role)).toEqual(["assistant"]);
+    expect(text(result.current.chat.messages[0])).toBe('Saw {"count":41}');
+  });
+
   it("reports running while the agent works", async () => {
     const { result } = renderHook(
       () => {

@@ -3,8 +3,10 @@
  * @module
  */
 import type { State } from "@ag-ui/core";
+import type { AgentThread, RunResult } from "@backchannel/client";
 import { useCallback, useEffect, useMemo } from "react";
 import { useCopilotStore } from "../provider/context.js";
+import type { CopilotStore } from "../provider/copilot-store.js";
 import { useAgentThread, useThreadSnapshot } from "./use-agent-thread.js";
 
 /** What `useCoAgent` takes. */
@@ -27,10 +29,26 @@ export interface UseCoAgentResult<S extends State> {
   setState(next: S | ((prev: S) => S)): void;
   /** A run of this agent is in progress. */
   running: boolean;
+  /**
+   * Runs the agent with the current state and transcript and no new message (e.g. after
+   * `setState`). Queued behind a run in progress, like `sendMessage`.
+   */
+  run(): Promise<RunResult>;
   /** Cancels the run in progress. */
   stop(): void;
   /** The thread's id ("" until connected). */
   threadId: string;
+}
+
+function waitForThread(store: CopilotStore, agent: string): Promise<AgentThread> {
+  return new Promise((resolve) => {
+    const off = store.subscribe(() => {
+      const thread = store.getThread(agent);
+      if (!thread) return;
+      off();
+      resolve(thread);
+    });
+  });
 }
 
 /**
@@ -61,9 +79,14 @@ export function useCoAgent<S extends State = State>(options: UseCoAgentOptions<S
     [store, name],
   );
   const stop = useCallback(() => store.getThread(name)?.stop(), [store, name]);
+  const run = useCallback(async () => {
+    // Before the connection is up the thread does not exist yet; the run starts once it does.
+    const target = store.getThread(name) ?? (await waitForThread(store, name));
+    return target.runAgent();
+  }, [store, name]);
 
   return useMemo(
-    () => ({ name, state, setState, running: snap.isRunning, stop, threadId: snap.threadId }),
-    [name, state, setState, snap.isRunning, stop, snap.threadId],
+    () => ({ name, state, setState, running: snap.isRunning, run, stop, threadId: snap.threadId }),
+    [name, state, setState, snap.isRunning, run, stop, snap.threadId],
   );
 }
