@@ -72,7 +72,7 @@ const analyst: Agent = {
     yield { type: "TOOL_CALL_START", toolCallId, toolCallName: "lookupHoldings" };
     yield { type: "TOOL_CALL_ARGS", toolCallId, delta: '{"portfolio":"main","date":"today"}' };
     yield { type: "TOOL_CALL_END", toolCallId };
-    await wait(150);
+    await wait(400);
     yield {
       type: "TOOL_CALL_RESULT",
       messageId: `r-${input.runId}`,
@@ -199,7 +199,8 @@ describe("@backchannel/react in Chromium", () => {
     await ask(page, "Summarise today's holdings and what to check before sign-off.");
 
     // The tool call shows while it runs, then the answer streams in.
-    await page.locator(".bc-tool").first().waitFor();
+    await page.locator(".bc-tool", { hasText: "Running…" }).waitFor();
+    await page.screenshot({ path: join(shots, "2a-tool-running.png") });
     await page.waitForFunction(() => {
       const answers = document.querySelectorAll(".bc-msg-assistant .bc-md");
       const text = answers[answers.length - 1]?.textContent ?? "";
