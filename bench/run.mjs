@@ -8,10 +8,11 @@
  *   npm run bench -- --quick            scaled down (~2 minutes); prints, writes nothing
  *   npm run bench -- --only=latency,resume --targets=backchannel,bare-ws
  *   npm run bench -- --out=/tmp/b.md    write the report elsewhere
+ *   node bench/run.mjs --render         re-render BENCHMARKS.md from bench/results.json (after editing NOTES.md)
  * @module
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { runLoad, startServer } from "./lib/proc.mjs";
@@ -31,6 +32,9 @@ const PARAMS = {
   throughput: quick
     ? { clients: 20, runs: 5, tokens: 500, burst: 1 }
     : { clients: 50, runs: 20, tokens: 1000, burst: 1 },
+  throughputBurst: quick
+    ? { clients: 20, runs: 5, tokens: 500, burst: 8 }
+    : { clients: 50, runs: 20, tokens: 1000, burst: 8 },
   latency: quick
     ? { streams: 200, rate: 20, seconds: 4, skip: 10 }
     : { streams: 1000, rate: 20, seconds: 12, skip: 20 },
@@ -44,6 +48,7 @@ const PARAMS = {
 /** Which targets each scenario applies to (a bare ws server has no auth and no resume). */
 const APPLIES = {
   throughput: ["backchannel", "copilotkit", "bare-ws"],
+  throughputBurst: ["backchannel", "copilotkit", "bare-ws"],
   latency: ["backchannel", "copilotkit", "bare-ws"],
   firstToken: ["backchannel", "copilotkit", "bare-ws"],
   idle: ["backchannel", "bare-ws"],
@@ -101,6 +106,12 @@ function clientBenches() {
 }
 
 async function main() {
+  if (args.render === "true") {
+    const saved = JSON.parse(readFileSync(`${root}bench/results.json`, "utf8"));
+    writeFileSync(`${root}BENCHMARKS.md`, renderReport({ ...saved, clients: saved.clients ?? [] }));
+    console.log("re-rendered BENCHMARKS.md from bench/results.json");
+    return;
+  }
   if (targets.includes("copilotkit")) ensurePeers();
   const loadBefore = loadavg()[0];
   if (loadBefore > 0.5)
@@ -120,7 +131,7 @@ async function main() {
     }
   }
   const clients = only.includes("client") || !args.only ? clientBenches() : [];
-  const report = renderReport({
+  const meta = {
     results,
     params: PARAMS,
     quick,
@@ -128,14 +139,15 @@ async function main() {
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
     seconds: (Date.now() - started) / 1000,
     loadBefore,
-  });
+    loadAfter: loadavg()[0],
+    date: new Date().toISOString(),
+  };
+  const report = renderReport(meta);
   const out = args.out ?? (quick || args.only || args.targets ? undefined : `${root}BENCHMARKS.md`);
   if (out) {
     writeFileSync(out, report);
-    writeFileSync(
-      out.replace(/\.md$/, ".json").replace(/BENCHMARKS\.json$/, "bench/results.json"),
-      JSON.stringify({ params: PARAMS, results }, null, 2),
-    );
+    if (out === `${root}BENCHMARKS.md`)
+      writeFileSync(`${root}bench/results.json`, JSON.stringify(meta, null, 2));
     console.log(`wrote ${out}`);
   } else console.log(`\n${report}`);
 }

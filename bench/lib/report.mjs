@@ -58,7 +58,17 @@ function idleFigures(r) {
 }
 
 /** The whole report as markdown. */
-export function renderReport({ results, params, quick, clients, command, seconds, loadBefore }) {
+export function renderReport({
+  results,
+  params,
+  quick,
+  clients,
+  command,
+  seconds,
+  loadBefore,
+  loadAfter,
+  date,
+}) {
   const out = [];
   const cpu = cpus();
   out.push("# Benchmarks", "");
@@ -77,10 +87,10 @@ export function renderReport({ results, params, quick, clients, command, seconds
         ],
         ["node", process.version],
         ["command", `\`${command}\``],
-        ["date", new Date().toISOString()],
+        ["date", date ?? new Date().toISOString()],
         [
           "load average (1 min) before / after",
-          `${f(loadBefore, 2)} / ${f(loadavg()[0], 2)} (other work on the machine skews wall-clock figures)`,
+          `${f(loadBefore, 2)} / ${f(loadAfter ?? loadavg()[0], 2)} (other work on the machine skews wall-clock figures)`,
         ],
         ["duration", `${f(seconds, 0)} s`],
         ["@copilotkit/runtime", version("@copilotkit/runtime", `${root}bench/peers/`)],
@@ -90,10 +100,16 @@ export function renderReport({ results, params, quick, clients, command, seconds
     "",
   );
 
-  const tp = results.throughput ?? {};
-  const bc = throughputFigures(tp.backchannel);
-  const ck = throughputFigures(tp.copilotkit);
-  const bw = throughputFigures(tp["bare-ws"]);
+  const figures = (scenario) => {
+    const tp = results[scenario] ?? {};
+    return {
+      bc: throughputFigures(tp.backchannel),
+      ck: throughputFigures(tp.copilotkit),
+      bw: throughputFigures(tp["bare-ws"]),
+    };
+  };
+  const t1 = figures("throughput");
+  const t8 = figures("throughputBurst");
   const lat = results.latency ?? {};
   const idleBc = idleFigures(results.idle?.backchannel);
   const res = results.resume ?? {};
@@ -108,16 +124,24 @@ export function renderReport({ results, params, quick, clients, command, seconds
     table(
       ["goal", "measured", ""],
       [
-        goal(
-          "≥ 10× CopilotKit's delivered bytes/s",
-          bc && ck ? ratio(bc.bytesPerSecond, ck.bytesPerSecond) : "—",
-          bc && ck ? bc.bytesPerSecond >= 10 * ck.bytesPerSecond : undefined,
-        ),
-        goal(
-          "≥ the bare-ws floor's delivered bytes/s",
-          bc && bw ? ratio(bc.bytesPerSecond, bw.bytesPerSecond) : "—",
-          bc && bw ? bc.bytesPerSecond >= bw.bytesPerSecond : undefined,
-        ),
+        ...[
+          ["throughputBurst", t8],
+          ["throughput", t1],
+        ].flatMap(([name, { bc, ck, bw }]) => {
+          const burst = params[name].burst;
+          return [
+            goal(
+              `≥ 10× CopilotKit's delivered bytes/s (${burst} token${burst > 1 ? "s" : ""} per loop turn)`,
+              bc && ck ? ratio(bc.bytesPerSecond, ck.bytesPerSecond) : "—",
+              bc && ck ? bc.bytesPerSecond >= 10 * ck.bytesPerSecond : undefined,
+            ),
+            goal(
+              `≥ the bare-ws floor's delivered bytes/s (${burst} token${burst > 1 ? "s" : ""} per loop turn)`,
+              bc && bw ? ratio(bc.bytesPerSecond, bw.bytesPerSecond) : "—",
+              bc && bw ? bc.bytesPerSecond >= bw.bytesPerSecond : undefined,
+            ),
+          ];
+        }),
         goal(
           `p99 ≤ 10 ms at ${params.latency.streams} paced streams`,
           lat.backchannel ? `${f(lat.backchannel.p99)} ms` : "—",
@@ -138,13 +162,16 @@ export function renderReport({ results, params, quick, clients, command, seconds
     "",
   );
 
-  if (results.throughput) {
-    const p = params.throughput;
+  for (const scenario of ["throughputBurst", "throughput"]) {
+    if (!results[scenario]) continue;
+    const p = params[scenario];
+    const tp = results[scenario];
+    const { bc, ck, bw } = figures(scenario);
     out.push(
-      "## Throughput",
+      `## Throughput, ${p.burst} token${p.burst > 1 ? "s" : ""} per turn of the event loop`,
       "",
       `${p.clients} concurrent clients × ${p.runs} runs each × ${p.tokens} tokens (~4 bytes of text each), the agent`,
-      `emitting as fast as it can (${p.burst} token per turn of the event loop). Each client waits for a run's last event`,
+      `emitting as fast as it can, ${p.burst} token${p.burst > 1 ? "s" : ""} per turn of the event loop${p.burst > 1 ? " (as when a model's stream delivers several tokens per socket read)" : " (every token in its own turn: nothing to batch)"}. Each client waits for a run's last event`,
       "before starting the next. Server CPU is the server process's own user+system time over the measured window.",
       "",
       table(

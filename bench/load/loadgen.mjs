@@ -5,7 +5,7 @@
  */
 import { firstToken, idle, latency, resume, throughput } from "./scenarios.mjs";
 
-const scenarios = { throughput, latency, firstToken, idle, resume };
+const scenarios = { throughput, throughputBurst: throughput, latency, firstToken, idle, resume };
 
 const pending = new Map();
 process.on("message", (msg) => {
