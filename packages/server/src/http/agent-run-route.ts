@@ -3,7 +3,7 @@ import { parseRunAgentInput } from "@backchannel/protocol/validate";
 import type { Run } from "../runs/run.js";
 import type { HttpBinding, HttpHandler } from "./http-binding.js";
 import { HttpError } from "./http-error.js";
-import { authenticateRequest, checkAcceptsEventStream, checkOrigin, readJsonBody } from "./request.js";
+import { checkAcceptsEventStream, checkOrigin, readJsonBody } from "./request.js";
 import { parseAfter, resumeStream } from "./run-events-route.js";
 
 /**
@@ -17,7 +17,7 @@ export function agentRunRoute(binding: HttpBinding): HttpHandler {
   return async (req, res, params) => {
     checkOrigin(req, binding.config.allowedOrigins);
     checkAcceptsEventStream(req);
-    const principal = await authenticateRequest(req, host.authenticator);
+    const principal = await binding.authenticate(req);
     const name = params.name ?? "";
     const agent = host.findAgent(name);
     if (!agent) {

@@ -3,7 +3,7 @@ import type { TLSSocket } from "node:tls";
 import { SUBPROTOCOL } from "@backchannel/protocol";
 import type { HttpBinding, HttpHandler } from "./http-binding.js";
 import { HttpError } from "./http-error.js";
-import { authenticateRequest, checkOrigin, readJsonBody } from "./request.js";
+import { checkOrigin, readJsonBody } from "./request.js";
 import { sendJson } from "./respond.js";
 
 /** The answer of `POST <base>/connect`. Documented in docs/http.md. */
@@ -56,7 +56,7 @@ export function connectRoute(binding: HttpBinding): HttpHandler {
   const host = binding.host;
   return async (req, res) => {
     checkOrigin(req, binding.config.allowedOrigins);
-    const principal = await authenticateRequest(req, host.authenticator);
+    const principal = await binding.authenticate(req);
     const body = (await readJsonBody(req, 4096)) as { ticket?: unknown } | undefined;
     if (body !== undefined && (typeof body !== "object" || body === null || Array.isArray(body))) {
       throw new HttpError(400, "bad_request", 'Body must be a JSON object such as {} or { "ticket": false }');

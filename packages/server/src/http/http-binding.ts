@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { Principal } from "../principal.js";
 import type { Run } from "../runs/run.js";
 import { agentRunRoute } from "./agent-run-route.js";
@@ -7,6 +8,7 @@ import { connectRoute } from "./connect-route.js";
 import { applyCors, preflightRoute } from "./cors.js";
 import { HttpError, sendHttpError, toHttpError } from "./http-error.js";
 import type { HttpBindingConfig, HttpHost } from "./http-host.js";
+import { authenticateRequest } from "./request.js";
 import { cancelRunRoute, runEventsRoute } from "./run-events-route.js";
 import { SseStream } from "./sse-stream.js";
 
@@ -25,11 +27,41 @@ export type HttpHandler = (
 export class HttpBinding {
   private readonly streams = new Set<SseStream>();
   private closing = false;
+  /** Requests per principal per second: the HTTP counterpart of a socket's frame budget. */
+  private readonly requestRate: RateLimiterMemory;
 
   constructor(
     readonly host: HttpHost,
     readonly config: HttpBindingConfig,
-  ) {}
+  ) {
+    this.requestRate = new RateLimiterMemory({
+      keyPrefix: "bc_http",
+      points: Math.max(1, host.limits.framesPerSecond),
+      duration: 1,
+    });
+  }
+
+  /**
+   * The request's principal (401 without valid credentials), charged one request against its
+   * `limits.framesPerSecond` budget (429 `rate_limited` past it), so one client hammering the
+   * HTTP routes cannot starve the others.
+   */
+  async authenticate(req: IncomingMessage): Promise<Principal> {
+    const principal = await authenticateRequest(req, this.host.authenticator);
+    try {
+      await this.requestRate.consume(principal.id);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      const retryAfterMs = Math.max(1, err.msBeforeNext);
+      throw new HttpError(
+        429,
+        "rate_limited",
+        `More than ${this.host.limits.framesPerSecond} requests per second; retry in ${retryAfterMs} ms`,
+        { retryAfterMs },
+      );
+    }
+    return principal;
+  }
 
   /** Open SSE streams. */
   get streamCount(): number {

@@ -3,7 +3,7 @@ import type { Principal } from "../principal.js";
 import type { Run } from "../runs/run.js";
 import type { HttpBinding, HttpHandler } from "./http-binding.js";
 import { HttpError } from "./http-error.js";
-import { authenticateRequest, checkAcceptsEventStream, checkOrigin } from "./request.js";
+import { checkAcceptsEventStream, checkOrigin } from "./request.js";
 import { sendJson } from "./respond.js";
 
 /**
@@ -63,7 +63,7 @@ export function runEventsRoute(binding: HttpBinding): HttpHandler {
   return async (req, res, params) => {
     checkOrigin(req, binding.config.allowedOrigins);
     checkAcceptsEventStream(req);
-    const principal = await authenticateRequest(req, binding.host.authenticator);
+    const principal = await binding.authenticate(req);
     const after = parseAfter(req) ?? 0;
     const run = await binding.findRun(params.runId ?? "");
     if (!run) {
@@ -85,7 +85,7 @@ export function runEventsRoute(binding: HttpBinding): HttpHandler {
 export function cancelRunRoute(binding: HttpBinding): HttpHandler {
   return async (req, res, params) => {
     checkOrigin(req, binding.config.allowedOrigins);
-    const principal = await authenticateRequest(req, binding.host.authenticator);
+    const principal = await binding.authenticate(req);
     const runId = params.runId ?? "";
     const run = await binding.findRun(runId);
     if (!run) throw new HttpError(404, "unknown_run", `No run '${runId}' on this server`);

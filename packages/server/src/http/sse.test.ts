@@ -420,3 +420,37 @@ describe("SSE flow control, limits and shutdown", () => {
     await closing;
   });
 });
+
+describe("HTTP request budget", () => {
+  it("answers 429 rate_limited with Retry-After past framesPerSecond requests per principal, sparing other principals", async () => {
+    const limited = new CopilotKitSDK({
+      agents: testAgents as never,
+      auth: { apiKeys: { tests: KEY, other: OTHER } },
+      logger: pino({ level: "silent" }),
+      limits: { framesPerSecond: 5 },
+    });
+    const s = await limited.listen({ port: 0 });
+    try {
+      const statuses: number[] = [];
+      let last: Response | undefined;
+      for (let i = 0; i < 7; i++) {
+        last = await fetch(`${s.httpUrl}/copilotkit/runs/nope/cancel`, { method: "POST", headers: auth });
+        statuses.push(last.status);
+      }
+      expect(statuses.slice(0, 5)).toEqual([404, 404, 404, 404, 404]);
+      expect(statuses.slice(5)).toEqual([429, 429]);
+      expect(last!.headers.get("retry-after")).toBe("1");
+      expect((await last!.json()).error).toMatchObject({
+        code: "rate_limited",
+        retryAfterMs: expect.any(Number),
+      });
+      const other = await fetch(`${s.httpUrl}/copilotkit/runs/nope/cancel`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${OTHER}` },
+      });
+      expect(other.status).toBe(404);
+    } finally {
+      await s.close();
+    }
+  });
+});
