@@ -30,6 +30,8 @@ process.on("SIGTERM", () => process.exit(0));
 
 const sdk = new CopilotKitSDK({
   dataDir,
+  // BENCH_NO_STORE=1 measures the runtime without thread persistence (to isolate its cost).
+  ...(process.env.BENCH_NO_STORE ? { store: false } : {}),
   agents: [agent],
   auth: { apiKeys: { bench: BENCH_KEY } },
   logger: pino({ level: process.env.LOG_LEVEL ?? "warn" }),
