@@ -147,7 +147,7 @@ async function main() {
   if (out) {
     writeFileSync(out, report);
     if (out === `${root}BENCHMARKS.md`)
-      writeFileSync(`${root}bench/results.json`, JSON.stringify(meta, null, 2));
+      writeFileSync(`${root}bench/results.json`, `${JSON.stringify(meta, null, 2)}\n`);
     console.log(`wrote ${out}`);
   } else console.log(`\n${report}`);
 }
