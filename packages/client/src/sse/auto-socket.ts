@@ -7,7 +7,24 @@
  */
 import { CloseCode, SUBPROTOCOL } from "@backchannel/protocol";
 import type { WebSocketConstructor, WebSocketLike } from "../socket.js";
-import { SseSocket } from "./sse-socket.js";
+
+/**
+ * The SSE transport is loaded on first use: most clients never fall back, and bundlers that
+ * split code keep it out of the main chunk.
+ */
+const loadSse = () => import("./sse-socket.js");
+
+/** Stands in while the SSE transport loads: connecting, sends nothing. */
+const LOADING: WebSocketLike = {
+  readyState: 0,
+  protocol: "",
+  send: () => {},
+  close: () => {},
+  onopen: null,
+  onmessage: null,
+  onclose: null,
+  onerror: null,
+};
 
 /** How a transport socket reaches the server. */
 export interface TransportSocketConfig {
@@ -107,27 +124,38 @@ class DelegatingSocket implements WebSocketLike {
   }
 
   #useSse(afterWebSocketFailed: boolean): void {
-    const sse = new SseSocket(
-      {
-        base: this.config.sseBase(this.url),
-        httpToken: this.config.httpToken,
-        fetch: this.config.fetch,
-        onReady: () => {
-          if (this.config.mode !== "auto" || !this.config.WebSocket) return;
-          if (afterWebSocketFailed) this.state.wsBlockedUntil = Date.now() + this.config.websocketRetryMs;
-          this.#scheduleProbe();
-        },
+    this.#inner = LOADING;
+    loadSse().then(
+      ({ SseSocket }) => {
+        if (this.#closing) return;
+        const sse = new SseSocket(
+          {
+            base: this.config.sseBase(this.url),
+            httpToken: this.config.httpToken,
+            fetch: this.config.fetch,
+            onReady: () => {
+              if (this.config.mode !== "auto" || !this.config.WebSocket) return;
+              if (afterWebSocketFailed) this.state.wsBlockedUntil = Date.now() + this.config.websocketRetryMs;
+              this.#scheduleProbe();
+            },
+          },
+          this.protocols,
+        );
+        this.#inner = sse;
+        sse.onopen = (event) => this.onopen?.(event);
+        sse.onmessage = (event) => this.onmessage?.(event);
+        sse.onerror = (event) => this.onerror?.(event);
+        sse.onclose = (event) => {
+          this.#stop();
+          this.onclose?.(event);
+        };
       },
-      this.protocols,
+      (err: unknown) => {
+        if (this.#closing) return;
+        this.#stop();
+        this.onclose?.({ code: 1006, reason: `Could not load the SSE transport (${String(err)})` });
+      },
     );
-    this.#inner = sse;
-    sse.onopen = (event) => this.onopen?.(event);
-    sse.onmessage = (event) => this.onmessage?.(event);
-    sse.onerror = (event) => this.onerror?.(event);
-    sse.onclose = (event) => {
-      this.#stop();
-      this.onclose?.(event);
-    };
   }
 
   /** Tries a bare WebSocket handshake (no credentials); if it opens, switch transports. */
