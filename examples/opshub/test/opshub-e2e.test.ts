@@ -109,10 +109,12 @@ function stopProcess(child: ChildProcess | undefined, signal: NodeJS.Signals = "
 }
 
 async function shot(name: string): Promise<void> {
+  await page.waitForTimeout(350); // let the sidebar's slide-in finish
   await page.screenshot({ path: join(shots, `${name}.png`) });
 }
 
-const assistantTexts = () => page.locator(".bc-msg-assistant:not(.bc-typing-row) .bc-bubble").allInnerTexts();
+const assistantTexts = () =>
+  page.locator(".bc-msg-assistant:not(.bc-typing-row) .bc-bubble").allTextContents();
 
 /** The assistant's text after the last user message (the answer in progress or just given). */
 function currentAnswer(): Promise<string> {
@@ -122,7 +124,7 @@ function currentAnswer(): Promise<string> {
     return nodes
       .slice(lastUser + 1)
       .filter((n) => n.classList.contains("bc-msg-assistant") && !n.classList.contains("bc-typing-row"))
-      .map((n) => n.innerText)
+      .map((n) => n.textContent ?? "")
       .join("\n");
   });
 }
@@ -194,11 +196,11 @@ describe("OpsHub in Chromium", () => {
     await shot("01-signin");
     await page.getByRole("button", { name: "Sign in as demo user" }).click();
     await page.waitForURL("**/portfolio");
-    await expect.poll(() => page.getByTestId("row-count").innerText()).toContain("156 holdings");
+    await expect.poll(() => page.getByTestId("row-count").textContent()).toContain("156 holdings");
     await expect
-      .poll(() => page.getByTestId("connection-status").innerText(), { timeout: 15_000 })
+      .poll(() => page.getByTestId("connection-status").textContent(), { timeout: 15_000 })
       .toBe("Assistant live");
-    expect(await page.getByTestId("model-badge").innerText()).toBe("Offline demo model");
+    expect(await page.getByTestId("model-badge").textContent()).toBe("Offline demo model");
     await shot("02-portfolio");
   });
 
@@ -244,7 +246,7 @@ describe("OpsHub in Chromium", () => {
     agent = startAgent();
     await waitHttp(`http://127.0.0.1:${agentPort}/copilotkit/health`, agent);
     await expect
-      .poll(() => page.getByTestId("connection-status").innerText(), { timeout: 30_000 })
+      .poll(() => page.getByTestId("connection-status").textContent(), { timeout: 30_000 })
       .toBe("Assistant live");
     expect(await page.getByTestId("connection-banner").count()).toBe(0);
     await ask("What's the NAV?");
@@ -255,16 +257,32 @@ describe("OpsHub in Chromium", () => {
   });
 
   it("finds the conversation and the validation results again after a reload", async () => {
-    const before = await page.locator(".bc-msg-user").allInnerTexts();
+    const before = await page.locator(".bc-msg-user").allTextContents();
     await page.reload();
-    await expect.poll(() => page.getByTestId("row-count").innerText()).toContain("156 holdings");
+    await expect.poll(() => page.getByTestId("row-count").textContent()).toContain("156 holdings");
     await page.getByRole("button", { name: "Open assistant" }).click();
     await expect
-      .poll(() => page.locator(".bc-msg-user").allInnerTexts(), { timeout: 15_000 })
+      .poll(() => page.locator(".bc-msg-user").allTextContents(), { timeout: 15_000 })
       .toEqual(expect.arrayContaining(["Run validations", "What's the NAV?"]));
     expect(before).toContain("Run validations");
     expect((await assistantTexts()).join("\n")).toContain("Custodian breaks");
     expect(await page.getByTestId("validation-panel").getAttribute("data-status")).toBe("complete");
     await shot("08-after-reload");
+  });
+
+  it("continues the same conversation in the NAV page's popup", async () => {
+    await page.getByRole("link", { name: "NAV Overview" }).click();
+    await page.waitForURL("**/nav");
+    await expect.poll(() => page.getByText("NAV per share, last 12 months").count()).toBe(1);
+    await page.getByRole("button", { name: "Open assistant" }).click();
+    await expect
+      .poll(() => page.locator(".bc-msg-user").allTextContents(), { timeout: 15_000 })
+      .toEqual(expect.arrayContaining(["Run validations"]));
+    const input = page.getByRole("textbox").last();
+    await input.fill("Exposure by region");
+    await input.press("Enter");
+    await answerContaining("Exposure by region");
+    await expect.poll(currentAnswer, { timeout: 20_000 }).toContain("is the largest");
+    await shot("09-nav-popup");
   });
 });

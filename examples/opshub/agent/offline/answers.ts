@@ -115,13 +115,8 @@ export function exposureAnswer(r: ExposureResult): string {
     `Exposure by ${DIMENSION_LABEL[r.by]} as of ${day(r.asOf)} (NAV ${usd(r.navUsd)}):`,
     "",
     table(
-      [
-        DIMENSION_LABEL[r.by][0]!.toUpperCase() + DIMENSION_LABEL[r.by].slice(1),
-        "Value",
-        "Weight",
-        "Positions",
-      ],
-      rows.map((x) => [x.key, usd(x.marketValueUsd), pct(x.weightPct), x.holdings]),
+      [DIMENSION_LABEL[r.by][0]!.toUpperCase() + DIMENSION_LABEL[r.by].slice(1), "Value", "Weight"],
+      rows.map((x) => [`${x.key} (${x.holdings})`, usd(x.marketValueUsd), pct(x.weightPct)]),
     ),
   ];
   if (r.rows.length > rows.length) lines.push("", `…and ${r.rows.length - rows.length} smaller groups.`);

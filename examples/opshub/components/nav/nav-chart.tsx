@@ -3,8 +3,8 @@ import styles from "./nav.module.css";
 
 /** NAV per share over the year, as a server-rendered SVG line with month ticks. */
 export function NavChart({ points }: { points: NavPoint[] }) {
-  const w = 760;
-  const h = 240;
+  const w = 1280;
+  const h = 300;
   const pad = { l: 48, r: 12, t: 12, b: 26 };
   const values = points.map((p) => p.navPerShare);
   const min = Math.min(...values);
@@ -17,7 +17,8 @@ export function NavChart({ points }: { points: NavPoint[] }) {
   const area = `${line}L${x(points.length - 1)},${h - pad.b}L${x(0)},${h - pad.b}Z`;
   const ticks = points
     .map((p, i) => ({ p, i }))
-    .filter(({ p, i }) => i === 0 || p.date.slice(5, 7) !== points[i - 1]!.date.slice(5, 7));
+    // One tick per month start; the partial first month gets none, so labels never collide.
+    .filter(({ p, i }) => i > 0 && p.date.slice(5, 7) !== points[i - 1]!.date.slice(5, 7));
   const grid = [0, 0.25, 0.5, 0.75, 1].map((f) => min + f * (max - min));
   return (
     <svg

@@ -45,6 +45,7 @@ export function HoldingsGrid(props: {
             {COLUMNS.map((c) => (
               <th
                 key={c.key}
+                data-col={c.key}
                 className={c.numeric ? "num" : undefined}
                 aria-sort={sort.key === c.key ? (sort.dir === "asc" ? "ascending" : "descending") : undefined}
               >
@@ -73,14 +74,19 @@ export function HoldingsGrid(props: {
               >
                 <td className="mono">{h.ticker}</td>
                 <td className={styles.name}>{h.name}</td>
-                <td>{h.assetClass}</td>
-                <td className={styles.dim}>{h.sector}</td>
+                <td data-col="assetClass">{h.assetClass}</td>
+                <td data-col="sector" className={styles.dim}>
+                  {h.sector}
+                </td>
                 <td className="mono">{h.currency}</td>
                 <td className="num">{qty(h.quantity)}</td>
                 <td className="num">
                   {h.price === null ? <span className={styles.missing}>—</span> : qty(h.price)}
                 </td>
-                <td className={h.priceDate && h.priceDate < props.asOf ? styles.stale : styles.dim}>
+                <td
+                  data-col="priceDate"
+                  className={h.priceDate && h.priceDate < props.asOf ? styles.stale : styles.dim}
+                >
                   {h.priceDate ?? "—"}
                 </td>
                 <td className="num">

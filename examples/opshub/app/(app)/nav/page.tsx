@@ -74,6 +74,7 @@ export default async function NavPage() {
           labels={{
             title: "Portfolio Assistant",
             initial: "Hi! How can I help with your portfolio today?",
+            placeholder: "Ask about holdings, validations, NAV…",
           }}
         />
       </AssistantProvider>
