@@ -11,8 +11,8 @@ import type { ClientFrame, ReadyFrame } from "@backchannel/protocol";
 import { CloseCode, SUBPROTOCOL, tokenFromSubprotocol } from "@backchannel/protocol";
 import { randomId } from "../ids.js";
 import type { WebSocketLike } from "../socket.js";
-import { classifyHttpFailure, classifyStreamError, readErrorBody, type SseFailure } from "./sse-errors.js";
-import { createSseParser } from "./sse-parser.js";
+import { readRunStream } from "./run-stream.js";
+import { classifyHttpFailure, readErrorBody, type SseFailure } from "./sse-errors.js";
 
 /** What one SSE socket needs. */
 export interface SseSocketConfig {
@@ -169,58 +169,24 @@ export class SseSocket implements WebSocketLike {
       ...auth(this.#currentToken()),
       ...(init.headers as Record<string, string>),
     };
-    let idle: ReturnType<typeof setTimeout> | undefined;
     try {
       const res = await this.#request(path, { ...init, headers }, controller);
       if (!res || res.status === 204) return;
       if (!res.ok || !res.body) {
         return this.#failWith(classifyHttpFailure(res.status, await readErrorBody(res)), runId, id);
       }
-      let prev = after;
-      let ended = false;
-      const feed = createSseParser((message) => {
-        if (ended) return;
-        if (message.event === "error") {
-          ended = true;
-          return this.#failWith(classifyStreamError(message.data), runId, id);
-        }
-        const seq = Number(message.id);
-        if (!Number.isSafeInteger(seq) || seq <= prev) return;
-        // Merged text deltas carry the last merged seq; the stream is contiguous, so they start at prev + 1.
-        const first = seq > prev + 1 ? `,"first":${prev + 1}` : "";
-        prev = seq;
-        this.#deliverText(
-          `{"type":"event","runId":${JSON.stringify(runId)},"seq":${seq}${first},"event":${message.data}}`,
-        );
-        if (isTerminal(message.data)) ended = true;
+      const end = await readRunStream(res.body, {
+        runId,
+        after,
+        idleTimeoutMs: this.#idleTimeoutMs,
+        signal: controller.signal,
+        onFrame: (text) => this.#deliverText(text),
       });
-      const reader = res.body.getReader();
-      const decoder = new TextDecoder();
-      const arm = () => {
-        clearTimeout(idle);
-        idle = setTimeout(() => controller.abort(new Error("idle")), this.#idleTimeoutMs);
-      };
-      arm();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done || controller.signal.aborted) break;
-        arm();
-        feed(decoder.decode(value, { stream: true }));
-        if (ended) break;
-      }
-      if (ended) {
-        reader.cancel().catch(() => {});
-        return;
-      }
-      if (!controller.signal.aborted) this.#fail(1006, "The event stream ended before the run did; resuming");
-    } catch (err) {
-      if (controller.signal.reason instanceof Error && controller.signal.reason.message === "idle") {
+      if (end.kind === "failed") this.#failWith(end.failure, runId, id);
+      else if (end.kind === "idle") {
         this.#fail(CloseCode.HeartbeatTimeout, `Nothing received for ${this.#idleTimeoutMs} ms; resuming`);
-      } else if (!controller.signal.aborted) {
-        this.#fail(1006, err instanceof Error ? err.message : String(err));
-      }
+      } else if (end.kind === "cut") this.#fail(1006, "The event stream ended before the run did; resuming");
     } finally {
-      clearTimeout(idle);
       if (this.#streams.get(runId) === controller) this.#streams.delete(runId);
     }
   }
@@ -294,15 +260,4 @@ export class SseSocket implements WebSocketLike {
 
 function auth(token: string | undefined): Record<string, string> {
   return token ? { authorization: `Bearer ${token}` } : {};
-}
-
-/** Whether an event's JSON is RUN_FINISHED/RUN_ERROR (cheap test first: most events are not). */
-function isTerminal(data: string): boolean {
-  if (!data.includes('"RUN_FINISHED"') && !data.includes('"RUN_ERROR"')) return false;
-  try {
-    const type = (JSON.parse(data) as { type?: unknown }).type;
-    return type === "RUN_FINISHED" || type === "RUN_ERROR";
-  } catch {
-    return false;
-  }
 }
