@@ -39,7 +39,8 @@ function run(label, cmd, args, cwd) {
   const r = spawnSync(cmd, args, {
     cwd,
     stdio: "inherit",
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    // Whatever NODE_ENV the caller has (a test runner sets "test"), builds are production builds.
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
   });
   if (r.status !== 0) fail(`${label} failed (exit ${r.status}); see the output above`);
 }
@@ -154,6 +155,7 @@ await waitFor(`http://127.0.0.1:${port}/copilotkit/health`, "agent backend");
 start("web", [require.resolve("next/dist/bin/next"), "start", "-p", String(webPort)], {
   AGENT_PORT: String(port),
   PORT: String(webPort),
+  NODE_ENV: "production",
 });
 await waitFor(`http://127.0.0.1:${webPort}/signin`, "web app");
 log(

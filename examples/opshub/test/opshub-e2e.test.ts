@@ -58,6 +58,7 @@ function env(extra: Record<string, string>): NodeJS.ProcessEnv {
     "BACKCHANNEL_MODEL_PROVIDER",
     "SUPABASE_URL",
     "NODE_OPTIONS",
+    "NODE_ENV",
   ])
     delete e[k];
   return e;
