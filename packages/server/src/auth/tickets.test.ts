@@ -61,6 +61,20 @@ describe("POST /connect", () => {
     expect(body.agents.map((a: any) => a.name)).toContain("streamer");
   });
 
+  it("builds wss:// URLs behind a TLS-terminating proxy (X-Forwarded-Proto/Host)", async () => {
+    const res = await fetch(`${srv.httpUrl}/copilotkit/connect`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${await jwt("alice")}`,
+        "x-forwarded-proto": "https",
+        "x-forwarded-host": "agents.example.com",
+      },
+    });
+    const body = (await res.json()) as any;
+    expect(body.wsUrl).toBe("wss://agents.example.com/copilotkit/ws");
+    expect(body.sseBase).toBe("https://agents.example.com/copilotkit");
+  });
+
   it("answers 401 without credentials and mints nothing with { ticket: false }", async () => {
     const none = await connect(undefined);
     expect(none.status).toBe(401);

@@ -34,16 +34,24 @@ export interface ConnectResponse {
 
 /**
  * The origin clients should use for this server: `publicUrl` when configured, else the
- * request's Host (behind a TLS-terminating proxy, configure `publicUrl`).
+ * request's `X-Forwarded-Proto`/`X-Forwarded-Host` (a TLS-terminating proxy in front) or its
+ * own Host. These headers only shape the URLs echoed back to the same caller.
  */
 function publicOrigin(req: IncomingMessage, publicUrl: string | undefined): string {
   if (publicUrl) return publicUrl.replace(/\/+$/, "");
-  const tls = (req.socket as TLSSocket).encrypted === true;
-  const host = req.headers.host;
+  const first = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h)?.split(",")[0]?.trim();
+  const forwardedProto = first(req.headers["x-forwarded-proto"]);
+  const proto =
+    forwardedProto === "https" || forwardedProto === "http"
+      ? forwardedProto
+      : (req.socket as TLSSocket).encrypted === true
+        ? "https"
+        : "http";
+  const host = first(req.headers["x-forwarded-host"]) || req.headers.host;
   if (!host || !/^[A-Za-z0-9.:[\]-]+$/.test(host)) {
     throw new HttpError(400, "bad_request", "Missing or invalid Host header (or configure publicUrl)");
   }
-  return `${tls ? "https" : "http"}://${host}`;
+  return `${proto}://${host}`;
 }
 
 /**
