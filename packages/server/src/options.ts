@@ -71,7 +71,7 @@ export interface SDKOptions {
   tickets?: TicketOptions;
   /**
    * Public origin of this server, e.g. `https://api.example.com`, used for the URLs `/connect`
-   * returns. @default derived from the request's Host header (plain http unless TLS is terminated here)
+   * returns. @default derived from X-Forwarded-Proto/X-Forwarded-Host, else the request's Host header
    */
   publicUrl?: string;
   /**
