@@ -157,6 +157,22 @@ describe('transport: "auto" behind a proxy that refuses Upgrade', () => {
     expect(text).toBe(expectedText(80));
   });
 
+  it("falls back when the proxy accepts the upgrade but passes no frames (the socket opens and stays silent)", async () => {
+    const p = await freshProxy();
+    p.swallowUpgrades(true);
+    const c = client({
+      url: `${p.wsOrigin}/copilotkit/ws`,
+      token: KEY,
+      transport: "auto",
+      connectTimeoutMs: 300,
+      websocketRetryMs: 60_000,
+    });
+    await vi.waitFor(() => expect(c.ready?.sessionId).toMatch(/^sse-/), { timeout: 5000 });
+    expect(c.connectionState).toBe("connected");
+    expect(p.upgradesSeen).toBe(1);
+    expect((await streamText(c, 10)).text).toBe(expectedText(10));
+  });
+
   it("uses the WebSocket directly when nothing blocks it", async () => {
     const p = await freshProxy();
     p.refuseUpgrades(false);

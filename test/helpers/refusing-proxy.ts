@@ -4,6 +4,7 @@
  * `refuseUpgrades` is on. With it off, upgrades are tunnelled through. `cutStreams()`
  * drops every forwarded HTTP response mid-flight (a flaky network). Real sockets throughout.
  */
+import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
 import { type AddressInfo, connect, type Socket } from "node:net";
 
@@ -18,6 +19,11 @@ export interface RefusingProxy {
   /** Upgrade requests tunnelled to the target. */
   readonly upgradesPassed: number;
   refuseUpgrades(on: boolean): void;
+  /**
+   * While on, upgrades are answered with a valid 101 by the proxy itself, which then passes
+   * no frames in either direction: the socket opens and stays silent.
+   */
+  swallowUpgrades(on: boolean): void;
   /** Destroys every in-flight proxied HTTP exchange. */
   cutStreams(): void;
   close(): Promise<void>;
@@ -26,6 +32,7 @@ export interface RefusingProxy {
 export async function createRefusingProxy(target: { port: number; host?: string }): Promise<RefusingProxy> {
   const host = target.host ?? "127.0.0.1";
   let refusing = true;
+  let swallowing = false;
   let upgradesSeen = 0;
   let upgradesPassed = 0;
   const live = new Set<{ req: IncomingMessage; res: ServerResponse }>();
@@ -51,6 +58,19 @@ export async function createRefusingProxy(target: { port: number; host?: string 
   });
   server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => {
     upgradesSeen++;
+    if (swallowing) {
+      const accept = createHash("sha1")
+        .update(`${req.headers["sec-websocket-key"]}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+        .digest("base64");
+      socket.write(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+          `Sec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: backchannel.v1\r\n\r\n`,
+      );
+      socket.on("data", () => {});
+      socket.on("error", () => {});
+      tunnels.add(socket);
+      return;
+    }
     if (refusing) {
       socket.end("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
       return;
@@ -89,6 +109,9 @@ export async function createRefusingProxy(target: { port: number; host?: string 
     },
     refuseUpgrades(on) {
       refusing = on;
+    },
+    swallowUpgrades(on) {
+      swallowing = on;
     },
     cutStreams() {
       for (const { res } of [...live]) res.destroy();

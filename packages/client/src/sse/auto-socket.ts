@@ -62,6 +62,7 @@ class DelegatingSocket implements WebSocketLike {
   onclose: ((event: any) => void) | null = null;
   onerror: ((event: any) => void) | null = null;
   #inner!: WebSocketLike;
+  #silentWebSocket: () => boolean = () => false;
   #closing = false;
   #probeTimer: ReturnType<typeof setTimeout> | undefined;
   #probe: WebSocketLike | undefined;
@@ -94,6 +95,7 @@ class DelegatingSocket implements WebSocketLike {
   }
 
   terminate(): void {
+    if (this.#silentWebSocket()) this.#blockWebSocket();
     this.#stop();
     if (this.#inner.terminate) this.#inner.terminate();
     else this.#inner.close(CloseCode.Normal, "terminated");
@@ -109,22 +111,38 @@ class DelegatingSocket implements WebSocketLike {
     }
     let opened = false;
     this.#inner = ws;
+    // Opened but silent: some proxies accept the upgrade and then pass no frames. Such a socket
+    // dies (abnormal close, or the connect timeout abandons it) before the server's first frame.
+    this.#silentWebSocket = () => opened && !heard;
+    let heard = false;
     ws.onopen = (event) => {
       opened = true;
-      this.state.wsBlockedUntil = 0;
       this.onopen?.(event);
     };
-    ws.onmessage = (event) => this.onmessage?.(event);
-    ws.onerror = (event) => this.onerror?.(event);
-    ws.onclose = (event) => {
-      // Never opened: the upgrade failed or was refused. Try SSE within the same attempt.
-      if (!opened && !this.#closing) this.#useSse(true);
-      else this.onclose?.(event);
+    ws.onmessage = (event) => {
+      if (!heard) {
+        heard = true;
+        this.state.wsBlockedUntil = 0;
+      }
+      this.onmessage?.(event);
     };
+    ws.onerror = (event) => this.onerror?.(event);
+    ws.onclose = (event: { code?: number }) => {
+      // Never opened: the upgrade failed or was refused. Try SSE within the same attempt.
+      if (!opened && !this.#closing) return this.#useSse(true);
+      if (!heard && (event.code ?? 1006) === 1006) this.#blockWebSocket();
+      this.onclose?.(event);
+    };
+  }
+
+  /** The next attempts go straight to SSE until `websocketRetryMs` has passed. */
+  #blockWebSocket(): void {
+    this.state.wsBlockedUntil = Date.now() + this.config.websocketRetryMs;
   }
 
   #useSse(afterWebSocketFailed: boolean): void {
     this.#inner = LOADING;
+    this.#silentWebSocket = () => false;
     loadSse().then(
       ({ SseSocket }) => {
         if (this.#closing) return;
