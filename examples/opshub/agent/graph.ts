@@ -5,6 +5,7 @@
  * browser to execute.
  * @module
  */
+import { setTimeout as delay } from "node:timers/promises";
 import { browserTools, contextMessage, isBrowserTool } from "@backchannel/langgraph";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, type BaseMessage, ToolMessage } from "@langchain/core/messages";
@@ -70,19 +71,8 @@ function lastAI(messages: BaseMessage[]): AIMessage | undefined {
   return [...messages].reverse().find((m) => AIMessage.isInstance(m)) as AIMessage | undefined;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(t);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  delay(ms, undefined, signal ? { signal } : {});
 
 /**
  * Builds and compiles the graph.

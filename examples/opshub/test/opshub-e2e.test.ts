@@ -190,7 +190,8 @@ function require_(id: string): string {
   return createRequire(join(here, "package.json")).resolve(id);
 }
 
-describe("OpsHub in Chromium", () => {
+// Generous per-test limits: CI runs this beside every other suite on two cores.
+describe("OpsHub in Chromium", { timeout: 90_000 }, () => {
   it("signs in with one click and shows the holdings", async () => {
     await page.goto(`http://127.0.0.1:${webPort}/portfolio`);
     await page.waitForURL("**/signin");

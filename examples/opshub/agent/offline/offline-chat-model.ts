@@ -6,6 +6,7 @@
  * It runs inside the same graph as a hosted model would; only the "thinking" differs.
  * @module
  */
+import { setTimeout as delay } from "node:timers/promises";
 import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
 import { BaseChatModel, type BaseChatModelCallOptions } from "@langchain/core/language_models/chat_models";
 import {
@@ -84,19 +85,9 @@ export function turnResults(messages: BaseMessage[]): Map<string, unknown> {
   return results;
 }
 
+/** An abortable pause that removes its abort listener when it ends (one runs per token). */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
+  return delay(ms, undefined, signal ? { signal } : {});
 }
 
 let callCounter = 0;
