@@ -79,7 +79,7 @@ function sseBlocks(res: Response) {
       if (cut >= 0) {
         const block = buffer.slice(0, cut);
         buffer = buffer.slice(cut + 2);
-        if (block.startsWith(":")) continue;
+        if (!/^data: /m.test(block)) continue; // comments and `retry:` dispatch nothing
         return {
           id: /^id: (.+)$/m.exec(block)?.[1],
           json: JSON.parse(/^data: (.*)$/m.exec(block)![1]!),

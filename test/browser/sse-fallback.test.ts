@@ -4,135 +4,31 @@
  * refuses WebSocket upgrades. The browser's own WebSocket is refused, the client carries on
  * over fetch + SSE through the route, and takes the WebSocket back once upgrades pass.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createCopilotRouteHandlers } from "@backchannel/next";
-import { CopilotKitSDK, type ListeningServer } from "@backchannel/server";
-import { build } from "esbuild";
-import { SignJWT } from "jose";
-import { pino } from "pino";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testAgents } from "../helpers/agents.js";
-import { createRefusingProxy, type RefusingProxy } from "../helpers/refusing-proxy.js";
+import type { RefusingProxy } from "../helpers/refusing-proxy.js";
+import { CHROMIUM_FLAGS, type SseSite, startSseSite } from "./sse-site.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const SECRET = "browser-sse-hs256-secret-of-32-chars!";
 
-let backend: ListeningServer;
+let site: SseSite;
 let proxy: RefusingProxy;
-let site: Server;
 let siteUrl: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  const bundle = await build({
-    entryPoints: [join(root, "test/browser/sse-app.ts")],
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    conditions: ["source"],
-    write: false,
-    outdir: "/out",
-    logLevel: "silent",
-  });
-  const script = bundle.outputFiles[0]!.text;
-  // The site must exist before the backend, whose allowedOrigins names it.
-  site = createServer();
-  await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
-  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-  const sdk = new CopilotKitSDK({
-    agents: testAgents as never,
-    auth: { jwt: { secret: SECRET } },
-    allowedOrigins: [siteUrl],
-    logger: pino({ level: "silent" }),
-  });
-  backend = await sdk.listen({ port: 0 });
-  proxy = await createRefusingProxy({ port: backend.port });
-  const { GET, POST } = createCopilotRouteHandlers({
-    backendUrl: `${backend.httpUrl}/copilotkit`,
-    publicWsUrl: `${proxy.wsOrigin}/copilotkit/ws`,
-    getAuthHeaders: async (request) => {
-      const user = /session=([a-z]+)/.exec(request.headers.get("cookie") ?? "")?.[1];
-      if (!user) return null;
-      const jwt = await new SignJWT({})
-        .setProtectedHeader({ alg: "HS256" })
-        .setSubject(user)
-        .setExpirationTime("1h")
-        .sign(new TextEncoder().encode(SECRET));
-      return { Authorization: `Bearer ${jwt}` };
-    },
-  });
-  site.on("request", (req, res) => {
-    const url = new URL(req.url ?? "/", siteUrl);
-    if (url.pathname === "/") {
-      res.writeHead(200, { "content-type": "text/html", "set-cookie": "session=alice; Path=/; HttpOnly" });
-      res.end(
-        '<!doctype html><meta charset="utf-8"><title>sse</title><script type="module" src="/app.js"></script>',
-      );
-      return;
-    }
-    if (url.pathname === "/app.js") {
-      res.writeHead(200, { "content-type": "text/javascript" });
-      res.end(script);
-      return;
-    }
-    if (url.pathname.startsWith("/api/copilotkit/")) {
-      const controller = new AbortController();
-      res.on("close", () => controller.abort());
-      const chunks: Buffer[] = [];
-      req.on("data", (c) => chunks.push(c));
-      req.on("end", async () => {
-        const headers = new Headers();
-        for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-        const request = new Request(url, {
-          method: req.method,
-          headers,
-          signal: controller.signal,
-          ...(req.method === "POST" ? { body: Buffer.concat(chunks) } : {}),
-        });
-        const response = await (req.method === "POST" ? POST : GET)(request);
-        const out: Record<string, string> = {};
-        response.headers.forEach((v, k) => {
-          out[k] = v;
-        });
-        res.writeHead(response.status, out);
-        res.flushHeaders();
-        if (!response.body) return void res.end();
-        const reader = response.body.getReader();
-        for (;;) {
-          const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
-          if (done || res.destroyed) break;
-          res.write(value);
-        }
-        res.end();
-      });
-      return;
-    }
-    res.writeHead(404).end();
-  });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  site = await startSseSite({ entry: join(root, "test/browser/sse-app.ts") });
+  proxy = site.proxy;
+  siteUrl = site.siteUrl;
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
-  site?.closeAllConnections();
-  await new Promise<void>((resolve) => (site ? site.close(() => resolve()) : resolve()));
-  await proxy?.close();
-  await backend?.close();
+  await site?.close();
 });
 
 describe("SSE fallback in Chromium", () => {

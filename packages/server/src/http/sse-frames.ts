@@ -34,3 +34,6 @@ export function sseErrorBlock(code: string, message: string): string {
 
 /** A comment line: keeps proxies from timing the stream out, ignored by every SSE parser. */
 export const SSE_PING = ": ping\n\n";
+
+/** The reconnection delay `EventSource` should use (a block without data: dispatches nothing). */
+export const SSE_RETRY = "retry: 1000\n\n";

@@ -5,7 +5,7 @@ import type { Run } from "../runs/run.js";
 import { Outbox } from "../session/outbox.js";
 import type { Transport } from "../session/transport.js";
 import type { HttpHost } from "./http-host.js";
-import { SSE_PING, sseErrorBlock, sseFrameEncoder } from "./sse-frames.js";
+import { SSE_PING, SSE_RETRY, sseErrorBlock, sseFrameEncoder } from "./sse-frames.js";
 
 const MAX_TIMEOUT = 2 ** 31 - 1;
 
@@ -73,8 +73,9 @@ export class SseStream {
       "x-accel-buffering": "no",
       "x-backchannel-run-id": run.id,
     });
-    this.res.flushHeaders();
     this.res.socket?.setNoDelay(true);
+    // EventSource waits 3 s by default before reconnecting; resuming is cheap, so ask for 1 s.
+    this.res.write(SSE_RETRY);
     this.heartbeat = setInterval(() => {
       if (this.res.writableLength === 0) this.res.write(SSE_PING);
     }, this.host.heartbeatMs);

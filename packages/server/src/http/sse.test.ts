@@ -278,7 +278,7 @@ describe("SSE flow control, limits and shutdown", () => {
       blocks: () =>
         text
           .split("\n\n")
-          .filter((b) => b && !b.startsWith(":"))
+          .filter((b) => /^data: /m.test(b))
           .map((b) => ({
             id: /^id: (\d+)$/m.exec(b)?.[1],
             event: /^event: (.+)$/m.exec(b)?.[1],
