@@ -60,6 +60,38 @@ describe("thread history hooks", () => {
     expect(gone.result.current.error).toBeNull();
   });
 
+  it("a provider mounted with a threadId loads the stored conversation by itself", async () => {
+    const threadId = `react-auto-${Date.now()}`;
+    const first = renderHook(() => useCopilotChat(), { wrapper: providerFor(srv.wsUrl, { threadId }) });
+    await waitFor(() => expect(first.result.current.connectionState).toBe("connected"));
+    let done!: Promise<unknown>;
+    act(() => {
+      done = first.result.current.sendMessage({ role: "user", content: "keep this" });
+    });
+    await act(() => done);
+    const before = first.result.current.messages.map(text);
+    first.unmount();
+    // The run's conversation is written when it ends; wait until the server has it.
+    const opts = { wsUrl: srv.wsUrl, getToken: () => API_KEY };
+    const probe = renderHook(() => useThreadHistory(threadId, opts));
+    await waitFor(() => expect(probe.result.current.history?.messages.length).toBe(2));
+
+    const reloaded = renderHook(() => useCopilotChat(), { wrapper: providerFor(srv.wsUrl, { threadId }) });
+    await waitFor(() => expect(reloaded.result.current.messages.map(text)).toEqual(before));
+    // And the conversation continues from there.
+    act(() => {
+      done = reloaded.result.current.sendMessage({ role: "user", content: "and more" });
+    });
+    await act(() => done);
+    expect(reloaded.result.current.messages.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
+    // loadHistory={false} starts empty.
+    const fresh = renderHook(() => useCopilotChat(), {
+      wrapper: providerFor(srv.wsUrl, { threadId, loadHistory: false }),
+    });
+    await waitFor(() => expect(fresh.result.current.connectionState).toBe("connected"));
+    expect(fresh.result.current.messages).toEqual([]);
+  });
+
   it("reports a refused token as auth_failed", async () => {
     const { result } = renderHook(() => useThreads({ wsUrl: srv.wsUrl, getToken: () => "wrong-key" }));
     await waitFor(() => expect(result.current.loading).toBe(false));

@@ -31,6 +31,12 @@ export interface CopilotKitProps {
   threadId?: string;
   /** Messages the chat starts with (e.g. history loaded from your database). */
   initialMessages?: Message[];
+  /**
+   * With a `threadId` and no `initialMessages`, load the thread's stored conversation from the
+   * runtime (`GET …/threads/:threadId`) before the chat starts, so a reload shows it again.
+   * @default true
+   */
+  loadHistory?: boolean;
   /** Called with every error: connection, auth, failed runs, failing tools. Each error once. */
   onError?: (error: BackchannelError) => void;
   /**
@@ -73,6 +79,7 @@ export function CopilotKit(props: CopilotKitProps): ReactNode {
       ...(agent === undefined ? {} : { agent }),
       ...(threadId === undefined ? {} : { threadId }),
       ...(p.initialMessages ? { initialMessages: p.initialMessages } : {}),
+      ...(p.loadHistory === false ? { loadHistory: false } : {}),
       ...(throttleMs === undefined ? {} : { throttleMs }),
       ...(whileRunning === undefined ? {} : { whileRunning }),
       // A function, so that a changed forwardedProps prop applies to the next run.

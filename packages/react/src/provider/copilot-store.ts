@@ -10,9 +10,11 @@ import type {
   BackchannelClient,
   ClientSnapshot,
   ClientTool,
+  ThreadHistory,
   WhileRunningPolicy,
 } from "@backchannel/client";
 import { AgentThread, BackchannelError, createClient } from "@backchannel/client";
+import { HistoryLoader } from "./history-loader.js";
 import { type ConnectionProps, toClientOptions } from "./resolve-connection.js";
 
 /** Per-thread settings shared by every thread of a provider. */
@@ -23,6 +25,8 @@ export interface StoreThreadOptions {
   threadId?: string;
   /** Messages the chat thread starts with. */
   initialMessages?: Message[];
+  /** Load the stored conversation of `threadId` (when no `initialMessages`) before the chat starts. @default true */
+  loadHistory?: boolean;
   throttleMs?: number;
   whileRunning?: WhileRunningPolicy;
   forwardedProps?: unknown;
@@ -74,6 +78,10 @@ export class CopilotStore {
   #offClient: (() => void) | null = null;
   #waiters: ((thread: AgentThread) => void)[] = [];
   #lastConnect: ConnectionProps | null = null;
+  #history = new HistoryLoader(
+    () => this.#ensureThreads(),
+    (error) => this.#report(error),
+  );
 
   getSnapshot = (): StoreSnapshot => this.#snapshot;
 
@@ -145,6 +153,7 @@ export class CopilotStore {
   /** Closes the client and disposes every thread (their transcripts are dropped). */
   disconnect(): void {
     this.#lastConnect = null;
+    this.#history.reset();
     this.#offClient?.();
     this.#offClient = null;
     for (const agent of [...this.#threads.keys()]) this.#dropThread(agent);
@@ -232,6 +241,8 @@ export class CopilotStore {
     if (chatAgent) names.add(chatAgent);
     for (const agent of names) {
       if (this.#threads.has(agent)) continue;
+      // The chat thread waits for its stored conversation (a reload shows it again).
+      if (agent === chatAgent && this.#chatHistory() === undefined) continue;
       this.#threads.set(agent, this.#createThread(client, agent, agent === chatAgent));
       created = true;
     }
@@ -241,14 +252,24 @@ export class CopilotStore {
     if (chat) for (const resolve of this.#waiters.splice(0)) resolve(chat);
   }
 
+  /** The chat thread's loaded history: undefined while loading, null for none (or not wanted). */
+  #chatHistory(): ThreadHistory | null | undefined {
+    const o = this.#threadOptions;
+    if (o.threadId === undefined || o.initialMessages || o.loadHistory === false || !this.#lastConnect)
+      return null;
+    return this.#history.get(o.threadId, this.#lastConnect);
+  }
+
   #createThread(client: BackchannelClient, agent: string, isChat: boolean): AgentThread {
     const o = this.#threadOptions;
-    const initialState = this.#wanted.get(agent)?.initialState;
+    const history = isChat ? this.#chatHistory() : null;
+    const initialState = history?.state ?? this.#wanted.get(agent)?.initialState;
     const thread = new AgentThread({
       client,
       agent,
       ...(isChat && o.threadId !== undefined ? { threadId: o.threadId } : {}),
       ...(isChat && o.initialMessages ? { initialMessages: o.initialMessages } : {}),
+      ...(history ? { initialMessages: history.messages } : {}),
       ...(initialState === undefined ? {} : { initialState }),
       ...(o.throttleMs === undefined ? {} : { throttleMs: o.throttleMs }),
       ...(o.whileRunning === undefined ? {} : { whileRunning: o.whileRunning }),
@@ -257,6 +278,9 @@ export class CopilotStore {
     });
     for (const entry of this.#contexts.values()) entry.removers.set(thread, thread.addContext(entry.value));
     for (const entry of this.#tools.values()) entry.removers.set(thread, thread.registerTool(entry.value));
+    // A run still streaming when the page reloaded: follow it from its start.
+    const active = history?.activeRuns.find((r) => r.agent === agent);
+    if (active) void thread.attachRun(active.runId, 0);
     return thread;
   }
 
