@@ -83,7 +83,12 @@ describe("thread history hooks", () => {
       done = reloaded.result.current.sendMessage({ role: "user", content: "and more" });
     });
     await act(() => done);
-    expect(reloaded.result.current.messages.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
+    expect(reloaded.result.current.messages.map((m) => m.role)).toEqual([
+      "user",
+      "assistant",
+      "user",
+      "assistant",
+    ]);
     // loadHistory={false} starts empty.
     const fresh = renderHook(() => useCopilotChat(), {
       wrapper: providerFor(srv.wsUrl, { threadId, loadHistory: false }),
