@@ -155,8 +155,9 @@ export class StreamReader {
         continue;
       }
       if (!result) continue;
+      const byKey = new Map(entries.map((e) => [e.key, e]));
       for (const [key, raw] of streamPairs(result)) {
-        const f = entries.find((e) => e.key === key);
+        const f = byKey.get(key);
         if (!f || this.followed.get(f.mirror.id) !== f) continue;
         const parsed = parseEntries(raw);
         if (parsed.length) f.lastId = parsed.at(-1)!.id;
