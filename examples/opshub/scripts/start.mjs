@@ -74,14 +74,25 @@ const webSources = ["app", "components", "lib", "agent", "next.config.ts", "pack
   join(here, p),
 );
 const webDeps = ["react", "next", "client", "protocol"].map((p) => join(repo, "packages", p, "src"));
-if (!existsSync(buildId) || newest([...webSources, ...webDeps]) > statSync(buildId).mtimeMs) {
-  const next = require.resolve("next/dist/bin/next");
-  run(
-    "building the web app (next build, about a minute the first time)…",
-    process.execPath,
-    [next, "build"],
-    here,
-  );
+const webStale = () =>
+  !existsSync(buildId) || newest([...webSources, ...webDeps]) > statSync(buildId).mtimeMs;
+// Another `next build` of this folder (a second `npm start` or test run) holds .next/lock: wait
+// for it, then build only if its result is still stale.
+for (let waited = 0; webStale(); waited++) {
+  const label = "building the web app (next build, about a minute the first time)…";
+  log(label);
+  const r = spawnSync(process.execPath, [require.resolve("next/dist/bin/next"), "build"], {
+    cwd: here,
+    encoding: "utf8",
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
+  });
+  process.stdout.write(r.stdout ?? "");
+  process.stderr.write(r.stderr ?? "");
+  if (r.status === 0) break;
+  const busy = `${r.stdout}${r.stderr}`.includes("Another next build process is already running");
+  if (!busy || waited >= 90) fail(`${label} failed (exit ${r.status}); see the output above`);
+  log("another build of the web app is running; waiting for it…");
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000);
 }
 if (buildOnly) process.exit(0);
 

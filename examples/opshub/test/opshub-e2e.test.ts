@@ -226,6 +226,28 @@ describe("OpsHub in Chromium", { timeout: 90_000 }, () => {
     await shot("04-validations-done");
   });
 
+  it("filters the table, opens a position and explains the selected row through the page's tools and context", async () => {
+    await ask("Show energy holdings");
+    await answerContaining("filtered the table");
+    await expect.poll(() => page.getByTestId("row-count").textContent()).toMatch(/^\d+ of 156 holdings/);
+    const sectors = await page.locator("tbody tr td[data-col=sector]").allTextContents();
+    expect(sectors.length).toBeGreaterThan(3);
+    expect(new Set(sectors)).toEqual(new Set(["Energy"]));
+
+    await ask("Tell me about NVDA");
+    await answerContaining("opened its detail panel");
+    await expect.poll(() => page.getByTestId("position-drawer").textContent()).toContain("NVIDIA Corp");
+
+    // The drawer's button asks about the selected row: the answer comes from the page's readable context.
+    await page.getByRole("button", { name: "Ask the assistant about NVDA" }).click();
+    await answerContaining("Reconciled with State Street");
+    expect(await currentAnswer()).toContain("of NAV.");
+    await shot("05-position");
+    await ask("Clear filters");
+    await answerContaining("every holding again");
+    await page.getByRole("button", { name: "Close details" }).click();
+  });
+
   it("stops a long answer", async () => {
     await ask("Run the validations again and explain everything");
     await answerContaining("I ran");
@@ -236,7 +258,7 @@ describe("OpsHub in Chromium", { timeout: 90_000 }, () => {
     expect(after).toBeLessThanOrEqual(stoppedAt + 40);
     expect(after).toBeLessThan(1_500);
     await expect.poll(() => page.getByRole("button", { name: "Stop" }).count()).toBe(0);
-    await shot("05-stopped");
+    await shot("06-stopped");
   });
 
   it("survives a backend restart mid-answer: banner, reconnect, and the next question works", async () => {
@@ -244,7 +266,7 @@ describe("OpsHub in Chromium", { timeout: 90_000 }, () => {
     await answerContaining("The largest");
     await stopProcess(agent, "SIGKILL");
     await expect.poll(() => page.getByTestId("connection-banner").count(), { timeout: 15_000 }).toBe(1);
-    await shot("06-backend-down");
+    await shot("07-backend-down");
     agent = startAgent();
     await waitHttp(`http://127.0.0.1:${agentPort}/copilotkit/health`, agent);
     await expect
@@ -255,7 +277,7 @@ describe("OpsHub in Chromium", { timeout: 90_000 }, () => {
     await answerContaining("per share");
     // The run is saved when it ends: wait for that before the reload test.
     await expect.poll(() => page.getByRole("button", { name: "Stop" }).count(), { timeout: 20_000 }).toBe(0);
-    await shot("07-recovered");
+    await shot("08-recovered");
   });
 
   it("finds the conversation and the validation results again after a reload", async () => {
@@ -269,7 +291,7 @@ describe("OpsHub in Chromium", { timeout: 90_000 }, () => {
     expect(before).toContain("Run validations");
     expect((await assistantTexts()).join("\n")).toContain("Custodian breaks");
     expect(await page.getByTestId("validation-panel").getAttribute("data-status")).toBe("complete");
-    await shot("08-after-reload");
+    await shot("09-after-reload");
   });
 
   it("continues the same conversation in the NAV page's popup", async () => {
@@ -285,6 +307,6 @@ describe("OpsHub in Chromium", { timeout: 90_000 }, () => {
     await input.press("Enter");
     await answerContaining("Exposure by region");
     await expect.poll(currentAnswer, { timeout: 20_000 }).toContain("is the largest");
-    await shot("09-nav-popup");
+    await shot("10-nav-popup");
   });
 });
