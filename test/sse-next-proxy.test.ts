@@ -219,6 +219,25 @@ describe("@backchannel/next route handlers", () => {
     expect(big.status).toBe(413);
   });
 
+  it("time out only the wait for headers: a stream outlives connectTimeoutMs", async () => {
+    const { POST } = createCopilotRouteHandlers({
+      backendUrl: `${srv.httpUrl}/copilotkit`,
+      getAuthHeaders,
+      connectTimeoutMs: 150,
+    });
+    const res = await POST(
+      browser("/agents/streamer/run", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(runInput({ forwardedProps: { count: 30, delayMs: 15 } })),
+      }),
+    );
+    const next = sseBlocks(res);
+    let last: any;
+    for (let b = await next(); b; b = await next()) last = b.json;
+    expect(last.type).toBe("RUN_FINISHED");
+  });
+
   it("answer 502 when the backend is down", async () => {
     const { POST } = createCopilotRouteHandlers({
       backendUrl: "http://127.0.0.1:9/copilotkit",

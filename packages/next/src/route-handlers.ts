@@ -124,8 +124,17 @@ export function createCopilotRouteHandlers(options: CopilotRouteOptions): Copilo
     }
     const target = `${base}/${sub}${url.search}`;
     // The browser going away closes the upstream stream too (the run itself goes on; it resumes).
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = AbortSignal.any([request.signal, timeout]);
+    // The timeout covers only the wait for headers: an SSE body may stream for as long as the run.
+    const upstreamAbort = new AbortController();
+    const onClientGone = () => upstreamAbort.abort(request.signal.reason);
+    if (request.signal.aborted) onClientGone();
+    else request.signal.addEventListener("abort", onClientGone, { once: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      upstreamAbort.abort(new Error("backend timeout"));
+    }, timeoutMs);
+    const signal = upstreamAbort.signal;
     let upstream: Response;
     try {
       upstream = await doFetch(target, {
@@ -137,7 +146,8 @@ export function createCopilotRouteHandlers(options: CopilotRouteOptions): Copilo
         cache: "no-store",
       });
     } catch (err) {
-      if (timeout.aborted)
+      request.signal.removeEventListener("abort", onClientGone);
+      if (timedOut)
         return jsonError(504, "backend_timeout", `The agent backend did not answer within ${timeoutMs} ms`);
       if (request.signal.aborted) return jsonError(499, "client_closed", "The client went away");
       const reason = err instanceof Error ? err.message : String(err);
@@ -146,6 +156,8 @@ export function createCopilotRouteHandlers(options: CopilotRouteOptions): Copilo
         "backend_unavailable",
         `Could not reach the agent backend (${reason}); check backendUrl and that it is running`,
       );
+    } finally {
+      clearTimeout(timer);
     }
     if (sub === "connect" && upstream.ok) return rewriteConnect(upstream, url, prefix, options.publicWsUrl);
     return relay(upstream);
