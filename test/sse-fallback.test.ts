@@ -2,6 +2,8 @@
  * The client's HTTP/SSE fallback, end to end over real sockets: a proxy that refuses WebSocket
  * upgrades (as some corporate proxies do) sits between the client and a real backend.
  */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { type BackchannelClient, type ClientOptions, createClient } from "@backchannel/client";
 import { createCopilotRouteHandlers } from "@backchannel/next";
 import { CopilotKitSDK, type ListeningServer } from "@backchannel/server";
@@ -227,6 +229,24 @@ describe("runtimeUrl discovery through the Next.js route", () => {
     headers.set("cookie", "session=alice");
     return fetch(input, { ...init, headers });
   };
+
+  it("does not hang on a runtimeUrl that accepts connections and never answers", async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    cleanups.push(() => {
+      silent.closeAllConnections();
+      return new Promise<void>((resolve) => silent.close(() => resolve()));
+    });
+    const port = (silent.address() as AddressInfo).port;
+    const c = client({
+      runtimeUrl: `http://127.0.0.1:${port}/api/copilotkit`,
+      connectTimeoutMs: 200,
+      reconnect: { initialDelayMs: 10, maxDelayMs: 20, jitter: 0, maxAttempts: 2 },
+    });
+    await vi.waitFor(() => expect(c.connectionState).toBe("disconnected"), { timeout: 5000 });
+    expect(c.error?.code).toBe("connection_failed");
+    expect(c.error?.message).toMatch(/no answer within 200 ms/);
+  });
 
   it("opens the WebSocket with a ticket (no credential in the browser) when upgrades pass", async () => {
     const p = await freshProxy();

@@ -27,10 +27,13 @@ export interface ConnectInfo {
  */
 export async function discover(
   runtimeUrl: string,
-  options: { fetch: typeof fetch; token?: string | undefined; ticket: boolean },
+  options: { fetch: typeof fetch; token?: string | undefined; ticket: boolean; timeoutMs: number },
 ): Promise<ConnectInfo> {
   const url = `${runtimeUrl.replace(/\/+$/, "")}/connect`;
+  // A server that accepts the connection and never answers must not hold the attempt forever.
+  const signal = AbortSignal.timeout(options.timeoutMs);
   let res: Response;
+  let info: ConnectInfo;
   try {
     res = await options.fetch(url, {
       method: "POST",
@@ -40,13 +43,17 @@ export async function discover(
       },
       body: options.ticket ? "{}" : '{"ticket":false}',
       cache: "no-store",
+      signal,
     });
   } catch (err) {
-    throw new BackchannelError(
-      "connection_failed",
-      `Could not reach ${url} (${err instanceof Error ? err.message : String(err)}); check runtimeUrl.`,
-      { cause: err },
-    );
+    const why = signal.aborted
+      ? `no answer within ${options.timeoutMs} ms`
+      : err instanceof Error
+        ? err.message
+        : String(err);
+    throw new BackchannelError("connection_failed", `Could not reach ${url} (${why}); check runtimeUrl.`, {
+      cause: err,
+    });
   }
   if (!res.ok) {
     let message = `HTTP ${res.status}`;
@@ -59,7 +66,17 @@ export async function discover(
     const code = res.status === 401 || res.status === 403 ? "auth_failed" : "connection_failed";
     throw new BackchannelError(code, `${url} refused to connect (${message}).`);
   }
-  const info = (await res.json()) as ConnectInfo;
+  try {
+    info = (await res.json()) as ConnectInfo;
+  } catch (err) {
+    throw new BackchannelError(
+      "protocol_error",
+      `${url} did not answer with JSON; is runtimeUrl a Backchannel route?`,
+      {
+        cause: err,
+      },
+    );
+  }
   if (typeof info.wsUrl !== "string" || typeof info.sseBase !== "string") {
     throw new BackchannelError(
       "protocol_error",

@@ -42,6 +42,7 @@ export function applyTransport(
         fetch: doFetch,
         token: userToken,
         ticket: opts.transport !== "sse",
+        timeoutMs: opts.connectTimeoutMs,
       });
       // The ticket opens the socket; SSE requests use the caller's own token (or none behind a proxy).
       return info.ticket ?? userToken ?? "";
