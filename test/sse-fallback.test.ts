@@ -175,6 +175,46 @@ describe('transport: "auto" behind a proxy that refuses Upgrade', () => {
     expect((await streamText(c, 10)).text).toBe(expectedText(10));
   });
 
+  it("does not let a run stall on a server that takes the request and never answers", async () => {
+    // A scripted HTTP server: /connect answers (with a short idle timeout), the run never does.
+    const hung = createServer((req, res) => {
+      if (req.url?.endsWith("/connect")) {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(
+          JSON.stringify({
+            protocol: "backchannel.v1",
+            transports: ["sse"],
+            wsUrl: "ws://unused/copilotkit/ws",
+            sseBase: "unused",
+            principal: { id: "p", kind: "api_key" },
+            agents: [{ name: "streamer", description: "" }],
+            heartbeatMs: 100,
+            idleTimeoutMs: 200,
+            maxFrameBytes: 1 << 20,
+            resumeRetentionMs: 1000,
+          }),
+        );
+      }
+    });
+    await new Promise<void>((resolve) => hung.listen(0, "127.0.0.1", resolve));
+    cleanups.push(() => {
+      hung.closeAllConnections();
+      return new Promise<void>((resolve) => hung.close(() => resolve()));
+    });
+    const errors: string[] = [];
+    const c = client({
+      url: `ws://127.0.0.1:${(hung.address() as AddressInfo).port}/copilotkit/ws`,
+      token: KEY,
+      transport: "sse",
+      onError: (e) => errors.push(e.message),
+    });
+    await until(c, "connected");
+    c.startRun({ agent: "streamer" });
+    await vi.waitFor(() => expect(errors.some((m) => /No answer within 200 ms/.test(m))).toBe(true), {
+      timeout: 3000,
+    });
+  });
+
   it("uses the WebSocket directly when nothing blocks it", async () => {
     const p = await freshProxy();
     p.refuseUpgrades(false);

@@ -169,8 +169,14 @@ export class SseSocket implements WebSocketLike {
       ...auth(this.#currentToken()),
       ...(init.headers as Record<string, string>),
     };
+    // A server that takes the request and never answers would otherwise stall this run silently.
+    const noAnswer = setTimeout(() => {
+      controller.abort();
+      this.#fail(CloseCode.HeartbeatTimeout, `No answer within ${this.#idleTimeoutMs} ms; resuming`);
+    }, this.#idleTimeoutMs);
     try {
       const res = await this.#request(path, { ...init, headers }, controller);
+      clearTimeout(noAnswer);
       if (!res || res.status === 204) return;
       if (!res.ok || !res.body) {
         return this.#failWith(classifyHttpFailure(res.status, await readErrorBody(res)), runId, id);
@@ -187,6 +193,7 @@ export class SseSocket implements WebSocketLike {
         this.#fail(CloseCode.HeartbeatTimeout, `Nothing received for ${this.#idleTimeoutMs} ms; resuming`);
       } else if (end.kind === "cut") this.#fail(1006, "The event stream ended before the run did; resuming");
     } finally {
+      clearTimeout(noAnswer);
       if (this.#streams.get(runId) === controller) this.#streams.delete(runId);
     }
   }
