@@ -8,6 +8,8 @@ import type { HttpHost } from "./http-host.js";
 import { SSE_PING, SSE_RETRY, sseErrorBlock, sseFrameEncoder } from "./sse-frames.js";
 
 const MAX_TIMEOUT = 2 ** 31 - 1;
+/** Characters gathered in one cork before they are flushed anyway, so a long burst keeps moving. */
+const MAX_CORKED_CHARS = 64 * 1024;
 
 /**
  * One Server-Sent Events response following one run. It reuses the WebSocket's Outbox over a
@@ -30,13 +32,33 @@ export class SseStream {
     /** Identifies the stream in connection accounting and logs. */
     readonly id: string = randomUUID(),
   ) {
+    // Events sent in one turn of the event loop leave in one writev (as on the WebSocket): the
+    // first write corks the response, a nextTick uncorks it once the turn's burst is written.
+    let corked = false;
+    let corkedChars = 0;
+    let before = 0;
+    const uncork = () => {
+      if (!corked) return;
+      corked = false;
+      res.uncork();
+    };
     const transport: Transport = {
       send: (text) => {
+        if (!corked) {
+          before = res.writableLength;
+          corked = true;
+          corkedChars = 0;
+          res.cork();
+          process.nextTick(uncork);
+        }
         res.write(text);
+        corkedChars += text.length;
+        if (corkedChars > MAX_CORKED_CHARS) uncork();
       },
       close: (_code, reason) => this.fail("closed", reason),
+      // Corked bytes are not a slow reader: report what was buffered before the cork.
       get bufferedAmount() {
-        return res.writableLength;
+        return corked ? before : res.writableLength;
       },
       get isOpen() {
         return !res.destroyed && !res.writableEnded;
