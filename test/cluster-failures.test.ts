@@ -27,7 +27,10 @@ describe("cluster without Redis", () => {
     const refused = await peer.next((f) => f.id === "r1" || f.runId === input.runId, 10_000);
     expect(refused).toMatchObject({ type: "error", code: "unavailable", runId: input.runId });
     peer.send({ type: "resume", runId: "elsewhere", after: 0, id: "res" });
-    expect(await peer.next((f) => f.id === "res", 10_000)).toMatchObject({ type: "error", code: "unavailable" });
+    expect(await peer.next((f) => f.id === "res", 10_000)).toMatchObject({
+      type: "error",
+      code: "unavailable",
+    });
     peer.close();
     const started = Date.now();
     await srv.close();
