@@ -79,7 +79,7 @@ export interface SDKOptions {
    * @default Postgres when `databaseUrl` is set, else SQLite at `<dataDir>/threads.db`
    */
   store?: ThreadStore | false;
-  /** `postgres://...`: keep threads in Postgres (schema `agent`); the CLI passes `DATABASE_URL`. */
+  /** `postgres://...`: keep threads in Postgres (schema `agent`), typically `process.env.DATABASE_URL`. */
   databaseUrl?: string;
   /** Folder of the embedded SQLite store; ":memory:" keeps nothing. @default "./.data" (":memory:" when NODE_ENV=test) */
   dataDir?: string;
@@ -89,7 +89,7 @@ export interface SDKOptions {
   threadAccess?: ThreadAccessPolicy;
   /**
    * Scale-out: several server processes share runs (resume and cancel from any node), leases
-   * and rate limits through Redis. The CLI passes `REDIS_URL`. @default none (one process)
+   * and rate limits through Redis, typically `{ redis: process.env.REDIS_URL }`. @default none (one process)
    */
   cluster?: ClusterOptions;
 }
