@@ -25,7 +25,8 @@ Options:
   -v, --version          Show the version
 
 Environment: AGENT_API_KEY, JWT_SECRET, JWKS_URL, JWT_ISSUER, JWT_AUDIENCE, ALLOWED_ORIGINS,
-LOG_LEVEL. See the @backchannel/server README.`;
+DATABASE_URL (Postgres history), BACKCHANNEL_DATA_DIR (SQLite history folder), REDIS_URL
+(scale-out), BACKCHANNEL_NODE_ID, BACKCHANNEL_PUBLIC_URL, LOG_LEVEL. See the @backchannel/server README.`;
 
 /** Loads the user's module and returns an SDK for it. */
 export async function loadSdk(

@@ -13,6 +13,11 @@ export interface RuntimeEnv {
   ALLOWED_ORIGINS?: string;
   BACKCHANNEL_ALLOW_ANONYMOUS?: string;
   BACKCHANNEL_BASE_PATH?: string;
+  DATABASE_URL?: string;
+  BACKCHANNEL_DATA_DIR?: string;
+  REDIS_URL?: string;
+  BACKCHANNEL_NODE_ID?: string;
+  BACKCHANNEL_PUBLIC_URL?: string;
   [key: string]: string | undefined;
 }
 
@@ -60,5 +65,16 @@ export function sdkOptionsFromEnv(
     auth: authFromEnv(env, flags.allowAnonymous),
     ...(origins ? { allowedOrigins: origins } : {}),
     ...(basePath ? { basePath } : {}),
+    ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
+    ...(env.BACKCHANNEL_DATA_DIR ? { dataDir: env.BACKCHANNEL_DATA_DIR } : {}),
+    ...(env.BACKCHANNEL_PUBLIC_URL ? { publicUrl: env.BACKCHANNEL_PUBLIC_URL } : {}),
+    ...(env.REDIS_URL
+      ? {
+          cluster: {
+            redis: env.REDIS_URL,
+            ...(env.BACKCHANNEL_NODE_ID ? { nodeId: env.BACKCHANNEL_NODE_ID } : {}),
+          },
+        }
+      : {}),
   };
 }
