@@ -9,7 +9,7 @@ import { buildAgentUrl } from "@/lib/config/agent-backend-url";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const { GET, POST } = createCopilotRouteHandlers({
+export const { GET, POST, DELETE } = createCopilotRouteHandlers({
   backendUrl: buildAgentUrl("/copilotkit"),
   getAuthHeaders: () => getAuthHeaders(),
   ...(process.env.AGENT_PUBLIC_WS_URL ? { publicWsUrl: process.env.AGENT_PUBLIC_WS_URL } : {}),
