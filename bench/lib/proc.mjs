@@ -32,7 +32,8 @@ function waitFor(child, type, what) {
 export async function startServer(target) {
   let stderr = "";
   const child = fork(SERVER_FILES[target], [], {
-    execArgv: ["--expose-gc"],
+    // BENCH_SERVER_FLAGS adds node flags to the server process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+    execArgv: ["--expose-gc", ...(process.env.BENCH_SERVER_FLAGS?.split(" ").filter(Boolean) ?? [])],
     env: { ...process.env, COPILOTKIT_TELEMETRY_DISABLED: "true", DO_NOT_TRACK: "1", LOG_LEVEL: "warn" },
     stdio: ["ignore", "ignore", "pipe", "ipc"],
   });

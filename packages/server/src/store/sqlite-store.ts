@@ -1,7 +1,8 @@
 /**
  * The embedded thread store: one SQLite file (WAL) under the data directory, through
- * better-sqlite3. Synchronous under the hood; each call is a few hundred microseconds and
- * runs only at run start (claim) and run end (save), never per token.
+ * better-sqlite3. Synchronous under the hood; it runs only at run start (claim) and run end
+ * (save), never per token, and the claims and saves of one event-loop turn share one
+ * transaction (write-batch.ts), so a thousand runs starting together cost one commit.
  * @module
  */
 import { mkdirSync } from "node:fs";
@@ -18,6 +19,7 @@ import type {
   ThreadStore,
   ThreadSummary,
 } from "./thread-store.js";
+import { createWriteBatch, type WriteBatch } from "./write-batch.js";
 
 /** Options of `createSqliteStore`. */
 export interface SqliteStoreOptions {
@@ -47,8 +49,16 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Th
 class SqliteStore implements ThreadStore {
   readonly kind = "sqlite";
   private stmts: ReturnType<SqliteStore["prepare"]> | undefined;
+  private readonly batch: WriteBatch;
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: Database.Database) {
+    // Called inside an open transaction, a better-sqlite3 transaction is a savepoint.
+    const inTransaction = db.transaction((body: () => unknown) => body());
+    this.batch = createWriteBatch(
+      (body) => inTransaction(body),
+      (work) => inTransaction(work) as ReturnType<typeof work>,
+    );
+  }
 
   async migrate(): Promise<void> {
     this.db.exec(
@@ -113,16 +123,25 @@ class SqliteStore implements ThreadStore {
     };
   }
 
+  /** Prepared statements; commits queued writes first, so every read sees them (program order). */
   private get q() {
     if (!this.stmts) throw new Error("Thread store used before migrate()");
+    if (this.batch.pending) this.batch.flush();
     return this.stmts;
   }
 
-  async claimThread(threadId: string, ownerId: string, now: number) {
-    const created = this.q.claim.run(threadId, ownerId, now, now).changes > 0;
-    const row = this.q.owner.get(threadId) as Row | undefined;
-    // `changes` counts the update of our own row too; a brand-new row has created_at = now.
-    return { ownerId: row?.owner_id ?? ownerId, created: created && row?.created_at === now };
+  claimThread(threadId: string, ownerId: string, now: number) {
+    if (!this.stmts) return Promise.reject(new Error("Thread store used before migrate()"));
+    const q = this.stmts;
+    return this.batch.run(() => {
+      const created = q.claim.run(threadId, ownerId, now, now).changes > 0;
+      const row = q.owner.get(threadId) as Row | undefined;
+      // `changes` counts the update of our own row too; a brand-new row has created_at = now.
+      return {
+        ownerId: (row?.owner_id as string | undefined) ?? ownerId,
+        created: created && row?.created_at === now,
+      };
+    });
   }
 
   async getOwner(threadId: string): Promise<string | undefined> {
@@ -186,9 +205,11 @@ class SqliteStore implements ThreadStore {
   async saveRun(run: RunRecord, snap: ThreadSnapshot): Promise<boolean> {
     const messages = safeJson(snap.messages);
     const state = safeJson(snap.state ?? {});
-    return this.db.transaction(() => {
-      if (!this.q.owner.get(run.threadId)) return false;
-      const saved = this.q.saveThread.run(
+    if (!this.stmts) throw new Error("Thread store used before migrate()");
+    const q = this.stmts;
+    return this.batch.run(() => {
+      if (!q.owner.get(run.threadId)) return false;
+      const saved = q.saveThread.run(
         messages,
         state,
         snap.messages.length,
@@ -201,8 +222,8 @@ class SqliteStore implements ThreadStore {
         run.threadId,
         run.startedAt,
       );
-      if (saved.changes === 0) this.q.touch.run(run.endedAt, run.threadId);
-      this.q.saveRun.run(
+      if (saved.changes === 0) q.touch.run(run.endedAt, run.threadId);
+      q.saveRun.run(
         run.runId,
         run.threadId,
         run.principalId,
@@ -216,7 +237,7 @@ class SqliteStore implements ThreadStore {
         run.endedAt,
       );
       return true;
-    })();
+    });
   }
 
   async deleteThread(threadId: string): Promise<boolean> {
@@ -224,9 +245,10 @@ class SqliteStore implements ThreadStore {
   }
 
   async deleteIdleThreads(idleBefore: number, limit: number): Promise<string[]> {
+    const q = this.q; // commits queued writes before this transaction opens
     return this.db.transaction(() => {
-      const ids = (this.q.idle.all(idleBefore, limit) as Row[]).map((r) => r.thread_id as string);
-      for (const id of ids) this.q.delete.run(id);
+      const ids = (q.idle.all(idleBefore, limit) as Row[]).map((r) => r.thread_id as string);
+      for (const id of ids) q.delete.run(id);
       return ids;
     })();
   }
@@ -236,6 +258,8 @@ class SqliteStore implements ThreadStore {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.batch.flush();
+    this.db.close();
   }
 }
