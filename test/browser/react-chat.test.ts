@@ -13,23 +13,13 @@ import { fileURLToPath } from "node:url";
 import type { Agent } from "@backchannel/server";
 import { CopilotKitSDK, createLogger } from "@backchannel/server";
 import { build } from "esbuild";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../helpers/chromium.js";
 import { createTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const shots = join(root, "test-results/react");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const ANSWER = [
   "Here is a summary of the **four funds** on screen:",
@@ -154,7 +144,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

@@ -4,17 +4,17 @@
  * mid-run, EventSource reconnects by itself with `Last-Event-ID` and the run continues with no
  * gap or duplicate; after the run's end the server answers 204, which stops EventSource for good.
  */
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM_FLAGS, type SseSite, startSseSite } from "./sse-site.js";
+import { launchChromium } from "../helpers/chromium.js";
+import { type SseSite, startSseSite } from "./sse-site.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 let site: SseSite;
 let browser: Browser;
 
 beforeAll(async () => {
   site = await startSseSite({ routeViaProxy: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

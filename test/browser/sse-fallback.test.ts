@@ -6,13 +6,13 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../helpers/chromium.js";
 import type { RefusingProxy } from "../helpers/refusing-proxy.js";
-import { CHROMIUM_FLAGS, type SseSite, startSseSite } from "./sse-site.js";
+import { type SseSite, startSseSite } from "./sse-site.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 let site: SseSite;
 let proxy: RefusingProxy;
@@ -23,7 +23,7 @@ beforeAll(async () => {
   site = await startSseSite({ entry: join(root, "test/browser/sse-app.ts") });
   proxy = site.proxy;
   siteUrl = site.siteUrl;
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

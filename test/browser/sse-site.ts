@@ -16,18 +16,6 @@ import { createRefusingProxy, type RefusingProxy } from "../helpers/refusing-pro
 
 const SECRET = "browser-sse-hs256-secret-of-32-chars!";
 
-/** Chromium flags every browser test uses. */
-export const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
 export interface SseSite {
   siteUrl: string;
   sdk: CopilotKitSDK;

@@ -12,21 +12,12 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../../../test/helpers/chromium.js";
 
 const here = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const shots = resolve(here, "../../test-results/opshub");
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 let dataDir: string;
 let agentPort: number;
@@ -176,7 +167,7 @@ beforeAll(async () => {
     },
   );
   await waitHttp(`http://127.0.0.1:${webPort}/signin`, web);
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 }, 300_000);
 
