@@ -70,6 +70,8 @@ export class CopilotStore {
   #errorListeners = new Set<(error: BackchannelError) => void>();
   #reported = new WeakSet<object>();
   #threads = new Map<string, AgentThread>();
+  /** The thread made as the chat's (its threadId, initial messages, history). */
+  #chatThread: AgentThread | null = null;
   #wanted = new Map<string, { initialState?: State; refs: number }>();
   #contexts = new Map<number, Entry<{ description: string; value: unknown }>>();
   #tools = new Map<number, Entry<RegisteredTool>>();
@@ -236,14 +238,26 @@ export class CopilotStore {
     const client = this.#snapshot.client;
     if (!client) return;
     const chatAgent = this.#snapshot.chatAgent;
+    // Without an `agent` prop the chat agent is the runtime's first, known once connected. A
+    // thread made before that (for `useCoAgent`) could be the chat agent's, made without the
+    // chat's threadId and history: wait for `ready` to tell.
+    if (!chatAgent && !this.#snapshot.connection.ready) return;
     let created = false;
     const names = new Set(this.#wanted.keys());
     if (chatAgent) names.add(chatAgent);
     for (const agent of names) {
-      if (this.#threads.has(agent)) continue;
+      const isChat = agent === chatAgent;
+      const existing = this.#threads.get(agent);
+      if (existing && (!isChat || existing === this.#chatThread)) continue;
       // The chat thread waits for its stored conversation (a reload shows it again).
-      if (agent === chatAgent && this.#chatHistory() === undefined) continue;
-      this.#threads.set(agent, this.#createThread(client, agent, agent === chatAgent));
+      if (isChat && this.#chatHistory() === undefined) continue;
+      // `agent` now names an agent that had a thread of its own: the chat takes it over, with
+      // the chat's threadId and history, keeping the state the page gave it.
+      const carried = existing?.getSnapshot().state;
+      if (existing) this.#dropThread(agent);
+      const thread = this.#createThread(client, agent, isChat, carried);
+      this.#threads.set(agent, thread);
+      if (isChat) this.#chatThread = thread;
       created = true;
     }
     if (!created) return;
@@ -260,10 +274,16 @@ export class CopilotStore {
     return this.#history.get(o.threadId, this.#lastConnect);
   }
 
-  #createThread(client: BackchannelClient, agent: string, isChat: boolean): AgentThread {
+  #createThread(client: BackchannelClient, agent: string, isChat: boolean, carried?: State): AgentThread {
     const o = this.#threadOptions;
     const history = isChat ? this.#chatHistory() : null;
-    const initialState = history?.state ?? this.#wanted.get(agent)?.initialState;
+    // Stored state first, then what the page set on the thread the chat took over, then the
+    // page's initialState; an empty state means "nothing set yet" at every step.
+    const initialState =
+      nonEmpty(history?.state) ??
+      nonEmpty(carried) ??
+      this.#wanted.get(agent)?.initialState ??
+      history?.state;
     const thread = new AgentThread({
       client,
       agent,
@@ -288,6 +308,7 @@ export class CopilotStore {
     const thread = this.#threads.get(agent);
     if (!thread) return;
     this.#threads.delete(agent);
+    if (this.#chatThread === thread) this.#chatThread = null;
     for (const entry of this.#contexts.values()) entry.removers.delete(thread);
     for (const entry of this.#tools.values()) entry.removers.delete(thread);
     thread.dispose();
@@ -311,6 +332,10 @@ export class CopilotStore {
     this.#snapshot = Object.freeze({ ...prev, ...patch });
     for (const listener of this.#listeners) listener();
   }
+}
+
+function nonEmpty(state: State | undefined): State | undefined {
+  return state && typeof state === "object" && Object.keys(state).length > 0 ? state : undefined;
 }
 
 /** Creates an idle store; `<CopilotKit>` does this for you. */
