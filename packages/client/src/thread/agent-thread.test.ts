@@ -203,6 +203,88 @@ describe("AgentThread: sending", () => {
   });
 });
 
+describe("AgentThread: runAgent()", () => {
+  it("runs on the thread as it is (no new message), queued behind a run in progress, as the README says", async () => {
+    const { thread, server } = await setup(async function* (input, signal) {
+      const last = lastMessage(input);
+      if (last?.content === "call") {
+        yield { type: "TOOL_CALL_START", toolCallId: `c-${input.runId}`, toolCallName: "notHere" };
+        yield { type: "TOOL_CALL_END", toolCallId: `c-${input.runId}` };
+        return;
+      }
+      if (last?.content === "slow") await waitOrAbort(signal, 100);
+      yield* say(`a-${input.runId}`, `state ${JSON.stringify(input.state)} after ${last?.role ?? "nothing"}`);
+    });
+    // In an empty thread the agent speaks first.
+    expect((await thread.runAgent()).status).toBe("finished");
+    expect(server.inputs[0]!.messages).toEqual([]);
+    // After setState, without a message; queued behind the run in progress.
+    const slow = thread.sendMessage({ content: "slow" });
+    thread.setState({ filter: "failed" });
+    const queued = thread.runAgent();
+    expect(thread.getSnapshot().queuedMessages).toEqual([]);
+    await slow;
+    expect((await queued).status).toBe("finished");
+    expect(server.inputs[2]!.state).toEqual({ filter: "failed" });
+    expect(server.inputs[2]!.messages.map((m) => m.role)).toEqual(["assistant", "user", "assistant"]);
+    expect(thread.getSnapshot().messages.at(-1)?.content).toBe('state {"filter":"failed"} after assistant');
+    // A tool call nobody answers is answered as cancelled before the next run, as for sendMessage.
+    await thread.sendMessage({ content: "call" });
+    await thread.runAgent();
+    const sent = server.inputs.at(-1)!.messages.at(-1) as Message & Record<string, any>;
+    expect(sent).toMatchObject({ role: "tool", error: "cancelled" });
+  });
+});
+
+describe("AgentThread: letting go and taking over", () => {
+  it("dispose({ keepRun: true }) sends no cancel: the run ends on the server, and another thread follows it", async () => {
+    const { thread, server, client } = await setup(async function* (input, signal) {
+      yield* say(`a-${input.runId}`, "first half ");
+      await sleep(150);
+      if (signal.aborted) return;
+      yield { type: "TEXT_MESSAGE_CONTENT", messageId: `a-${input.runId}`, delta: "second half" };
+    });
+    const sent = thread.sendMessage({ content: "go" });
+    await vi.waitFor(() => expect(thread.getSnapshot().messages).toHaveLength(2));
+    const runId = thread.getSnapshot().currentRunId!;
+    thread.dispose({ keepRun: true });
+    expect((await sent).status).toBe("cancelled");
+    const conn = await server.connection(0);
+    expect(conn.received.some((f) => f.type === "cancel")).toBe(false);
+
+    const follower = new AgentThread({ client, agent: "echo", throttleMs: 0 });
+    cleanups.push(() => follower.dispose());
+    const followed = await follower.attachRun(runId, 0);
+    expect(followed.status).toBe("finished");
+    expect(follower.getSnapshot().messages.map((m) => m.content)).toEqual(["first half second half"]);
+    expect(conn.received.some((f) => f.type === "cancel")).toBe(false);
+  });
+
+  it("setMessages() replaces the transcript between runs, keeping equal messages' identity", async () => {
+    const { thread, server } = await setup(async function* (input, signal) {
+      yield* say(`a-${input.runId}`, `echo: ${lastMessage(input).content}`);
+      if (lastMessage(input).content === "slow") await waitOrAbort(signal, 200);
+    });
+    await thread.sendMessage({ content: "one" });
+    const [question, answer] = thread.getSnapshot().messages;
+    const earlier: Message = { id: "u0", role: "user", content: "from storage" };
+    thread.setMessages([earlier, question!, answer!]);
+    const snap = thread.getSnapshot();
+    expect(snap.messages.map((m) => m.content)).toEqual(["from storage", "one", "echo: one"]);
+    expect(snap.messages[1]).toBe(question);
+    expect(snap.messages[2]).toBe(answer);
+    const slow = thread.sendMessage({ content: "slow" });
+    expect(() => thread.setMessages([])).toThrow(/run is in progress/);
+    await slow;
+    expect(server.inputs[1]!.messages.map((m) => m.content)).toEqual([
+      "from storage",
+      "one",
+      "echo: one",
+      "slow",
+    ]);
+  });
+});
+
 describe("AgentThread: state and context", () => {
   it("sends setState as input.state and applies the agent's deltas; a bad delta is reported and ignored", async () => {
     const { thread, server, errors } = await setup(function* () {

@@ -243,10 +243,43 @@ export class AgentThread {
     });
   }
 
-  /** Stops the thread and releases its timers and listeners. */
-  dispose(): void {
-    this.stop();
-    this.#detach();
+  /**
+   * Replaces the transcript locally (e.g. with a conversation loaded from storage); the next run
+   * sends it. Messages equal to the current ones keep their identity. Rejected with
+   * `run_in_progress` while a run is in progress: the run's events would land on a transcript
+   * they were not made for.
+   */
+  setMessages(messages: readonly Message[]): void {
+    if (this.#chain) {
+      throw new BackchannelError(
+        "run_in_progress",
+        "setMessages(): a run is in progress; wait for it to end or call stop() first.",
+      );
+    }
+    if (!Array.isArray(messages)) throw new TypeError("setMessages(messages) needs an array of messages.");
+    replaceMessages(this.#fold, messages, undefined);
+    this.#publish();
+  }
+
+  /**
+   * Stops the thread and releases its timers and listeners. By default the run in progress is
+   * cancelled on the server too. With `{ keepRun: true }` it is only let go of: it runs to its
+   * end on the server (which stores it), and a new thread can follow it with `attachRun`, as a
+   * page that unmounts its chat mid-answer wants.
+   */
+  dispose(options: { keepRun?: boolean } = {}): void {
+    if (options.keepRun) {
+      for (const item of this.#queue.splice(0)) item.resolve(this.#cancelledResult());
+      this.#syncQueue();
+      this.#toolAbort?.abort();
+      const chain = this.#chain;
+      this.#detach();
+      this.#chain = null;
+      chain?.resolve(this.#cancelledResult());
+    } else {
+      this.stop();
+      this.#detach();
+    }
     this.#notifier.cancel();
     this.#listeners.clear();
   }

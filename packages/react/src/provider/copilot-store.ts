@@ -300,8 +300,46 @@ export class CopilotStore {
     for (const entry of this.#tools.values()) entry.removers.set(thread, thread.registerTool(entry.value));
     // A run still streaming when the page reloaded: follow it from its start.
     const active = history?.activeRuns.find((r) => r.agent === agent);
-    if (active) void thread.attachRun(active.runId, 0);
+    if (active && o.threadId !== undefined && this.#lastConnect) {
+      const connection = this.#lastConnect;
+      const threadId = o.threadId;
+      void thread
+        .attachRun(active.runId, 0)
+        .then(() => this.#fillIn(thread, threadId, active.runId, connection));
+    }
     return thread;
+  }
+
+  /**
+   * A followed run's events carry its answer but not the message that started it (the page
+   * that sent it is gone, and the server stores it only when the run ends). Once it has ended,
+   * take what the stored conversation has and this thread lacks, so the question shows again
+   * and goes with the next run.
+   */
+  async #fillIn(
+    thread: AgentThread,
+    threadId: string,
+    runId: string,
+    connection: ConnectionProps,
+  ): Promise<void> {
+    for (const wait of FILL_IN_WAITS_MS) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      if (this.#chatThread !== thread) return;
+      let history: ThreadHistory | null;
+      try {
+        history = await this.#history.fetch(threadId, connection);
+      } catch {
+        continue;
+      }
+      if (this.#chatThread !== thread || !history) return;
+      // The run's conversation is written just after it ends: until then the store has the old one.
+      if (history.lastRunId !== runId && !history.runs.some((r) => r.runId === runId)) continue;
+      const snap = thread.getSnapshot();
+      if (snap.isRunning) return;
+      const merged = withMissing(snap.messages, history.messages);
+      if (merged !== snap.messages) thread.setMessages(merged);
+      return;
+    }
   }
 
   #dropThread(agent: string): void {
@@ -311,7 +349,9 @@ export class CopilotStore {
     if (this.#chatThread === thread) this.#chatThread = null;
     for (const entry of this.#contexts.values()) entry.removers.delete(thread);
     for (const entry of this.#tools.values()) entry.removers.delete(thread);
-    thread.dispose();
+    // Let go without cancelling: a run in progress ends (and is stored) on the server, and the
+    // next provider for this thread (a remount, a reload) follows it.
+    thread.dispose({ keepRun: true });
     this.#update({ threadsVersion: this.#snapshot.threadsVersion + 1 });
   }
 
@@ -332,6 +372,31 @@ export class CopilotStore {
     this.#snapshot = Object.freeze({ ...prev, ...patch });
     for (const listener of this.#listeners) listener();
   }
+}
+
+/** Delays before each look at the stored conversation after a followed run ended, in ms. */
+const FILL_IN_WAITS_MS = [50, 250, 1000, 3000];
+
+/**
+ * `local` plus the messages of `stored` it lacks, each placed before the message that follows
+ * it in `stored` (or at the end). `local` itself when nothing is missing.
+ */
+function withMissing(local: readonly Message[], stored: readonly Message[]): readonly Message[] {
+  const have = new Set(local.map((m) => m.id));
+  if (stored.every((m) => have.has(m.id))) return local;
+  const before = new Map<string, Message[]>();
+  let pending: Message[] = [];
+  for (const message of stored) {
+    if (!have.has(message.id)) pending.push(message);
+    else if (pending.length) {
+      before.set(message.id, pending);
+      pending = [];
+    }
+  }
+  const out: Message[] = [];
+  for (const message of local) out.push(...(before.get(message.id) ?? []), message);
+  out.push(...pending);
+  return out;
 }
 
 function nonEmpty(state: State | undefined): State | undefined {

@@ -38,6 +38,11 @@ export class HistoryLoader {
     return undefined;
   }
 
+  /** Loads `threadId`'s stored conversation now, bypassing what `get` remembers. */
+  fetch(threadId: string, connection: ConnectionProps): Promise<ThreadHistory | null> {
+    return this.#load(threadId, connection);
+  }
+
   /** Forgets the last lookup (a new connection or thread loads again). */
   reset(): void {
     this.#entry = null;

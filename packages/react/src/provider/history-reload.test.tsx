@@ -146,3 +146,36 @@ describe("reload with useCoAgent for the chat's agent", () => {
     expect(seen.agent?.state).toEqual({ count: 6, status: "done" });
   });
 });
+
+describe("reload during a run", () => {
+  it("a remounted provider attaches to the run still streaming: the whole answer once, after its question", async () => {
+    const threadId = `reload-mid-run-${Date.now()}`;
+    const props = { threadId, agent: "counter", forwardedProps: { count: 60, delayMs: 25 } };
+    const first = renderHook(() => useCopilotChat(), { wrapper: providerFor(srv.wsUrl, props) });
+    await waitFor(() => expect(first.result.current.connectionState).toBe("connected"));
+    act(() => {
+      void first.result.current.sendMessage({ content: "count" });
+    });
+    await waitFor(() => expect(text(first.result.current.messages.at(-1))).toMatch(/^1 2 3 4 5 /));
+    first.unmount(); // the reload: the socket closes, the run goes on on the server
+
+    const full = Array.from({ length: 60 }, (_, i) => i + 1).join(" ");
+    const reloaded = renderHook(() => useCopilotChat(), { wrapper: providerFor(srv.wsUrl, props) });
+    // Still streaming after the reload, and followed live.
+    await waitFor(() => expect(reloaded.result.current.isLoading).toBe(true));
+    await waitFor(() => expect(text(reloaded.result.current.messages.at(-1))).toMatch(/^1 2 3/));
+    expect(text(reloaded.result.current.messages.at(-1)).trim()).not.toBe(full);
+    await waitFor(() => expect(reloaded.result.current.isLoading).toBe(false), { timeout: 10_000 });
+    const messages = reloaded.result.current.messages;
+    expect(messages.filter((m) => m.role === "assistant").map((m) => text(m).trim())).toEqual([full]);
+    expect(reloaded.result.current.error).toBeNull();
+    // The question came with neither the history (stored only when the run ends) nor the
+    // events; it is filled in from the stored conversation once the run has ended.
+    await waitFor(() =>
+      expect(reloaded.result.current.messages.map(text)).toEqual(["count", text(messages[0])]),
+    );
+    expect(reloaded.result.current.messages[1]).toBe(messages[0]);
+    const saved = await stored(threadId, 2);
+    expect(saved.messages.map(text)).toEqual(reloaded.result.current.messages.map(text));
+  });
+});
