@@ -13,6 +13,8 @@ import { WebSocketServer } from "ws";
 import { benchEvents, benchParams, WORDS } from "../lib/agent.mjs";
 import { serveStats } from "../lib/server-child.mjs";
 
+process.on("SIGTERM", () => process.exit(0));
+
 const server = createServer((_req, res) => res.writeHead(404).end());
 const wss = new WebSocketServer({ server, perMessageDeflate: false });
 

@@ -1,15 +1,19 @@
 import type { BaseEvent } from "@ag-ui/core";
 
-/** One numbered event with its wire frame, serialized once and shared by every subscriber. */
+/**
+ * One numbered event with its wire frame, serialized once and shared by every live
+ * subscriber. Events a run buffers rebuild their frame when read later (see run-event.ts):
+ * read `frame` once per send, not in a loop.
+ */
 export interface SequencedEvent {
   runId: string;
   seq: number;
   event: BaseEvent;
   /** The complete `event` frame as sent on the wire. */
-  frame: string;
+  readonly frame: string;
   /** When it was produced (ms since epoch). */
   at: number;
-  /** Total frame bytes of the run up to and including this event (lets readers measure lag). */
+  /** Total frame bytes of the run up to and including this event (lets readers measure lag, and the buffer its size). */
   cum: number;
 }
 
@@ -29,7 +33,11 @@ export interface ResumeBufferLimits {
 export class ResumeBuffer {
   private items: SequencedEvent[] = [];
   private head = 0;
-  private bytes = 0;
+  /**
+   * `cum` just before the oldest event held. Bytes held are the newest event's `cum` minus
+   * this, so dropping an event never reads its frame (which may have to be rebuilt).
+   */
+  private base = 0;
 
   constructor(private readonly limits: ResumeBufferLimits) {}
 
@@ -40,7 +48,8 @@ export class ResumeBuffer {
 
   /** Bytes held (serialized frame length). */
   get byteSize(): number {
-    return this.bytes;
+    const newest = this.items[this.items.length - 1];
+    return newest && this.size > 0 ? newest.cum - this.base : 0;
   }
 
   /** Lowest seq still held, or `undefined` when empty. */
@@ -48,17 +57,18 @@ export class ResumeBuffer {
     return this.items[this.head]?.seq;
   }
 
+  /** Appends the next event; its `frame` must still be at hand (it is measured once, here). */
   push(item: SequencedEvent): void {
+    if (this.size === 0) this.base = item.cum - item.frame.length;
     this.items.push(item);
-    this.bytes += item.frame.length;
     const oldest = item.at - this.limits.maxAgeMs;
     while (
       this.size > 1 &&
       (this.size > this.limits.maxEvents ||
-        this.bytes > this.limits.maxBytes ||
+        item.cum - this.base > this.limits.maxBytes ||
         this.items[this.head]!.at < oldest)
     ) {
-      this.bytes -= this.items[this.head]!.frame.length;
+      this.base = this.items[this.head]!.cum;
       this.items[this.head] = undefined as unknown as SequencedEvent;
       this.head++;
     }
@@ -90,6 +100,6 @@ export class ResumeBuffer {
   clear(): void {
     this.items = [];
     this.head = 0;
-    this.bytes = 0;
+    this.base = 0;
   }
 }

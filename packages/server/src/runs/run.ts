@@ -1,6 +1,7 @@
 import type { BaseEvent, RunAgentInput } from "@ag-ui/core";
 import type { Principal } from "../principal.js";
 import { ResumeBuffer, type ResumeBufferLimits, type SequencedEvent } from "./resume-buffer.js";
+import { eventFrame, RunEvent } from "./run-event.js";
 
 /** Receives a run's events, in seq order, exactly once each. */
 export interface RunSubscriber {
@@ -64,12 +65,14 @@ export class Run {
     if (this.ended) return undefined;
     this.track(event);
     const seq = ++this.lastSeq;
-    const frame = `${this.framePrefix}${seq},"event":${JSON.stringify(event)}}`;
+    const frame = eventFrame(this.framePrefix, seq, event);
     this.totalBytes += frame.length;
-    const item: SequencedEvent = { runId: this.id, seq, event, frame, at: Date.now(), cum: this.totalBytes };
+    const item = new RunEvent(this.framePrefix, this.id, seq, event, Date.now(), this.totalBytes, frame);
     this.buffer.push(item);
     if (TERMINAL.has(event.type)) this.markEnded(event);
     for (const sub of this.subscribers) sub.deliver(item);
+    // Every live reader has its frame now; the buffer keeps the event, not the string (run-event.ts).
+    item.release();
     return item;
   }
 
