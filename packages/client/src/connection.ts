@@ -9,6 +9,7 @@ import type { ClientFrame, ErrorFrame, EventFrame, ReadyFrame } from "@backchann
 import { bearerSubprotocol, CloseCode, decodeServerFrame, SUBPROTOCOL } from "@backchannel/protocol";
 import { exponentialBackoff } from "./backoff.js";
 import { decideOnClose } from "./close-policy.js";
+import { isPermanentDiscoveryError } from "./discovery.js";
 import { BackchannelError, isBackchannelError } from "./errors.js";
 import { createHeartbeat, type Heartbeat } from "./heartbeat.js";
 import type { ResolvedClientOptions } from "./options.js";
@@ -290,12 +291,17 @@ export class Connection {
 
   /**
    * `getToken()` failed, or `runtimeUrl` discovery (which runs inside it) did. Discovery's own
-   * errors keep their code and message: a refusal (`auth_failed`, HTTP 401/403) gets one
-   * immediate retry and then gives up, like a 1008 close, so the app sees `disconnected` and
-   * can send the user to sign in; anything else (network down, 5xx, a throwing getToken) is
-   * retried with backoff.
+   * errors keep their code and message: no runtime at that URL (HTTP 404, or not a Backchannel
+   * answer) gives up at once, since waiting will not fix a wrong URL; a refusal (`auth_failed`,
+   * HTTP 401/403) gets one immediate retry and then gives up, like a 1008 close, so the app
+   * sees `disconnected` and can send the user to sign in; anything else (network down, 5xx, a
+   * throwing getToken) is retried with backoff. `reconnect()` tries again after giving up.
    */
   #onCredentialsFailed(err: unknown): void {
+    if (isPermanentDiscoveryError(err)) {
+      this.#giveUp(err as BackchannelError);
+      return;
+    }
     if (isBackchannelError(err)) {
       if (err.code !== "auth_failed") {
         this.#retryLater(err);

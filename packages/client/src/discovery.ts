@@ -20,10 +20,31 @@ export interface ConnectInfo {
   ticketExpiresAt?: number;
 }
 
+/** Answers that mean no Backchannel runtime is at `runtimeUrl`: retrying cannot change them. */
+const NOT_A_RUNTIME = new Set([404, 405, 410]);
+
+const permanent = new WeakSet<object>();
+
+/**
+ * Whether `error` is a discovery failure no retry can fix: `/connect` does not exist (HTTP 404,
+ * 405, 410) or answered with something that is not a Backchannel answer. The connection gives
+ * up on these at once (`disconnected`) instead of retrying them forever as "connecting".
+ */
+export function isPermanentDiscoveryError(error: unknown): boolean {
+  return typeof error === "object" && error !== null && permanent.has(error);
+}
+
+function permanentError(code: "connection_failed" | "protocol_error", message: string, cause?: unknown) {
+  const error = new BackchannelError(code, message, cause === undefined ? {} : { cause });
+  permanent.add(error);
+  return error;
+}
+
 /**
  * Calls `POST <runtimeUrl>/connect`. `token`, when given, goes in `Authorization`; cookies
  * follow the fetch defaults (same-origin), which is how the Next.js route knows the user.
- * Throws `BackchannelError` (`auth_failed` on 401/403, `connection_failed` otherwise).
+ * Throws `BackchannelError`: `auth_failed` on 401/403, `connection_failed` otherwise, and
+ * `protocol_error` for an answer that is not Backchannel's; see `isPermanentDiscoveryError`.
  */
 export async function discover(
   runtimeUrl: string,
@@ -55,6 +76,12 @@ export async function discover(
       cause: err,
     });
   }
+  if (NOT_A_RUNTIME.has(res.status)) {
+    throw permanentError(
+      "connection_failed",
+      `No Backchannel runtime at ${url} (HTTP ${res.status}). Check runtimeUrl and the proxy route.`,
+    );
+  }
   if (!res.ok) {
     let message = `HTTP ${res.status}`;
     try {
@@ -69,18 +96,16 @@ export async function discover(
   try {
     info = (await res.json()) as ConnectInfo;
   } catch (err) {
-    throw new BackchannelError(
+    throw permanentError(
       "protocol_error",
-      `${url} did not answer with JSON; is runtimeUrl a Backchannel route?`,
-      {
-        cause: err,
-      },
+      `${url} did not answer with JSON; is runtimeUrl a Backchannel route? Check runtimeUrl and the proxy route.`,
+      err,
     );
   }
-  if (typeof info.wsUrl !== "string" || typeof info.sseBase !== "string") {
-    throw new BackchannelError(
+  if (typeof info?.wsUrl !== "string" || typeof info.sseBase !== "string") {
+    throw permanentError(
       "protocol_error",
-      `${url} did not answer with a Backchannel /connect response.`,
+      `${url} did not answer with a Backchannel /connect response. Check runtimeUrl and the proxy route.`,
     );
   }
   return info;

@@ -40,16 +40,30 @@ describe("<CopilotKit> connection", () => {
     fetchSpy.mockRestore();
   });
 
-  it("keeps retrying a runtimeUrl that answers 404, reporting what the runtime said", async () => {
+  it("gives up on a runtimeUrl that answers 404, saying what to check, and reconnect() tries again", async () => {
     const onError = vi.fn();
+    const fetchSpy = vi.spyOn(globalThis, "fetch");
+    const asked = () =>
+      fetchSpy.mock.calls.filter(([url]) => String(url).endsWith("/not-here/connect")).length;
     const { result } = renderHook(() => ({ chat: useCopilotChat(), conn: useConnection() }), {
       wrapper: providerFor("", { wsUrl: undefined as never, runtimeUrl: "/not-here", onError }),
     });
-    await waitFor(() => expect(result.current.conn.attempt).toBeGreaterThan(1));
-    expect(result.current.conn.connectionState).toBe("connecting");
-    expect(result.current.conn.error?.code).toBe("connection_failed");
-    expect(result.current.conn.error?.message).toMatch(/not-here\/connect refused to connect \(HTTP 404/);
-    expect(onError).toHaveBeenCalled();
+    try {
+      await waitFor(() => expect(result.current.chat.connectionState).toBe("disconnected"));
+      expect(result.current.chat.error?.code).toBe("connection_failed");
+      expect(result.current.chat.error?.message).toBe(
+        "No Backchannel runtime at /not-here/connect (HTTP 404). Check runtimeUrl and the proxy route.",
+      );
+      expect(onError).toHaveBeenCalledTimes(1);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(asked()).toBe(1);
+      act(() => result.current.chat.reconnect());
+      await waitFor(() => expect(asked()).toBe(2));
+      await waitFor(() => expect(result.current.chat.connectionState).toBe("disconnected"));
+      expect(onError).toHaveBeenCalledTimes(2);
+    } finally {
+      fetchSpy.mockRestore();
+    }
   });
 
   it("gives up with auth_failed when the runtime refuses discovery", async () => {
