@@ -48,6 +48,17 @@ describe("ResumeBuffer", () => {
     expect(b.size).toBe(1);
   });
 
+  it("reports how full it is against its tightest bound", () => {
+    const b = new ResumeBuffer({ maxEvents: 10, maxBytes: 1000, maxAgeMs: 1000 });
+    expect(b.fill(0)).toBe(0);
+    b.push(item(1, 0, 100));
+    b.push(item(2, 0, 100));
+    expect(b.fill(0)).toBeCloseTo(0.2); // 200 of 1000 bytes
+    expect(b.fill(500)).toBeCloseTo(0.5); // the oldest is half of maxAgeMs old
+    for (let s = 3; s <= 6; s++) b.push(item(s, 0, 1));
+    expect(b.fill(0)).toBeCloseTo(0.6); // 6 of 10 events
+  });
+
   it("compacts its storage while keeping seq lookups right", () => {
     const b = new ResumeBuffer({ maxEvents: 10, maxBytes: 1e9, maxAgeMs: 1e9 });
     for (let s = 1; s <= 5000; s++) b.push(item(s));

@@ -1,9 +1,10 @@
 import type { BaseEvent } from "@ag-ui/core";
+import { framePrefix, RunEvent } from "./run-event.js";
 
 /**
  * One numbered event with its wire frame, serialized once and shared by every live
- * subscriber. Events a run buffers rebuild their frame when read later (see run-event.ts):
- * read `frame` once per send, not in a loop.
+ * subscriber. Events read back from a buffer rebuild their frame (see run-event.ts): read
+ * `frame` once per send, not in a loop.
  */
 export interface SequencedEvent {
   runId: string;
@@ -25,65 +26,118 @@ export interface ResumeBufferLimits {
   maxAgeMs: number;
 }
 
+/** Entries dropped from the front before the columns are compacted. */
+const COMPACT_AFTER = 1024;
+
 /**
  * The events a run has produced, kept so a client that lost its socket can `resume`.
  * Oldest events are dropped first when any bound is exceeded; `since()` then answers
  * `undefined` for a resume point that fell off, and the client gets `resume_unavailable`.
+ *
+ * Held as columns (the event objects, their times, their cumulative sizes), not as one
+ * object per event: every buffered token outlives the young generation, so what it holds is
+ * what the GC copies and marks. One event costs its own object plus three array slots;
+ * `get`/`since` build the SequencedEvent views on demand.
  */
 export class ResumeBuffer {
-  private items: SequencedEvent[] = [];
+  private events: (BaseEvent | undefined)[] = [];
+  /** ms since epoch; a plain array of doubles, stored unboxed. */
+  private ats: number[] = [];
+  private cums: number[] = [];
+  /** Index of the oldest event held. */
   private head = 0;
+  /** Seq of the event at index 0. */
+  private seq0 = 0;
   /**
    * `cum` just before the oldest event held. Bytes held are the newest event's `cum` minus
-   * this, so dropping an event never reads its frame (which may have to be rebuilt).
+   * this, so dropping an event never needs its frame.
    */
   private base = 0;
+  private readonly prefix: string;
 
-  constructor(private readonly limits: ResumeBufferLimits) {}
+  /** @param runId the run whose frames `get`/`since` rebuild. @default "" */
+  constructor(
+    private readonly limits: ResumeBufferLimits,
+    private readonly runId = "",
+  ) {
+    this.prefix = framePrefix(runId);
+  }
 
   /** Number of events held. */
   get size(): number {
-    return this.items.length - this.head;
+    return this.events.length - this.head;
   }
 
   /** Bytes held (serialized frame length). */
   get byteSize(): number {
-    const newest = this.items[this.items.length - 1];
-    return newest && this.size > 0 ? newest.cum - this.base : 0;
+    return this.size > 0 ? this.cums[this.cums.length - 1]! - this.base : 0;
+  }
+
+  /**
+   * How close the buffer is to dropping its oldest event, from 0 (empty) to 1: the largest
+   * of its event count, bytes and oldest event's age, each as a fraction of its bound.
+   */
+  fill(now = Date.now()): number {
+    if (this.size === 0) return 0;
+    return Math.max(
+      this.size / this.limits.maxEvents,
+      this.byteSize / this.limits.maxBytes,
+      (now - this.ats[this.head]!) / this.limits.maxAgeMs,
+    );
   }
 
   /** Lowest seq still held, or `undefined` when empty. */
   get firstSeq(): number | undefined {
-    return this.items[this.head]?.seq;
+    return this.size > 0 ? this.seq0 + this.head : undefined;
   }
 
-  /** Appends the next event; its `frame` must still be at hand (it is measured once, here). */
+  /** Appends the next event (seq one above the last); its `frame` is measured here when the buffer is empty. */
   push(item: SequencedEvent): void {
-    if (this.size === 0) this.base = item.cum - item.frame.length;
-    this.items.push(item);
+    if (this.size === 0) {
+      this.base = item.cum - item.frame.length;
+      this.seq0 = item.seq - this.events.length;
+    }
+    this.events.push(item.event);
+    this.ats.push(item.at);
+    this.cums.push(item.cum);
     const oldest = item.at - this.limits.maxAgeMs;
     while (
       this.size > 1 &&
       (this.size > this.limits.maxEvents ||
         item.cum - this.base > this.limits.maxBytes ||
-        this.items[this.head]!.at < oldest)
+        this.ats[this.head]! < oldest)
     ) {
-      this.base = this.items[this.head]!.cum;
-      this.items[this.head] = undefined as unknown as SequencedEvent;
+      this.base = this.cums[this.head]!;
+      this.events[this.head] = undefined;
       this.head++;
     }
-    // Compact occasionally so the array does not grow without bound.
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
+    // Compact occasionally so the columns do not grow without bound.
+    if (this.head > COMPACT_AFTER && this.head * 2 > this.events.length) {
+      this.events = this.events.slice(this.head);
+      this.ats = this.ats.slice(this.head);
+      this.cums = this.cums.slice(this.head);
+      this.seq0 += this.head;
       this.head = 0;
     }
   }
 
+  /** The event with this seq, if still held, without building a view. O(1). */
+  eventAt(seq: number): BaseEvent | undefined {
+    const i = seq - this.seq0;
+    return i >= this.head && i < this.events.length ? this.events[i] : undefined;
+  }
+
+  /** `cum` of the event with this seq, if still held. O(1). */
+  cumAt(seq: number): number | undefined {
+    const i = seq - this.seq0;
+    return i >= this.head && i < this.cums.length ? this.cums[i] : undefined;
+  }
+
   /** The event with this seq, if still held. O(1). */
   get(seq: number): SequencedEvent | undefined {
-    const first = this.firstSeq;
-    if (first === undefined || seq < first) return undefined;
-    return this.items[this.head + (seq - first)];
+    const i = seq - this.seq0;
+    if (i < this.head || i >= this.events.length) return undefined;
+    return new RunEvent(this.prefix, this.runId, seq, this.events[i]!, this.ats[i]!, this.cums[i]!);
   }
 
   /**
@@ -94,12 +148,19 @@ export class ResumeBuffer {
     if (after >= lastSeq) return [];
     const first = this.firstSeq;
     if (first === undefined || first > after + 1) return undefined;
-    return this.items.slice(this.head + (after + 1 - first));
+    const out: SequencedEvent[] = [];
+    for (let seq = after + 1, last = this.seq0 + this.events.length - 1; seq <= last; seq++) {
+      out.push(this.get(seq)!);
+    }
+    return out;
   }
 
   clear(): void {
-    this.items = [];
+    this.events = [];
+    this.ats = [];
+    this.cums = [];
     this.head = 0;
+    this.seq0 = 0;
     this.base = 0;
   }
 }

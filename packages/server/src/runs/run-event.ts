@@ -2,40 +2,40 @@ import type { BaseEvent } from "@ag-ui/core";
 import type { SequencedEvent } from "./resume-buffer.js";
 
 /**
- * One event of a local run as its resume buffer holds it. The wire frame is serialized once
- * when the event is emitted and shared by every socket that receives it live; the run then
- * drops it (`release`), and a later reader (a resume, a socket that fell behind, the cluster
- * publisher) gets it rebuilt, byte for byte the same, from the event. A retained frame string
- * was most of an event's memory, and retaining it made every buffered token survive (and be
- * copied by) the young-generation GC; without it a token's share of GC fell by about half.
- * Events are never mutated after they are emitted (the run fold and merged frames read them
- * too), so the rebuilt frame is the one that was sent.
+ * One event of a run with its wire frame. A run serializes each event once, when it emits
+ * it, and every socket receiving it live shares that string; the resume buffer keeps only
+ * the event (resume-buffer.ts), and a later reader (a resume, a socket that fell behind)
+ * gets a view whose frame is rebuilt, byte for byte the same, from the event. Retaining
+ * every frame string (and one object per event) made each buffered token survive, and be
+ * copied by, the young-generation GC. Events are never mutated after they are emitted (the
+ * run fold and merged frames read them too), so the rebuilt frame is the one that was sent.
  */
 export class RunEvent implements SequencedEvent {
   private text: string | undefined;
 
   constructor(
-    /** `{"type":"event","runId":…,"seq":` of the run. */
+    /** `framePrefix(runId)`. */
     private readonly prefix: string,
     readonly runId: string,
     readonly seq: number,
     readonly event: BaseEvent,
     readonly at: number,
     readonly cum: number,
-    frame: string,
+    frame?: string,
   ) {
     this.text = frame;
   }
 
-  /** The complete `event` frame as sent on the wire. */
+  /** The complete `event` frame as sent on the wire (built once per view). */
   get frame(): string {
-    return this.text ?? eventFrame(this.prefix, this.seq, this.event);
+    this.text ??= eventFrame(this.prefix, this.seq, this.event);
+    return this.text;
   }
+}
 
-  /** Forgets the serialized frame; `frame` rebuilds it when asked. */
-  release(): void {
-    this.text = undefined;
-  }
+/** The start of every event frame of `runId`: `{"type":"event","runId":…,"seq":`. */
+export function framePrefix(runId: string): string {
+  return `{"type":"event","runId":${JSON.stringify(runId)},"seq":`;
 }
 
 /** The wire frame of event `seq` of the run whose frames start with `prefix`. */

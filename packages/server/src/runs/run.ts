@@ -1,7 +1,7 @@
 import type { BaseEvent, RunAgentInput } from "@ag-ui/core";
 import type { Principal } from "../principal.js";
 import { ResumeBuffer, type ResumeBufferLimits, type SequencedEvent } from "./resume-buffer.js";
-import { eventFrame, RunEvent } from "./run-event.js";
+import { eventFrame, framePrefix, RunEvent } from "./run-event.js";
 
 /** Receives a run's events, in seq order, exactly once each. */
 export interface RunSubscriber {
@@ -45,8 +45,8 @@ export class Run {
   ) {
     this.id = input.runId;
     this.threadId = input.threadId;
-    this.buffer = new ResumeBuffer(limits);
-    this.framePrefix = `{"type":"event","runId":${JSON.stringify(this.id)},"seq":`;
+    this.buffer = new ResumeBuffer(limits, this.id);
+    this.framePrefix = framePrefix(this.id);
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
@@ -71,8 +71,6 @@ export class Run {
     this.buffer.push(item);
     if (TERMINAL.has(event.type)) this.markEnded(event);
     for (const sub of this.subscribers) sub.deliver(item);
-    // Every live reader has its frame now; the buffer keeps the event, not the string (run-event.ts).
-    item.release();
     return item;
   }
 

@@ -123,7 +123,7 @@ export class Outbox {
 
   private sentCum(cursor: Cursor): number {
     if (cursor.sent === 0) return 0;
-    return cursor.run.buffer.get(cursor.sent)?.cum ?? 0;
+    return cursor.run.buffer.cumAt(cursor.sent) ?? 0;
   }
 
   private schedule(now: boolean): void {
@@ -179,8 +179,7 @@ export class Outbox {
     let chars = deltas[0]!.length;
     let last = item.seq;
     for (;;) {
-      const next = buffer.get(last + 1);
-      const ne = next?.event as { type: string; messageId?: string; delta?: string } | undefined;
+      const ne = buffer.eventAt(last + 1) as { type: string; messageId?: string; delta?: string } | undefined;
       if (ne?.type !== "TEXT_MESSAGE_CONTENT" || ne.messageId !== e.messageId || chars >= MAX_MERGED_CHARS)
         break;
       deltas.push(ne.delta ?? "");

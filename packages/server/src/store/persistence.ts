@@ -1,7 +1,8 @@
 /**
  * Thread persistence for a runtime: claims a thread for its owner when a run starts, folds
- * each run's events (from its resume buffer, off the hot path) and writes the conversation
- * once when the run finishes, fails or is cancelled, and sweeps idle threads.
+ * each run's events (from its resume buffer, off the hot path: when it ends, or earlier once
+ * its buffer fills up) and writes the conversation once when the run finishes, fails or is
+ * cancelled, and sweeps idle threads.
  * @module
  */
 import type { RunAgentInput } from "@ag-ui/core";
@@ -41,8 +42,14 @@ export interface PersistenceHost {
   readonly registry: RunRegistry;
 }
 
-/** How often running runs are folded from their buffers, so long runs never outlive their buffer. */
+/** How often running runs' buffers are checked, so long runs never outlive their buffer. */
 const FOLD_INTERVAL_MS = 1_000;
+/**
+ * A running run is folded early once its buffer is this full (events, bytes or age); below
+ * that it is folded once, when it ends. Folding every run every second made the event loop
+ * stall for a moment each second under many streams, and kept each token's rope alive.
+ */
+const FOLD_EARLY_FILL = 0.25;
 const SAVE_RETRY_DELAYS_MS = [500, 2_000, 5_000];
 const SWEEP_BATCH = 500;
 
@@ -196,7 +203,8 @@ export class ThreadPersistence {
   }
 
   private foldRunning(): void {
-    for (const t of this.tracked.values()) this.catchUp(t);
+    const now = Date.now();
+    for (const t of this.tracked.values()) if (t.run.buffer.fill(now) >= FOLD_EARLY_FILL) this.catchUp(t);
   }
 
   /** Applies the run's buffered events not yet folded. O(new events). */
@@ -205,8 +213,8 @@ export class ThreadPersistence {
     if (t.folded >= run.lastSeq) return;
     t.fold ??= new RunFold(run.input);
     while (t.folded < run.lastSeq) {
-      const item = run.buffer.get(t.folded + 1);
-      if (!item) {
+      const event = run.buffer.eventAt(t.folded + 1);
+      if (!event) {
         // Events fell out of the resume buffer before we read them (a huge burst, or a tiny buffer).
         const first = run.buffer.firstSeq;
         if (first === undefined || first <= t.folded + 1) break;
@@ -214,8 +222,8 @@ export class ThreadPersistence {
         t.folded = first - 1;
         continue;
       }
-      t.fold.apply(item.event);
-      t.folded = item.seq;
+      t.fold.apply(event);
+      t.folded++;
     }
   }
 
