@@ -45,6 +45,9 @@ const ANSWER = [
   "End of report.",
 ].join("\n");
 
+/** Questions the analyst already failed on once (Retry then succeeds). */
+const failedOnce = new Set<string>();
+
 /** Looks up holdings (a server-side tool call the UI shows), then streams ANSWER slowly. */
 const analyst: Agent = {
   name: "analyst",
@@ -70,8 +73,14 @@ const analyst: Agent = {
       content: JSON.stringify({ funds: 4, flagged: 3 }),
     };
     const messageId = `a-${input.runId}`;
+    // "[fail]" in the question: the model gives out partway through the first answer to it.
+    const last = input.messages.findLast((m) => m.role === "user");
+    const fails = String(last?.content ?? "").includes("[fail]") && last && !failedOnce.has(last.id);
+    if (last) failedOnce.add(last.id);
+    const failAt = fails ? 160 : Number.POSITIVE_INFINITY;
     yield { type: "TEXT_MESSAGE_START", messageId, role: "assistant" };
     for (let i = 0; i < ANSWER.length; i += 5) {
+      if (i >= failAt) throw new Error("The model provider closed the stream");
       await wait(12);
       yield { type: "TEXT_MESSAGE_CONTENT", messageId, delta: ANSWER.slice(i, i + 5) };
     }
@@ -222,6 +231,59 @@ describe("@backchannel/react in Chromium", () => {
     await expect(sidebar.getByText("End of report.").count()).resolves.toBe(1);
     await page.screenshot({ path: join(shots, "4-resumed.png") });
     await page.close();
+  });
+
+  it("marks answers that ended early: an interrupted notice with Retry, Interrupted and Stopped tags, light and dark", async () => {
+    for (const dark of [false, true]) {
+      const page = await open("?mode=sidebar", { width: 1280, height: 800, dark });
+      const sidebar = page.locator("aside.bc-sidebar");
+      // A failed answer, then one the user stops, then another failed one (the latest).
+      await ask(page, "Summarise today's holdings [fail]");
+      await sidebar.getByRole("alert").waitFor({ timeout: 10_000 });
+      await ask(page, "Try again, please.");
+      // Stopped mid-answer: the second answer's text is streaming.
+      await page.waitForFunction(() => {
+        const rows = [...document.querySelectorAll(".bc-msg")];
+        const asked = rows.findLastIndex((row) => row.classList.contains("bc-msg-user"));
+        return rows
+          .slice(asked + 1)
+          .some((row) => row.querySelector(".bc-md")?.textContent?.includes("Alpha Growth"));
+      });
+      await sidebar.getByRole("button", { name: "Stop" }).click();
+      await sidebar.locator('.bc-ending-tag[data-ending="stopped"]').waitFor();
+      await ask(page, "One more time [fail]");
+      const notice = sidebar.getByRole("alert");
+      await notice.waitFor({ timeout: 10_000 });
+      await expect(notice.textContent()).resolves.toContain("This answer was interrupted.");
+      await expect(sidebar.locator('.bc-ending-tag[data-ending="failed"]').textContent()).resolves.toBe(
+        "Interrupted",
+      );
+      await expect(sidebar.locator('.bc-ending-tag[data-ending="stopped"]').textContent()).resolves.toBe(
+        "Stopped",
+      );
+      const colors = await notice.evaluate((el) => {
+        const style = getComputedStyle(el);
+        return { bg: style.backgroundColor, fg: style.color };
+      });
+      expect(colors).toEqual(
+        dark
+          ? { bg: "rgb(45, 23, 21)", fg: "rgb(253, 162, 155)" }
+          : { bg: "rgb(254, 243, 242)", fg: "rgb(180, 35, 24)" },
+      );
+      await notice.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(shots, dark ? "9-ended-early-dark.png" : "8-ended-early.png") });
+      // Retry answers the last question again, in full.
+      await notice.getByRole("button", { name: "Retry" }).click();
+      await notice.waitFor({ state: "detached" });
+      await page.waitForFunction(() => !(window as any).__chat.isLoading, null, { timeout: 15_000 });
+      await expect(sidebar.getByRole("alert").count()).resolves.toBe(0);
+      expect(
+        await page.evaluate(
+          () => (window as any).__chat.messages.filter((m: any) => m.role === "user").length,
+        ),
+      ).toBe(3);
+      await page.close();
+    }
   });
 
   it("looks right as a popup, in dark mode and on a phone-width screen", async () => {

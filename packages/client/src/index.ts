@@ -25,6 +25,7 @@ export type { ClientTool, PendingToolCall, ToolCallContext } from "./thread/clie
 export type {
   AgentThreadOptions,
   AgentThreadSnapshot,
+  AnswerEnding,
   OutgoingMessage,
   WhileRunningPolicy,
 } from "./thread/thread-types.js";

@@ -203,6 +203,40 @@ describe("AgentThread: sending", () => {
   });
 });
 
+describe("AgentThread: endedEarly", () => {
+  it("marks the last answer of a failed run 'failed' and of a cancelled one 'stopped'; reset() clears", async () => {
+    const { thread } = await setup(
+      async function* (input, signal) {
+        const content = lastMessage(input).content;
+        yield { type: "TEXT_MESSAGE_START", messageId: `tool-${input.runId}`, role: "assistant" };
+        yield { type: "TEXT_MESSAGE_END", messageId: `tool-${input.runId}` };
+        yield* say(`a-${input.runId}`, `partial ${content}`);
+        if (content === "fail") throw new Error("model exploded");
+        if (content === "slow") await waitOrAbort(signal);
+      },
+      { endedEarly: { old: "failed" } },
+    );
+    expect(thread.getSnapshot().endedEarly).toEqual({ old: "failed" });
+    await thread.sendMessage({ content: "fine" });
+    const unchanged = thread.getSnapshot().endedEarly;
+    expect(unchanged).toEqual({ old: "failed" });
+
+    const failed = await thread.sendMessage({ content: "fail" });
+    expect(thread.getSnapshot().endedEarly).toEqual({ old: "failed", [`a-${failed.runId}`]: "failed" });
+
+    const slow = thread.sendMessage({ content: "slow" });
+    await vi.waitFor(() => expect(thread.getSnapshot().messages.at(-1)?.content).toBe("partial slow"));
+    const runId = thread.getSnapshot().currentRunId;
+    thread.stop();
+    expect((await slow).status).toBe("cancelled");
+    expect(thread.getSnapshot().endedEarly[`a-${runId}`]).toBe("stopped");
+    expect(Object.isFrozen(thread.getSnapshot().endedEarly)).toBe(true);
+
+    thread.reset();
+    expect(thread.getSnapshot().endedEarly).toEqual({ old: "failed" });
+  });
+});
+
 describe("AgentThread: runAgent()", () => {
   it("runs on the thread as it is (no new message), queued behind a run in progress, as the README says", async () => {
     const { thread, server } = await setup(async function* (input, signal) {

@@ -22,7 +22,12 @@ import type { RunHandle, RunResult } from "../run-handle.js";
 import { type ClientTool, type PendingToolCall, runToolCalls } from "./client-tools.js";
 import { createNotifier, type Notifier } from "./notifier.js";
 import { answerDanglingToolCalls, buildRunInput, type ContextEntry } from "./thread-input.js";
-import type { AgentThreadOptions, AgentThreadSnapshot, OutgoingMessage } from "./thread-types.js";
+import type {
+  AgentThreadOptions,
+  AgentThreadSnapshot,
+  AnswerEnding,
+  OutgoingMessage,
+} from "./thread-types.js";
 
 /** One user action (send, regenerate, resume) and the tool follow-up runs it leads to. */
 interface Chain {
@@ -73,6 +78,7 @@ export class AgentThread {
   #toolAbort: AbortController | null = null;
   #pendingToolCalls: readonly PendingToolCall[] = EMPTY;
   #error: BackchannelError | null = null;
+  #endedEarly: Readonly<Record<string, AnswerEnding>>;
 
   constructor(options: AgentThreadOptions) {
     if (!options?.client || typeof options.agent !== "string" || options.agent === "") {
@@ -86,6 +92,7 @@ export class AgentThread {
       messages: options.initialMessages ?? [],
       state: options.initialState ?? {},
     });
+    this.#endedEarly = Object.freeze({ ...options.endedEarly });
     this.#snapshot = Object.freeze(this.#build());
     this.#notifier = createNotifier(options.throttleMs, () => this.#flush());
   }
@@ -197,6 +204,7 @@ export class AgentThread {
     });
     this.#threadId = randomId();
     this.#error = null;
+    this.#endedEarly = Object.freeze({ ...this.#opts.endedEarly });
     this.#publish();
   }
 
@@ -371,6 +379,9 @@ export class AgentThread {
       this.#error = result.error;
       this.#opts.onError?.(result.error);
     }
+    if (result.status === "error" || result.status === "cancelled") {
+      this.#markEnding(handle.runId, result.status === "error" ? "failed" : "stopped");
+    }
     const fold = this.#fold;
     if (result.status === "finished" && !chain.stopped) {
       const calls = fold.pendingToolCallIds.flatMap((id) => fold.toolCalls.get(id)?.call ?? []);
@@ -433,6 +444,17 @@ export class AgentThread {
     this.#publish();
   }
 
+  /** Marks the last assistant message run `runId` produced, if it produced one. */
+  #markEnding(runId: string, ending: AnswerEnding): void {
+    const entries = this.#fold.entries;
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const entry = entries[i]!;
+      if (entry.runId !== runId || entry.msg.role !== "assistant") continue;
+      this.#endedEarly = Object.freeze({ ...this.#endedEarly, [entry.msg.id]: ending });
+      return;
+    }
+  }
+
   #interruptCurrent(): void {
     const chain = this.#chain;
     if (!chain) return;
@@ -491,6 +513,7 @@ export class AgentThread {
       pendingToolCalls: this.#pendingToolCalls,
       interrupts: this.#fold.interrupts,
       queuedMessages: this.#queuedMessages,
+      endedEarly: this.#endedEarly,
     };
   }
 

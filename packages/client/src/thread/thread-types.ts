@@ -17,6 +17,13 @@ import type { PendingToolCall } from "./client-tools.js";
  */
 export type WhileRunningPolicy = "queue" | "reject" | "interrupt";
 
+/**
+ * How an answer ended before it was complete: `"stopped"` (its run was cancelled: `stop()`,
+ * `whileRunning: "interrupt"`, `regenerate()` mid-answer) or `"failed"` (its run failed:
+ * RUN_ERROR, `resume_unavailable` after a server restart, the connection given up).
+ */
+export type AnswerEnding = "stopped" | "failed";
+
 /** Options of `new AgentThread(options)`. */
 export interface AgentThreadOptions {
   /** The connection to run on. */
@@ -29,6 +36,11 @@ export interface AgentThreadOptions {
   initialMessages?: Message[];
   /** Agent state the thread starts with (sent as `input.state`). @default {} */
   initialState?: State;
+  /**
+   * `endedEarly` marks the thread starts with, by message id: e.g. for a stored conversation
+   * whose last run failed or was cancelled (`ThreadHistory.lastRunStatus`). @default {}
+   */
+  endedEarly?: Readonly<Record<string, AnswerEnding>>;
   /**
    * Minimum time between change notifications. `0` notifies synchronously after every change.
    * @default undefined: once per animation frame in browsers, every 16 ms elsewhere
@@ -66,6 +78,12 @@ export interface AgentThreadSnapshot {
   readonly interrupts: readonly Interrupt[];
   /** Messages sent while busy with `whileRunning: "queue"`, not yet in the transcript. */
   readonly queuedMessages: readonly Message[];
+  /**
+   * Answers cut off, by message id: the last assistant message of each run that was cancelled
+   * (`"stopped"`) or failed (`"failed"`) after it had started answering. A UI shows a marker,
+   * and for the latest answer a retry (`regenerate()`).
+   */
+  readonly endedEarly: Readonly<Record<string, AnswerEnding>>;
 }
 
 /** A message as `sendMessage` takes it: content, and optionally an id and attachments' parts. */

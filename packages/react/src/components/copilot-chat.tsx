@@ -99,6 +99,8 @@ export function ChatPanel(props: ChatPanelProps): ReactNode {
         isRunning={chat.isLoading}
         pendingToolCalls={chat.pendingToolCalls}
         error={answerError}
+        endedEarly={chat.endedEarly}
+        endingError={chat.error}
         labels={labels}
         onRetry={() => void chat.regenerate()}
         {...(props.UserMessage ? { UserMessage: props.UserMessage } : {})}

@@ -39,6 +39,12 @@ export interface ChatLabels {
   reconnect: string;
   /** Tag on messages waiting for the current answer. @default "Queued" */
   queued: string;
+  /** Opens the notice on the latest answer cut off by a failure. @default "This answer was interrupted." */
+  interrupted: string;
+  /** Tag on an earlier answer cut off by a failure. @default "Interrupted" */
+  interruptedTag: string;
+  /** Tag on an answer the user stopped. @default "Stopped" */
+  stopped: string;
   /** @default "Jump to latest" */
   jumpToLatest: string;
   /** Label of the message log for screen readers. @default "Conversation" */
@@ -63,6 +69,9 @@ export const DEFAULT_LABELS: ChatLabels = {
   retrying: "Can't reach the assistant. Retrying…",
   reconnect: "Reconnect",
   queued: "Queued",
+  interrupted: "This answer was interrupted.",
+  interruptedTag: "Interrupted",
+  stopped: "Stopped",
   jumpToLatest: "Jump to latest",
   log: "Conversation",
 };

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Message, ToolCall } from "@ag-ui/core";
-import type { BackchannelError, PendingToolCall } from "@backchannel/client";
+import type { AnswerEnding, BackchannelError, PendingToolCall } from "@backchannel/client";
 import {
   type ComponentType,
   type ReactNode,
@@ -18,6 +18,7 @@ import {
 import { useStoreSnapshot } from "../hooks/use-agent-thread.js";
 import type { ActionRenderer, ActionStatus } from "../hooks/use-copilot-action.js";
 import { useCopilotStore } from "../provider/context.js";
+import { AnswerEndingNote } from "./answer-ending.js";
 import { describeError } from "./error-text.js";
 import { DownIcon, RetryIcon } from "./icons.js";
 import type { ChatLabels } from "./labels.js";
@@ -41,6 +42,13 @@ export interface MessagesProps {
   isRunning: boolean;
   pendingToolCalls: readonly PendingToolCall[];
   error: BackchannelError | null;
+  /** Answers cut off, by message id (`AgentThreadSnapshot.endedEarly`): marked in the log. */
+  endedEarly?: Readonly<Record<string, AnswerEnding>>;
+  /**
+   * Why the latest cut-off answer failed, for its notice (connection errors included, which
+   * `error` leaves to the banner). @default error
+   */
+  endingError?: BackchannelError | null;
   labels: ChatLabels;
   /** Called by the retry button of a failed answer. */
   onRetry?: () => void;
@@ -74,6 +82,7 @@ function needsTypingIndicator(
 }
 
 const STICK_PX = 48;
+const NONE: Readonly<Record<string, AnswerEnding>> = Object.freeze({});
 
 /** Renders the conversation as an ARIA log. */
 export function Messages(props: MessagesProps): ReactNode {
@@ -116,6 +125,14 @@ export function Messages(props: MessagesProps): ReactNode {
 
   const initial = labels.initial === undefined ? [] : [labels.initial].flat();
   const lastIndex = messages.length - 1;
+  const endedEarly = props.endedEarly ?? NONE;
+  const lastUser = messages.findLastIndex((m) => m.role === "user");
+  // The latest answer, cut off by a failure, carries the error and its Retry itself.
+  const failedLatest =
+    !isRunning && props.queuedMessages.length === 0
+      ? messages.findLast((m, i) => i > lastUser && endedEarly[m.id] === "failed")?.id
+      : undefined;
+  const canRetry = props.onRetry && lastUser >= 0 ? props.onRetry : undefined;
   const rows: ReactNode[] = [];
   messages.forEach((message, i) => {
     const streaming = isRunning && i === lastIndex;
@@ -152,6 +169,19 @@ export function Messages(props: MessagesProps): ReactNode {
             images={props.images ?? false}
           />,
         );
+        const ending = endedEarly[message.id];
+        if (ending) {
+          rows.push(
+            <AnswerEndingNote
+              key={`${message.id}:ending`}
+              ending={ending}
+              latest={message.id === failedLatest}
+              error={props.endingError === undefined ? error : props.endingError}
+              labels={labels}
+              onRetry={canRetry}
+            />,
+          );
+        }
         return;
       }
       case "reasoning":
@@ -192,11 +222,11 @@ export function Messages(props: MessagesProps): ReactNode {
         {needsTypingIndicator(messages, isRunning, pendingToolCalls) && (
           <TypingIndicator label={labels.typing} />
         )}
-        {error && !isRunning && (
+        {error && !isRunning && failedLatest === undefined && (
           <div className="bc-error" role="alert">
             <span>{describeError(error)}</span>
-            {props.onRetry && messages.some((m) => m.role === "user") && (
-              <button type="button" className="bc-error-retry" onClick={props.onRetry}>
+            {canRetry && (
+              <button type="button" className="bc-error-retry" onClick={canRetry}>
                 <RetryIcon />
                 {labels.retry}
               </button>

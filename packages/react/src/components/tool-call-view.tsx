@@ -77,14 +77,24 @@ export const ToolCallView = memo(function ToolCallView(props: ToolCallViewProps)
       </div>
     );
   }
-  const failed = result?.error !== undefined;
+  // A call the run never answered because it was stopped is cancelled, not broken.
+  const cancelled = result?.error === "cancelled";
+  const failed = result?.error !== undefined && !cancelled;
   const statusText =
-    status === "complete" ? (failed ? "Failed" : "Done") : pending ? "Waiting for you" : "Running…";
+    status === "complete"
+      ? cancelled
+        ? "Cancelled"
+        : failed
+          ? "Failed"
+          : "Done"
+      : pending
+        ? "Waiting for you"
+        : "Running…";
   return (
-    <details className="bc-tool" data-status={failed ? "failed" : status}>
+    <details className="bc-tool" data-status={cancelled ? "cancelled" : failed ? "failed" : status}>
       <summary>
         <span className="bc-tool-icon">
-          {status === "complete" && !failed ? <CheckIcon /> : <ToolIcon />}
+          {status === "complete" && !failed && !cancelled ? <CheckIcon /> : <ToolIcon />}
         </span>
         <span className="bc-tool-name">{humanize(call.function.name)}</span>
         <span className="bc-tool-status">

@@ -4,6 +4,7 @@
  */
 import type { Interrupt, Message, State } from "@ag-ui/core";
 import type {
+  AnswerEnding,
   BackchannelError,
   ConnectionState,
   OutgoingMessage,
@@ -58,6 +59,11 @@ export interface UseCopilotChatResult {
   interrupts: readonly Interrupt[];
   /** Answers the open interrupts with `payload` and continues the run. */
   resumeInterrupt(payload?: unknown): Promise<RunResult>;
+  /**
+   * Answers cut off, by message id: `"stopped"` (cancelled) or `"failed"` (the run failed after
+   * it started answering, e.g. the backend died and the run could not be resumed).
+   */
+  endedEarly: Readonly<Record<string, AnswerEnding>>;
 }
 
 /**
@@ -113,6 +119,7 @@ export function useCopilotChat(): UseCopilotChatResult {
       pendingToolCalls: snap.pendingToolCalls,
       interrupts: snap.interrupts,
       resumeInterrupt,
+      endedEarly: snap.endedEarly,
     }),
     [
       snap,

@@ -7,6 +7,7 @@
 import type { Message, State } from "@ag-ui/core";
 import type {
   AgentThreadSnapshot,
+  AnswerEnding,
   BackchannelClient,
   ClientSnapshot,
   ClientTool,
@@ -289,7 +290,7 @@ export class CopilotStore {
       agent,
       ...(isChat && o.threadId !== undefined ? { threadId: o.threadId } : {}),
       ...(isChat && o.initialMessages ? { initialMessages: o.initialMessages } : {}),
-      ...(history ? { initialMessages: history.messages } : {}),
+      ...(history ? { initialMessages: history.messages, endedEarly: storedEnding(history) } : {}),
       ...(initialState === undefined ? {} : { initialState }),
       ...(o.throttleMs === undefined ? {} : { throttleMs: o.throttleMs }),
       ...(o.whileRunning === undefined ? {} : { whileRunning: o.whileRunning }),
@@ -374,6 +375,14 @@ export class CopilotStore {
   }
 }
 
+/** The stored conversation's last answer, marked if its run failed or was cancelled. */
+function storedEnding(history: ThreadHistory): Record<string, AnswerEnding> {
+  const status = history.lastRunStatus;
+  const last = history.messages.at(-1);
+  if ((status !== "error" && status !== "cancelled") || last?.role !== "assistant") return {};
+  return { [last.id]: status === "error" ? "failed" : "stopped" };
+}
+
 /** Delays before each look at the stored conversation after a followed run ended, in ms. */
 const FILL_IN_WAITS_MS = [50, 250, 1000, 3000];
 
@@ -419,4 +428,5 @@ export const EMPTY_THREAD_SNAPSHOT: AgentThreadSnapshot = Object.freeze({
   pendingToolCalls: Object.freeze([]),
   interrupts: Object.freeze([]),
   queuedMessages: Object.freeze([]),
+  endedEarly: Object.freeze({}),
 });
