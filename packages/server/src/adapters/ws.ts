@@ -1,43 +1,61 @@
 import type { WebSocket } from "ws";
 import type { Session } from "../session/session.js";
 import type { Transport } from "../session/transport.js";
+import { encodeTextFrames } from "./ws-frames.js";
 
-/** Bytes of frames gathered in one cork before they are flushed anyway, so a long burst keeps moving. */
-const MAX_CORKED_CHARS = 64 * 1024;
+/** Characters of frames gathered in one turn before they are written anyway, so a long burst keeps moving. */
+const MAX_PENDING_CHARS = 64 * 1024;
+
+/** The `ws` internals the transport relies on (ws 8): its net.Socket, and its sender's queue. */
+interface WsInternals {
+  _socket?: NodeJS.EventEmitter & { write(data: Buffer): boolean; destroyed: boolean };
+  _sender?: { _bufferedBytes?: number };
+}
 
 /**
  * Adapts a `ws` WebSocket to the session's Transport.
  *
- * Frames sent in one turn of the event loop leave in one `writev`: the first `send` corks the
- * socket and a `process.nextTick` uncorks it, which runs only once the microtasks of that
- * turn (an agent's whole burst of yields) have drained. Otherwise each frame costs a system
- * call, and that call is most of what a token costs the server. Corked bytes are not a slow
- * reader, so `bufferedAmount` reports what was buffered before the cork.
+ * Frames sent in one turn of the event loop leave in one write: the first `send` of a turn
+ * schedules a `process.nextTick`, which runs only once the microtasks of that turn (an
+ * agent's whole burst of yields) have drained, and then writes every frame of the turn,
+ * framed here (ws-frames.ts), as one Buffer. Each frame through `ws.send` would cost a header
+ * buffer, two stream writes and, uncorked, a system call of its own; that was most of what a
+ * token cost the server. Frames of a turn are not yet a slow reader, so `bufferedAmount`
+ * reports only what the socket holds. Should `ws` itself hold queued frames (it does not with
+ * compression off), frames go through `ws.send` to keep their order.
  */
 export function wsTransport(ws: WebSocket): Transport {
-  const raw = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-  let corked = false;
-  let corkedChars = 0;
-  let before = 0;
-  const uncork = () => {
-    if (!corked) return;
-    corked = false;
-    raw?.uncork();
+  const internals = ws as unknown as WsInternals;
+  const raw = internals._socket;
+  let pending: string[] = [];
+  let pendingChars = 0;
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (pending.length === 0) return;
+    const frames = pending;
+    pending = [];
+    pendingChars = 0;
+    // Like ws.send on a closed socket: frames for a socket that is gone are dropped.
+    if (ws.readyState !== ws.OPEN) return;
+    if (!raw || raw.destroyed || internals._sender?._bufferedBytes !== 0) {
+      for (const frame of frames) ws.send(frame);
+      return;
+    }
+    raw.write(encodeTextFrames(frames));
   };
   return {
     send: (text) => {
-      if (!corked && raw) {
-        before = ws.bufferedAmount;
-        corked = true;
-        corkedChars = 0;
-        raw.cork();
-        process.nextTick(uncork);
+      pending.push(text);
+      pendingChars += text.length;
+      if (!scheduled) {
+        scheduled = true;
+        process.nextTick(flush);
       }
-      ws.send(text);
-      corkedChars += text.length;
-      if (corkedChars > MAX_CORKED_CHARS) uncork();
+      if (pendingChars > MAX_PENDING_CHARS) flush();
     },
     close: (code, reason) => {
+      flush();
       if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
       // A peer that never answers the close handshake must not hold the socket open.
       const timer = setTimeout(() => ws.terminate(), 5_000);
@@ -45,7 +63,7 @@ export function wsTransport(ws: WebSocket): Transport {
       ws.once("close", () => clearTimeout(timer));
     },
     get bufferedAmount() {
-      return corked ? before : ws.bufferedAmount;
+      return ws.bufferedAmount;
     },
     get isOpen() {
       return ws.readyState === ws.OPEN;

@@ -1,0 +1,43 @@
+/**
+ * RFC 6455 framing of server → client text messages: unmasked, unfragmented, no extension
+ * bits, which is every frame Backchannel sends (`perMessageDeflate` is off).
+ * @module
+ */
+
+/** Header bytes of an unmasked frame whose payload is `bytes` long. */
+function headerSize(bytes: number): number {
+  return bytes < 126 ? 2 : bytes < 65_536 ? 4 : 10;
+}
+
+/**
+ * Encodes `texts` as consecutive WebSocket text frames in one Buffer, so a turn's frames reach
+ * the socket as one write: no per-frame header buffer, no per-frame stream bookkeeping.
+ */
+export function encodeTextFrames(texts: readonly string[]): Buffer {
+  const sizes = new Array<number>(texts.length);
+  let total = 0;
+  for (let i = 0; i < texts.length; i++) {
+    const bytes = Buffer.byteLength(texts[i]!, "utf8");
+    sizes[i] = bytes;
+    total += headerSize(bytes) + bytes;
+  }
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (let i = 0; i < texts.length; i++) {
+    const bytes = sizes[i]!;
+    out[at++] = 0x81; // FIN + opcode 1 (text)
+    if (bytes < 126) out[at++] = bytes;
+    else if (bytes < 65_536) {
+      out[at++] = 126;
+      out.writeUInt16BE(bytes, at);
+      at += 2;
+    } else {
+      out[at++] = 127;
+      out.writeUInt32BE(Math.floor(bytes / 2 ** 32), at);
+      out.writeUInt32BE(bytes >>> 0, at + 4);
+      at += 8;
+    }
+    at += out.write(texts[i]!, at, bytes, "utf8");
+  }
+  return out;
+}
