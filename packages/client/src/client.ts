@@ -10,6 +10,7 @@ import { randomId } from "./ids.js";
 import { type ClientOptions, resolveOptions } from "./options.js";
 import type { RunHandle } from "./run-handle.js";
 import { RunRegistry } from "./run-registry.js";
+import { type JoinThreadOptions, type ThreadFollow, ThreadFollows } from "./thread-follow.js";
 
 /** What `startRun` takes. Everything in `input` is optional; ids are generated when absent. */
 export interface StartRunOptions {
@@ -59,6 +60,13 @@ export interface BackchannelClient {
   cancel(runId: string): void;
   /** The handle of a run still in flight, if this client has one. */
   getRun(runId: string): RunHandle | undefined;
+  /**
+   * Follows a thread live (`join`): runs in flight on it and every run started on it later
+   * by another tab or device are announced through `onRun`, each with a `RunHandle` that
+   * resumes across reconnects like a run started here. Runs this client starts are not
+   * announced. Joined again after every reconnect. Works offline (joins once connected).
+   */
+  joinThread(threadId: string, options?: JoinThreadOptions): ThreadFollow;
 }
 
 /**
@@ -75,14 +83,26 @@ export function createClient(options: ClientOptions): BackchannelClient {
     maxRateLimitRetries: opts.maxRateLimitRetries,
     onRunError: (error) => opts.onError?.(error),
   });
+  let follows!: ThreadFollows;
   const connection = new Connection(opts, {
-    onReady: () => registry.onReady(),
+    onReady: () => {
+      registry.onReady();
+      follows.onReady();
+    },
     onEvent: (frame) => registry.onEvent(frame),
-    onErrorFrame: (frame) => registry.onErrorFrame(frame),
-    onDown: () => registry.onDown(),
-    onGiveUp: (error) => registry.onGiveUp(error),
+    onThreadFrame: (frame) => follows.onFrame(frame),
+    onErrorFrame: (frame) => registry.onErrorFrame(frame) || follows.onErrorFrame(frame),
+    onDown: () => {
+      registry.onDown();
+      follows.onDown();
+    },
+    onGiveUp: (error) => {
+      registry.onGiveUp(error);
+      follows.onGiveUp(error);
+    },
   });
   registry.bind(connection);
+  follows = new ThreadFollows(registry, connection, opts.reconnect);
 
   const client: BackchannelClient = {
     get connectionState() {
@@ -123,6 +143,16 @@ export function createClient(options: ClientOptions): BackchannelClient {
     },
     cancel: (runId) => registry.cancel(runId),
     getRun: (runId) => registry.get(runId),
+    joinThread(threadId, options = {}) {
+      if (typeof threadId !== "string" || threadId.length === 0 || threadId.length > 256) {
+        throw new TypeError("joinThread: `threadId` must be a non-empty string of at most 256 characters.");
+      }
+      const { after = 0 } = options;
+      if (!Number.isInteger(after) || after < 0) {
+        throw new TypeError(`joinThread: \`after\` must be a non-negative integer seq (got ${after}).`);
+      }
+      return follows.join(threadId, options);
+    },
   };
   if (!opts.lazy) connection.connect();
   return client;

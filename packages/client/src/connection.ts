@@ -5,7 +5,14 @@
  * @module
  */
 
-import type { ClientFrame, ErrorFrame, EventFrame, ReadyFrame } from "@backchannel/protocol";
+import type {
+  ClientFrame,
+  ErrorFrame,
+  EventFrame,
+  JoinedFrame,
+  ReadyFrame,
+  ThreadRunFrame,
+} from "@backchannel/protocol";
 import { bearerSubprotocol, CloseCode, decodeServerFrame, SUBPROTOCOL } from "@backchannel/protocol";
 import { exponentialBackoff } from "./backoff.js";
 import { decideOnClose } from "./close-policy.js";
@@ -42,7 +49,9 @@ export interface ConnectionHooks {
   /** A connection became ready: (re)send whatever is in flight. */
   onReady(ready: ReadyFrame): void;
   onEvent(frame: EventFrame): void;
-  /** Returns whether the error belonged to a run; unclaimed errors become connection errors. */
+  /** Followed threads: the answer to `join`, and a run announced on a followed thread. */
+  onThreadFrame(frame: JoinedFrame | ThreadRunFrame): void;
+  /** Returns whether the error belonged to a run or a join; unclaimed ones are reported. */
   onErrorFrame(frame: ErrorFrame): boolean;
   /** The socket is gone (a reconnect may follow). */
   onDown(): void;
@@ -234,9 +243,13 @@ export class Connection {
       case "event":
         this.#hooks.onEvent(frame);
         return;
+      case "joined":
+      case "thread_run":
+        this.#hooks.onThreadFrame(frame);
+        return;
       case "error":
         if (this.#hooks.onErrorFrame(frame)) return;
-        // An error about no run of ours (a refused token refresh, dropped frames) is reported; only
+        // An error about no run or join of ours (a refused token refresh, dropped frames) is reported; only
         // a refused refresh says something about the connection itself.
         if (frame.code === "auth_failed") this.#reportError(BackchannelError.from(frame));
         else this.#opts.onError?.(BackchannelError.from(frame));

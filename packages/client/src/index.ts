@@ -29,6 +29,7 @@ export type {
   OutgoingMessage,
   WhileRunningPolicy,
 } from "./thread/thread-types.js";
+export type { FollowedRun, JoinThreadOptions, ThreadFollow, ThreadFollowStatus } from "./thread-follow.js";
 export type {
   ActiveRun,
   ThreadHistory,

@@ -16,6 +16,11 @@ interface RunRecord {
   handle: RunHandleImpl;
   /** The `run` frame, for runs this client started; attached runs only ever resume. */
   frame: RunFrame | undefined;
+  /**
+   * For a run announced by `thread_run`: the followed thread. Such a run is not resumed on a
+   * new connection; the thread's next `join` brings it back (see `rejoined`).
+   */
+  follow: string | undefined;
   /** Whether a run/resume frame went out on the current connection. */
   sent: boolean;
   /** Whether any frame for this run ever reached a server (a never-sent run cancels locally). */
@@ -36,10 +41,13 @@ export interface RunRegistryOptions {
 }
 
 const encoder = new TextEncoder();
+/** How many ended runs the registry remembers, so a late `thread_run` for one is not taken for news. */
+const RECENT_ENDED = 128;
 
 /** Tracks every run that has not ended and speaks the run half of the protocol. */
 export class RunRegistry {
   #runs = new Map<string, RunRecord>();
+  #recent = new Set<string>();
   #connection!: Connection;
   #opts: RunRegistryOptions;
 
@@ -54,6 +62,64 @@ export class RunRegistry {
 
   get(runId: string): RunHandleImpl | undefined {
     return this.#runs.get(runId)?.handle;
+  }
+
+  /** Whether `runId` is in flight here or ended here lately. */
+  knows(runId: string): boolean {
+    return this.#runs.has(runId) || this.#recent.has(runId);
+  }
+
+  /**
+   * Registers a run the server streams to this socket because it follows `threadId` (it sent
+   * `thread_run`): nothing is sent for it, it is already on its way.
+   */
+  adopt(runId: string, threadId: string, after: number): RunHandleImpl {
+    const handle = new RunHandleImpl(runId, threadId, after, (id) => this.cancel(id));
+    this.#runs.set(runId, this.#record(handle, undefined, threadId, true));
+    return handle;
+  }
+
+  /**
+   * The server answered a (re)join of `threadId` with the runs in flight `live`: those are
+   * streamed again; a followed run not among them ended meanwhile and is resumed for its rest.
+   */
+  rejoined(threadId: string, live: Set<string>): void {
+    for (const record of this.#runs.values()) {
+      if (record.follow !== threadId || record.sent) continue;
+      if (!live.has(record.handle.runId)) {
+        record.follow = undefined;
+        this.#flush(record);
+        continue;
+      }
+      record.sent = true;
+      if (record.cancelRequested)
+        this.#connection.send({ type: "cancel", runId: record.handle.runId, id: record.handle.runId });
+    }
+  }
+
+  /**
+   * The run of `threadId` in flight here that has received the most events (followed runs
+   * first, since only a join brings them back), for a join to name after a reconnect.
+   */
+  furthest(threadId: string): { runId: string; after: number } | undefined {
+    let best: RunRecord | undefined;
+    for (const record of this.#runs.values()) {
+      const { handle } = record;
+      if (handle.threadId !== threadId || handle.lastSeq === 0) continue;
+      const rank = (r: RunRecord) => (r.follow === threadId ? 1e15 : 0) + r.handle.lastSeq;
+      if (!best || rank(record) > rank(best)) best = record;
+    }
+    return best && { runId: best.handle.runId, after: best.handle.lastSeq };
+  }
+
+  /** `threadId` is no longer followed: its runs in flight become ordinary attached runs. */
+  unfollow(threadId: string, error?: BackchannelError): void {
+    for (const record of [...this.#runs.values()]) {
+      if (record.follow !== threadId) continue;
+      record.follow = undefined;
+      if (error) this.#finish(record, "error", error);
+      else if (!record.sent && this.#connection.snapshot.connectionState === "connected") this.#flush(record);
+    }
   }
 
   /** Registers a new run and sends it now if connected (else on the next `ready`). */
@@ -76,18 +142,28 @@ export class RunRegistry {
     return handle;
   }
 
-  #add(handle: RunHandleImpl, frame: RunFrame | undefined): void {
-    const record: RunRecord = {
+  #record(
+    handle: RunHandleImpl,
+    frame: RunFrame | undefined,
+    follow: string | undefined,
+    sent: boolean,
+  ): RunRecord {
+    return {
       handle,
       frame,
-      sent: false,
-      everSent: false,
+      follow,
+      sent,
+      everSent: sent,
       resyncing: false,
       cancelRequested: false,
       rateLimitRetries: 0,
       holdUntil: 0,
       holdTimer: undefined,
     };
+  }
+
+  #add(handle: RunHandleImpl, frame: RunFrame | undefined): void {
+    const record = this.#record(handle, frame, undefined, false);
     this.#runs.set(handle.runId, record);
     if (this.#connection.snapshot.connectionState === "connected") this.#flush(record);
     else this.#connection.connect();
@@ -134,7 +210,7 @@ export class RunRegistry {
   }
 
   #flush(record: RunRecord): void {
-    if (record.sent || record.holdUntil > Date.now()) return;
+    if (record.sent || record.follow !== undefined || record.holdUntil > Date.now()) return;
     const { handle, frame } = record;
     let out: ClientFrame;
     if (frame && handle.lastSeq === 0) {
@@ -223,7 +299,11 @@ export class RunRegistry {
   #resendAfterDrop(retryAfterMs: number | undefined): void {
     const wait = Math.max(0, retryAfterMs ?? 1000);
     for (const record of this.#runs.values()) {
-      if (!record.sent || (record.handle.lastSeq > 0 && !record.resyncing && !record.cancelRequested))
+      if (
+        !record.sent ||
+        record.follow !== undefined ||
+        (record.handle.lastSeq > 0 && !record.resyncing && !record.cancelRequested)
+      )
         continue;
       record.sent = false;
       record.resyncing = false;
@@ -253,6 +333,10 @@ export class RunRegistry {
 
   #remove(record: RunRecord): void {
     clearTimeout(record.holdTimer);
-    if (this.#runs.get(record.handle.runId) === record) this.#runs.delete(record.handle.runId);
+    const runId = record.handle.runId;
+    if (this.#runs.get(runId) !== record) return;
+    this.#runs.delete(runId);
+    this.#recent.add(runId);
+    if (this.#recent.size > RECENT_ENDED) this.#recent.delete(this.#recent.values().next().value!);
   }
 }

@@ -101,6 +101,19 @@ export class SseSocket implements WebSocketLike {
       case "cancel":
         void this.#cancel(frame.runId, frame.id);
         return;
+      case "join":
+        // The HTTP binding has no thread following; say so rather than leave the join unanswered.
+        // `unavailable` keeps the follow waiting: "auto" may be back on the WebSocket later.
+        queueMicrotask(() =>
+          this.#deliver({
+            type: "error",
+            code: "unavailable",
+            message:
+              "Following a thread live needs the WebSocket transport; this connection uses HTTP/SSE. It is joined again once the WebSocket works.",
+            ...(frame.id === undefined ? {} : { id: frame.id }),
+          }),
+        );
+        return;
     }
   }
 
