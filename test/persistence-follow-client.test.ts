@@ -141,7 +141,7 @@ describe("client.joinThread", () => {
 
   it("tab B's connection is cut mid-run: it joins again and the run continues with no gap and no duplicate", async () => {
     const srv = await serve();
-    const proxy = await createTcpProxy({ port: new URL(srv.wsUrl).port as unknown as number });
+    const proxy = await createTcpProxy({ port: Number(new URL(srv.wsUrl).port) });
     cleanups.push(() => proxy.close());
     const a = tab(srv.wsUrl, "alice");
     const b = tab(proxy.url("/copilotkit/ws"), "alice");
@@ -201,5 +201,104 @@ describe("client.joinThread", () => {
     expect(waiting.error?.code).toBe("unavailable");
     waiting.leave();
     await expect(waiting.joined).rejects.toMatchObject({ code: "client_closed" });
+  });
+});
+
+describe("AgentThread({ follow: true })", () => {
+  const shown = (thread: AgentThread) =>
+    thread
+      .getSnapshot()
+      .messages.map((m) => `${m.role}:${typeof m.content === "string" ? m.content.trim() : ""}`);
+
+  function open(client: BackchannelClient, threadId: string, count: number) {
+    const errors: BackchannelError[] = [];
+    const thread = new AgentThread({
+      client,
+      agent: "streamer",
+      threadId,
+      follow: true,
+      throttleMs: 0,
+      forwardedProps: { count, delayMs: 8 },
+      onError: (e) => errors.push(e),
+    });
+    cleanups.push(() => thread.dispose());
+    return { thread, errors };
+  }
+
+  it("two tabs show one conversation: a run in flight from its start, each other's runs live, none twice", async () => {
+    const srv = await serve();
+    const proxy = await createTcpProxy({ port: Number(new URL(srv.wsUrl).port) });
+    cleanups.push(() => proxy.close());
+    const threadId = `tabs-${Date.now()}`;
+    const a = open(tab(srv.wsUrl, "alice"), threadId, 40);
+    await a.thread.following!.joined;
+    const sentA = a.thread.sendMessage({ content: "first question" });
+    await vi.waitFor(() => expect(shown(a.thread).at(-1)).toMatch(/^assistant:t0 t1 t2/));
+
+    // Tab B opens the thread while A's answer streams: the question, then the whole answer.
+    const b = open(tab(proxy.url("/copilotkit/ws"), "alice"), threadId, 30);
+    await vi.waitFor(() => expect(b.thread.getSnapshot().isRunning).toBe(true));
+    expect(shown(b.thread)[0]).toBe("user:first question");
+    await sentA;
+    await vi.waitFor(() => expect(b.thread.getSnapshot().isRunning).toBe(false));
+    expect(shown(a.thread)).toEqual(["user:first question", `assistant:${tokens(40).trim()}`]);
+    expect(b.thread.getSnapshot().messages).toEqual(a.thread.getSnapshot().messages);
+
+    // B asks; A sees B's question and the answer while it streams; B's connection is cut
+    // mid-answer and B's own run resumes; neither tab shows anything twice.
+    const sentB = b.thread.sendMessage({ content: "second question" });
+    await vi.waitFor(() => expect(a.thread.getSnapshot().isRunning).toBe(true));
+    expect(shown(a.thread).at(2)).toBe("user:second question");
+    await vi.waitFor(() => expect(shown(b.thread).at(-1)).toMatch(/^assistant:t0 t1 t2/));
+    proxy.cut();
+    expect((await sentB).status).toBe("finished");
+    await vi.waitFor(() => expect(a.thread.getSnapshot().isRunning).toBe(false));
+    const expected = [
+      "user:first question",
+      `assistant:${tokens(40).trim()}`,
+      "user:second question",
+      `assistant:${tokens(30).trim()}`,
+    ];
+    expect(shown(b.thread)).toEqual(expected);
+    expect(shown(a.thread)).toEqual(expected);
+    expect(a.thread.getSnapshot().messages).toEqual(b.thread.getSnapshot().messages);
+
+    // A asks while B is cut off: B rejoins and shows A's run from its start.
+    const sentA2 = a.thread.sendMessage({ content: "third question" });
+    await vi.waitFor(() => expect(shown(a.thread).at(-1)).toMatch(/^assistant:t0 t1/));
+    proxy.cut();
+    await sentA2;
+    await vi.waitFor(() => expect(shown(b.thread)).toEqual(shown(a.thread)));
+    expect(shown(b.thread)).toHaveLength(6);
+    expect(b.thread.getSnapshot().isRunning).toBe(false);
+    expect([...a.errors, ...b.errors]).toEqual([]);
+  });
+
+  it("a message sent while another tab's run streams waits for it, then goes with it in the transcript", async () => {
+    const srv = await serve();
+    const threadId = `queue-${Date.now()}`;
+    const a = open(tab(srv.wsUrl, "alice"), threadId, 30);
+    const b = open(tab(srv.wsUrl, "alice"), threadId, 2);
+    await Promise.all([a.thread.following!.joined, b.thread.following!.joined]);
+    const sentA = a.thread.sendMessage({ content: "long one" });
+    await vi.waitFor(() => expect(b.thread.getSnapshot().isRunning).toBe(true));
+    const sentB = b.thread.sendMessage({ content: "short one" });
+    expect(b.thread.getSnapshot().queuedMessages.map((m) => m.content)).toEqual(["short one"]);
+    await sentA;
+    expect((await sentB).status).toBe("finished");
+    await vi.waitFor(() => expect(a.thread.getSnapshot().messages).toHaveLength(4));
+    await vi.waitFor(() => expect(a.thread.getSnapshot().isRunning).toBe(false));
+    const expected = ["user:long one", `assistant:${tokens(30).trim()}`, "user:short one", "assistant:t0 t1"];
+    expect(shown(b.thread)).toEqual(expected);
+    expect(shown(a.thread)).toEqual(expected);
+  });
+
+  it("another user's thread: the join is refused with forbidden through onError", async () => {
+    const srv = await serve();
+    const threadId = `theirs-${Date.now()}`;
+    await tab(srv.wsUrl, "alice").startRun({ agent: "streamer", input: { threadId } }).done;
+    const bob = open(tab(srv.wsUrl, "bob"), threadId, 1);
+    await expect(bob.thread.following!.joined).rejects.toMatchObject({ code: "forbidden" });
+    expect(bob.errors.map((e) => e.code)).toEqual(["forbidden"]);
   });
 });

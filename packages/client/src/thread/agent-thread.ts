@@ -19,6 +19,7 @@ import {
 } from "../fold/fold-state.js";
 import { randomId } from "../ids.js";
 import type { RunHandle, RunResult } from "../run-handle.js";
+import type { FollowedRun, ThreadFollow } from "../thread-follow.js";
 import { type ClientTool, type PendingToolCall, runToolCalls } from "./client-tools.js";
 import { createNotifier, type Notifier } from "./notifier.js";
 import { answerDanglingToolCalls, buildRunInput, type ContextEntry } from "./thread-input.js";
@@ -36,6 +37,8 @@ interface Chain {
   /** stop()/interrupt: finish the current step, start nothing more. */
   stopped: boolean;
   last: RunResult | undefined;
+  /** A run another tab started (`follow`): its client tools are that tab's to run. */
+  followed?: boolean;
 }
 
 type Work =
@@ -79,6 +82,9 @@ export class AgentThread {
   #pendingToolCalls: readonly PendingToolCall[] = EMPTY;
   #error: BackchannelError | null = null;
   #endedEarly: Readonly<Record<string, AnswerEnding>>;
+  #following: ThreadFollow | null = null;
+  /** Runs other tabs started while this thread was busy, in the order they were announced. */
+  #foreign: FollowedRun[] = [];
 
   constructor(options: AgentThreadOptions) {
     if (!options?.client || typeof options.agent !== "string" || options.agent === "") {
@@ -95,6 +101,12 @@ export class AgentThread {
     this.#endedEarly = Object.freeze({ ...options.endedEarly });
     this.#snapshot = Object.freeze(this.#build());
     this.#notifier = createNotifier(options.throttleMs, () => this.#flush());
+    if (options.follow) this.#join();
+  }
+
+  /** The live follow of this thread's id with `follow: true` (its `joined`, `status`, `error`); else null. */
+  get following(): ThreadFollow | null {
+    return this.#following;
   }
 
   /** The current snapshot (stable identity until something changes). Safe to pass unbound. */
@@ -191,8 +203,12 @@ export class AgentThread {
     this.#publish();
   }
 
-  /** Stops, then starts over: initial messages and state, no error, and a new thread id. */
+  /**
+   * Stops, then starts over: initial messages and state, no error, and a new thread id. A run
+   * another tab started (`follow`) is let go of, not cancelled.
+   */
   reset(): void {
+    this.#letGoOfFollowed();
     this.stop();
     const chain = this.#chain;
     this.#detach();
@@ -205,6 +221,7 @@ export class AgentThread {
     this.#threadId = randomId();
     this.#error = null;
     this.#endedEarly = Object.freeze({ ...this.#opts.endedEarly });
+    if (this.#following) this.#join();
     this.#publish();
   }
 
@@ -276,6 +293,10 @@ export class AgentThread {
    * page that unmounts its chat mid-answer wants.
    */
   dispose(options: { keepRun?: boolean } = {}): void {
+    this.#following?.leave();
+    this.#following = null;
+    this.#foreign = [];
+    this.#letGoOfFollowed();
     if (options.keepRun) {
       for (const item of this.#queue.splice(0)) item.resolve(this.#cancelledResult());
       this.#syncQueue();
@@ -383,7 +404,7 @@ export class AgentThread {
       this.#markEnding(handle.runId, result.status === "error" ? "failed" : "stopped");
     }
     const fold = this.#fold;
-    if (result.status === "finished" && !chain.stopped) {
+    if (result.status === "finished" && !chain.stopped && !chain.followed) {
       const calls = fold.pendingToolCallIds.flatMap((id) => fold.toolCalls.get(id)?.call ?? []);
       if (calls.some((c) => this.#tools.has(c.function.name))) {
         const max = this.#opts.maxToolRoundtrips ?? 10;
@@ -437,11 +458,64 @@ export class AgentThread {
     // Publish now, so that code awaiting sendMessage() reads a snapshot that includes the run.
     this.#publish();
     chain.resolve(result);
+    const foreign = this.#foreign.shift();
+    if (foreign) {
+      this.#beginFollowed(foreign, false);
+      this.#publish();
+      return;
+    }
     const next = this.#queue.shift();
     if (!next) return;
     this.#syncQueue();
     this.#begin(next.work, next.resolve);
     this.#publish();
+  }
+
+  /** Follows this thread's id (again after `reset()`, which takes a new one). */
+  #join(): void {
+    this.#following?.leave();
+    this.#foreign = [];
+    this.#following = this.#client.joinThread(this.#threadId, {
+      onRun: (run) => {
+        if (run.threadId !== this.#threadId) return;
+        if (this.#chain) this.#foreign.push(run);
+        else {
+          this.#beginFollowed(run, true);
+          this.#publish();
+        }
+      },
+      onError: (error) => this.#opts.onError?.(error),
+    });
+  }
+
+  /**
+   * Shows a run another tab started. Arriving on an idle thread, its input conversation
+   * becomes the transcript: it is what that tab sees and what the server stores when it ends.
+   * One that overlapped a run of this thread only adds the messages this thread lacks.
+   */
+  #beginFollowed(run: FollowedRun, idle: boolean): void {
+    const chain: Chain = {
+      resolve: () => {},
+      roundtrips: 0,
+      stopped: false,
+      last: undefined,
+      followed: true,
+    };
+    this.#chain = chain;
+    if (idle) replaceMessages(this.#fold, run.messages, undefined);
+    else for (const message of run.messages) appendMessage(this.#fold, message, undefined);
+    // The other tab answered or dropped the open interrupts with its run.
+    this.#fold.interrupts = [];
+    this.#error = null;
+    this.#follow(chain, run.handle);
+  }
+
+  /** Stops showing a run another tab started, without cancelling it: it is not this thread's. */
+  #letGoOfFollowed(): void {
+    const chain = this.#chain;
+    if (!chain?.followed) return;
+    this.#detach();
+    this.#chain = null;
   }
 
   /** Marks the last assistant message run `runId` produced, if it produced one. */

@@ -55,6 +55,16 @@ export interface AgentThreadOptions {
   maxToolRoundtrips?: number;
   /** Sent as `input.forwardedProps` of every run; a function is called per run. */
   forwardedProps?: unknown;
+  /**
+   * Follow the thread live (`client.joinThread(threadId)`): runs another tab or device starts
+   * on it appear here as they stream, first the conversation they were started with (the
+   * other tab's question), then their answer; a run in flight when the thread is created is
+   * followed from its start. The thread stays busy (`isRunning`) while one streams; messages
+   * sent meanwhile wait (`whileRunning`), and `stop()` cancels it. Runs this thread starts
+   * are never shown twice. Join failures (`forbidden`, `unavailable`) go to `onError`.
+   * @default false
+   */
+  follow?: boolean;
   /** Called with every error: failed runs, tool handler failures, state patches that did not apply. */
   onError?: (error: BackchannelError) => void;
 }
