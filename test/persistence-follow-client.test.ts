@@ -204,6 +204,28 @@ describe("client.joinThread", () => {
   });
 });
 
+describe("client.joinThread over the HTTP/SSE transport", () => {
+  it("is refused with bad_request (the HTTP binding cannot follow), while attachRun still works", async () => {
+    const srv = await serve();
+    const threadId = `sse-${Date.now()}`;
+    const a = tab(srv.wsUrl, "alice");
+    const run = a.startRun({
+      agent: "streamer",
+      input: { threadId, forwardedProps: { count: 20, delayMs: 5 } },
+    });
+    await vi.waitFor(() => expect(run.lastSeq).toBeGreaterThan(2));
+    const sse = createClient({ url: srv.wsUrl, transport: "sse", token: KEYS.alice });
+    cleanups.push(() => sse.close());
+    const errors: BackchannelError[] = [];
+    const follow = sse.joinThread(threadId, { onError: (e) => errors.push(e) });
+    await expect(follow.joined).rejects.toMatchObject({ code: "bad_request" });
+    expect(errors[0]?.message).toMatch(/WebSocket transport/);
+    const attached = sse.attachRun(run.runId, { threadId });
+    expect((await attached.done).status).toBe("finished");
+    expect(attached.lastSeq).toBe((await run.done).lastSeq);
+  });
+});
+
 describe("AgentThread({ follow: true })", () => {
   const shown = (thread: AgentThread) =>
     thread

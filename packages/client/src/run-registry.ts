@@ -113,12 +113,11 @@ export class RunRegistry {
   }
 
   /** `threadId` is no longer followed: its runs in flight become ordinary attached runs. */
-  unfollow(threadId: string, error?: BackchannelError): void {
-    for (const record of [...this.#runs.values()]) {
+  unfollow(threadId: string): void {
+    for (const record of this.#runs.values()) {
       if (record.follow !== threadId) continue;
       record.follow = undefined;
-      if (error) this.#finish(record, "error", error);
-      else if (!record.sent && this.#connection.snapshot.connectionState === "connected") this.#flush(record);
+      if (this.#connection.snapshot.connectionState === "connected") this.#flush(record);
     }
   }
 

@@ -301,7 +301,9 @@ export class ThreadFollows {
     s.status = "closed";
     if (error) s.error = error;
     if (this.#shared.get(s.threadId) === s) this.#shared.delete(s.threadId);
-    this.registry.unfollow(s.threadId, error ?? undefined);
+    // Runs already streaming go on as attached runs (resumed on a new connection; the server
+    // says `forbidden` there if access was revoked).
+    this.registry.unfollow(s.threadId);
     if (!error) return;
     for (const member of [...s.members]) {
       member.settle(error);

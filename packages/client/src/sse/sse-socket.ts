@@ -103,13 +103,12 @@ export class SseSocket implements WebSocketLike {
         return;
       case "join":
         // The HTTP binding has no thread following; say so rather than leave the join unanswered.
-        // `unavailable` keeps the follow waiting: "auto" may be back on the WebSocket later.
         queueMicrotask(() =>
           this.#deliver({
             type: "error",
-            code: "unavailable",
+            code: "bad_request",
             message:
-              "Following a thread live needs the WebSocket transport; this connection uses HTTP/SSE. It is joined again once the WebSocket works.",
+              "Following a thread live (join) needs the WebSocket transport; this connection uses HTTP/SSE, where runs can only be attached (attachRun).",
             ...(frame.id === undefined ? {} : { id: frame.id }),
           }),
         );

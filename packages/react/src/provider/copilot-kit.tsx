@@ -37,6 +37,13 @@ export interface CopilotKitProps {
    * @default true
    */
   loadHistory?: boolean;
+  /**
+   * With a `threadId`, follow the thread live: a run another tab or device of the same user
+   * starts on it streams into this chat (its question first, then the answer), and a run
+   * already streaming when the chat opens is shown from its start. Needs the WebSocket.
+   * @default true
+   */
+  followThread?: boolean;
   /** Called with every error: connection, auth, failed runs, failing tools. Each error once. */
   onError?: (error: BackchannelError) => void;
   /**
@@ -72,7 +79,7 @@ export function CopilotKit(props: CopilotKitProps): ReactNode {
   const latest = useRef(props);
   latest.current = props;
 
-  const { agent, threadId, throttleMs, whileRunning } = props;
+  const { agent, threadId, throttleMs, whileRunning, followThread } = props;
   useEffect(() => {
     const p = latest.current;
     store.setThreadOptions({
@@ -80,6 +87,7 @@ export function CopilotKit(props: CopilotKitProps): ReactNode {
       ...(threadId === undefined ? {} : { threadId }),
       ...(p.initialMessages ? { initialMessages: p.initialMessages } : {}),
       ...(p.loadHistory === false ? { loadHistory: false } : {}),
+      ...(followThread === false ? { followThread: false } : {}),
       ...(throttleMs === undefined ? {} : { throttleMs }),
       ...(whileRunning === undefined ? {} : { whileRunning }),
       // A function, so that a changed forwardedProps prop applies to the next run.
@@ -88,7 +96,7 @@ export function CopilotKit(props: CopilotKitProps): ReactNode {
         return typeof value === "function" ? value() : value;
       },
     });
-  }, [store, agent, threadId, throttleMs, whileRunning]);
+  }, [store, agent, threadId, throttleMs, whileRunning, followThread]);
 
   const { runtimeUrl, wsUrl, transport } = props;
   const hasGetToken = props.getToken !== undefined;

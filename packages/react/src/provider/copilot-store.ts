@@ -28,6 +28,8 @@ export interface StoreThreadOptions {
   initialMessages?: Message[];
   /** Load the stored conversation of `threadId` (when no `initialMessages`) before the chat starts. @default true */
   loadHistory?: boolean;
+  /** Follow `threadId` live: runs other tabs start on it stream into the chat. @default true */
+  followThread?: boolean;
   throttleMs?: number;
   whileRunning?: WhileRunningPolicy;
   forwardedProps?: unknown;
@@ -116,11 +118,15 @@ export class CopilotStore {
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
-  /** Sets thread options. A changed `agent` or `threadId` replaces the chat thread (history starts over). */
+  /** Sets thread options. A changed `agent`, `threadId` or `followThread` replaces the chat thread (history starts over). */
   setThreadOptions(options: StoreThreadOptions): void {
     const prev = this.#threadOptions;
     this.#threadOptions = options;
-    if (prev.agent !== options.agent || prev.threadId !== options.threadId) {
+    if (
+      prev.agent !== options.agent ||
+      prev.threadId !== options.threadId ||
+      prev.followThread !== options.followThread
+    ) {
       const old = this.#snapshot.chatAgent;
       if (old) this.#dropThread(old);
       this.#update({ chatAgent: options.agent ?? this.#firstAgent() });
@@ -285,9 +291,16 @@ export class CopilotStore {
       nonEmpty(carried) ??
       this.#wanted.get(agent)?.initialState ??
       history?.state;
+    // The HTTP/SSE binding cannot follow threads; a forced "sse" would only report that.
+    const follow =
+      isChat &&
+      o.threadId !== undefined &&
+      o.followThread !== false &&
+      this.#lastConnect?.transport !== "sse";
     const thread = new AgentThread({
       client,
       agent,
+      follow,
       ...(isChat && o.threadId !== undefined ? { threadId: o.threadId } : {}),
       ...(isChat && o.initialMessages ? { initialMessages: o.initialMessages } : {}),
       ...(history ? { initialMessages: history.messages, endedEarly: storedEnding(history) } : {}),
@@ -299,14 +312,34 @@ export class CopilotStore {
     });
     for (const entry of this.#contexts.values()) entry.removers.set(thread, thread.addContext(entry.value));
     for (const entry of this.#tools.values()) entry.removers.set(thread, thread.registerTool(entry.value));
-    // A run still streaming when the page reloaded: follow it from its start.
-    const active = history?.activeRuns.find((r) => r.agent === agent);
-    if (active && o.threadId !== undefined && this.#lastConnect) {
-      const connection = this.#lastConnect;
-      const threadId = o.threadId;
+    const connection = this.#lastConnect;
+    const threadId = o.threadId;
+    if (!history || threadId === undefined || !connection) return thread;
+    // A run still streaming when the page reloaded is followed from its start: by the join,
+    // which also brings its question, or else (no join: off, refused, or the SSE transport) by
+    // attaching to it, its question filled in from storage once it has ended.
+    const attach = () => {
+      const active = history.activeRuns.find((r) => r.agent === agent);
+      if (!active || thread.getSnapshot().isRunning) return;
       void thread
         .attachRun(active.runId, 0)
         .then(() => this.#fillIn(thread, threadId, active.runId, connection));
+    };
+    if (!thread.following) attach();
+    else if (history.activeRuns.length > 0) {
+      void thread.following.joined.then(
+        (live) => {
+          // A run streaming when the history loaded but ended before the join is stored by now.
+          for (const { runId } of history.activeRuns) {
+            if (!live.some((r) => r.runId === runId)) void this.#fillIn(thread, threadId, runId, connection);
+          }
+        },
+        () => {
+          // Refused (another user's thread, or the SSE transport) or left: attach instead, unless
+          // this thread has been replaced meanwhile.
+          if (this.#chatThread === thread) attach();
+        },
+      );
     }
     return thread;
   }

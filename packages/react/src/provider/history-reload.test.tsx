@@ -148,7 +148,7 @@ describe("reload with useCoAgent for the chat's agent", () => {
 });
 
 describe("reload during a run", () => {
-  it("a remounted provider attaches to the run still streaming: the whole answer once, after its question", async () => {
+  it("a remounted provider follows the run still streaming (join): its question at once, the whole answer once", async () => {
     const threadId = `reload-mid-run-${Date.now()}`;
     const props = { threadId, agent: "counter", forwardedProps: { count: 60, delayMs: 25 } };
     const first = renderHook(() => useCopilotChat(), { wrapper: providerFor(srv.wsUrl, props) });
@@ -161,7 +161,38 @@ describe("reload during a run", () => {
 
     const full = Array.from({ length: 60 }, (_, i) => i + 1).join(" ");
     const reloaded = renderHook(() => useCopilotChat(), { wrapper: providerFor(srv.wsUrl, props) });
-    // Still streaming after the reload, and followed live.
+    // Still streaming after the reload, followed live, after its question (from the join).
+    await waitFor(() => expect(reloaded.result.current.isLoading).toBe(true));
+    await waitFor(() =>
+      expect(reloaded.result.current.messages.map(text)).toEqual(["count", expect.stringMatching(/^1 2 3/)]),
+    );
+    expect(text(reloaded.result.current.messages.at(-1)).trim()).not.toBe(full);
+    await waitFor(() => expect(reloaded.result.current.isLoading).toBe(false), { timeout: 10_000 });
+    const messages = reloaded.result.current.messages;
+    expect(messages.map((m) => text(m).trim())).toEqual(["count", full]);
+    expect(reloaded.result.current.error).toBeNull();
+    const saved = await stored(threadId, 2);
+    expect(saved.messages).toEqual(messages.map((m) => ({ ...m })));
+  });
+
+  it("with followThread={false} it attaches to the run: the whole answer once, its question filled in when it ends", async () => {
+    const threadId = `reload-attach-${Date.now()}`;
+    const props = {
+      threadId,
+      agent: "counter",
+      forwardedProps: { count: 60, delayMs: 25 },
+      followThread: false,
+    };
+    const first = renderHook(() => useCopilotChat(), { wrapper: providerFor(srv.wsUrl, props) });
+    await waitFor(() => expect(first.result.current.connectionState).toBe("connected"));
+    act(() => {
+      void first.result.current.sendMessage({ content: "count" });
+    });
+    await waitFor(() => expect(text(first.result.current.messages.at(-1))).toMatch(/^1 2 3 4 5 /));
+    first.unmount();
+
+    const full = Array.from({ length: 60 }, (_, i) => i + 1).join(" ");
+    const reloaded = renderHook(() => useCopilotChat(), { wrapper: providerFor(srv.wsUrl, props) });
     await waitFor(() => expect(reloaded.result.current.isLoading).toBe(true));
     await waitFor(() => expect(text(reloaded.result.current.messages.at(-1))).toMatch(/^1 2 3/));
     expect(text(reloaded.result.current.messages.at(-1)).trim()).not.toBe(full);
