@@ -5,7 +5,7 @@
  * @module
  */
 
-import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
+import { monitorEventLoopDelay, PerformanceObserver, performance } from "node:perf_hooks";
 
 /** Tells the parent the server listens on `port`, then serves `stats` requests until killed. */
 export function serveStats(port, extra = () => ({})) {
@@ -39,6 +39,8 @@ export function serveStats(port, extra = () => ({})) {
       rss: mem.rss,
       heapUsed: mem.heapUsed,
       external: mem.external,
+      // Cumulative event-loop utilization (idle vs busy time of the main thread).
+      elu: performance.eventLoopUtilization(),
       loopDelayMs: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
       gc: { ...gc },
       ...extra(),

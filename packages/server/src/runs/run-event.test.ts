@@ -1,6 +1,7 @@
 import type { BaseEvent } from "@ag-ui/core";
 import { describe, expect, it } from "vitest";
 import { Run } from "./run.js";
+import { eventFrame, type IdJsonCache } from "./run-event.js";
 
 const limits = { maxEvents: 1000, maxBytes: 1e6, maxAgeMs: 1e6 };
 
@@ -45,5 +46,32 @@ describe("RunEvent (frames rebuilt after the live fan-out)", () => {
     expect(run.buffer.byteSize).toBe(held.reduce((n, i) => n + i.frame.length, 0));
     expect(run.buffer.byteSize).toBeLessThanOrEqual(300);
     expect(held.map((i) => i.frame)).toEqual(live.slice(live.length - held.length));
+  });
+
+  it("writes deltas from a template that is JSON.stringify's output for the usual key order", () => {
+    const cache: IdJsonCache = { id: "", json: '""' };
+    const prefix = '{"type":"event","runId":"r","seq":';
+    const events = [
+      { type: "TEXT_MESSAGE_CONTENT", messageId: "m1", delta: 'a "quoted" \\ \n line' },
+      { type: "TEXT_MESSAGE_CONTENT", messageId: 'm"2', delta: "é🙂\u2028" },
+      { type: "TEXT_MESSAGE_CONTENT", messageId: "m1", delta: "back to m1" },
+      { type: "TOOL_CALL_ARGS", toolCallId: "tc", delta: '{"x":1}' },
+    ];
+    for (const [i, e] of events.entries()) {
+      expect(eventFrame(prefix, i + 1, e as BaseEvent, cache)).toBe(
+        `${prefix}${i + 1},"event":${JSON.stringify(e)}}`,
+      );
+    }
+  });
+
+  it("keeps every field of deltas with another key order or extra keys", () => {
+    const prefix = '{"type":"event","runId":"r","seq":';
+    const reordered = { delta: "d", messageId: "m", type: "TEXT_MESSAGE_CONTENT" };
+    const extra = { type: "TEXT_MESSAGE_CONTENT", messageId: "m", delta: "d", timestamp: 5 };
+    const notString = { type: "TOOL_CALL_ARGS", toolCallId: "t", delta: 7 };
+    for (const e of [reordered, extra, notString]) {
+      expect(JSON.parse(eventFrame(prefix, 1, e as unknown as BaseEvent)).event).toEqual(e);
+    }
+    expect(eventFrame(prefix, 2, extra as BaseEvent)).toBe(`${prefix}2,"event":${JSON.stringify(extra)}}`);
   });
 });

@@ -38,7 +38,50 @@ export function framePrefix(runId: string): string {
   return `{"type":"event","runId":${JSON.stringify(runId)},"seq":`;
 }
 
-/** The wire frame of event `seq` of the run whose frames start with `prefix`. */
-export function eventFrame(prefix: string, seq: number, event: BaseEvent): string {
+/** The JSON of the id a run's deltas last carried: a message's deltas all repeat it. */
+export interface IdJsonCache {
+  id: string;
+  json: string;
+}
+
+/** True when `o` has exactly three enumerable keys (no allocation, unlike Object.keys). */
+function hasThreeKeys(o: object): boolean {
+  let n = 0;
+  for (const _ in o) if (++n > 3) return false;
+  return n === 3;
+}
+
+/**
+ * The wire frame of event `seq` of the run whose frames start with `prefix`. A delta with
+ * exactly `type`, its id and `delta` (most of a stream) is written from a template, which
+ * is several times cheaper than JSON.stringify of the object; its keys then come in the
+ * order `type`, id, `delta`, whatever order the agent built them in. `cache` keeps the id's
+ * JSON between calls.
+ */
+export function eventFrame(prefix: string, seq: number, event: BaseEvent, cache?: IdJsonCache): string {
+  // The events that are mostly deltas, and the id key each carries.
+  const idKey =
+    event.type === "TEXT_MESSAGE_CONTENT"
+      ? "messageId"
+      : event.type === "TOOL_CALL_ARGS"
+        ? "toolCallId"
+        : undefined;
+  if (idKey !== undefined) {
+    const e = event as unknown as Record<string, unknown>;
+    const id = e[idKey];
+    const delta = e.delta;
+    if (typeof id === "string" && typeof delta === "string" && hasThreeKeys(e)) {
+      let idJson: string;
+      if (cache?.id === id) idJson = cache.json;
+      else {
+        idJson = JSON.stringify(id);
+        if (cache) {
+          cache.id = id;
+          cache.json = idJson;
+        }
+      }
+      return `${prefix}${seq},"event":{"type":"${event.type}","${idKey}":${idJson},"delta":${JSON.stringify(delta)}}}`;
+    }
+  }
   return `${prefix}${seq},"event":${JSON.stringify(event)}}`;
 }

@@ -1,7 +1,7 @@
 import type { BaseEvent, RunAgentInput } from "@ag-ui/core";
 import type { Principal } from "../principal.js";
 import { ResumeBuffer, type ResumeBufferLimits, type SequencedEvent } from "./resume-buffer.js";
-import { eventFrame, framePrefix, RunEvent } from "./run-event.js";
+import { eventFrame, framePrefix, type IdJsonCache, RunEvent } from "./run-event.js";
 
 /** Receives a run's events, in seq order, exactly once each. */
 export interface RunSubscriber {
@@ -36,6 +36,7 @@ export class Run {
   private readonly openMessages = new Set<string>();
   private readonly openToolCalls = new Set<string>();
   private readonly framePrefix: string;
+  private readonly idJson: IdJsonCache = { id: "", json: '""' };
 
   constructor(
     readonly input: RunAgentInput,
@@ -65,7 +66,7 @@ export class Run {
     if (this.ended) return undefined;
     this.track(event);
     const seq = ++this.lastSeq;
-    const frame = eventFrame(this.framePrefix, seq, event);
+    const frame = eventFrame(this.framePrefix, seq, event, this.idJson);
     this.totalBytes += frame.length;
     const item = new RunEvent(this.framePrefix, this.id, seq, event, Date.now(), this.totalBytes, frame);
     this.buffer.push(item);
