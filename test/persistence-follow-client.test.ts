@@ -178,6 +178,68 @@ describe("client.joinThread", () => {
     expect(follow.status).toBe("joined");
   });
 
+  it("a followed run that ended while tab B was offline is resumed for its rest after the re-join", async () => {
+    const srv = await serve();
+    const proxy = await createTcpProxy({ port: Number(new URL(srv.wsUrl).port) });
+    cleanups.push(() => proxy.close());
+    const a = tab(srv.wsUrl, "alice");
+    const b = tab(proxy.url("/copilotkit/ws"), "alice");
+    const threadId = `offline-${Date.now()}`;
+    const announced: FollowedRun[] = [];
+    const follow = b.joinThread(threadId, { onRun: (run) => announced.push(run) });
+    await follow.joined;
+    const run = a.startRun({
+      agent: "streamer",
+      input: { threadId, forwardedProps: { count: 40, delayMs: 5 } },
+    });
+    await vi.waitFor(() => expect(announced[0]?.handle.lastSeq).toBeGreaterThanOrEqual(5));
+    const seen = collect(announced[0]!);
+    proxy.refuse(true);
+    proxy.cut();
+    const resultA = await run.done;
+    expect(announced[0]!.handle.lastSeq).toBeLessThan(resultA.lastSeq);
+    proxy.refuse(false);
+    expect((await announced[0]!.handle.done).status).toBe("finished");
+    expectWhole(seen, resultA.lastSeq, 40);
+    expect(announced).toHaveLength(1);
+    expect(follow.status).toBe("joined");
+  });
+
+  it("joinThread twice on one thread shares the join: the second caller gets the runs in flight; the last leave() leaves", async () => {
+    const srv = await serve();
+    const a = tab(srv.wsUrl, "alice");
+    const b = tab(srv.wsUrl, "alice");
+    const threadId = `shared-${Date.now()}`;
+    const first: string[] = [];
+    const one = b.joinThread(threadId, { onRun: (run) => first.push(run.runId) });
+    await one.joined;
+    const run = a.startRun({
+      agent: "streamer",
+      input: { threadId, forwardedProps: { count: 30, delayMs: 5 } },
+    });
+    await vi.waitFor(() => expect(first).toEqual([run.runId]));
+    const second: FollowedRun[] = [];
+    const two = b.joinThread(threadId, { onRun: (r) => second.push(r) });
+    expect((await two.joined).map((r) => r.runId)).toEqual([run.runId]);
+    await vi.waitFor(() => expect(second.map((r) => r.runId)).toEqual([run.runId]));
+    expect(second[0]!.handle).toBe(b.getRun(run.runId));
+    await run.done;
+
+    one.leave();
+    expect(one.status).toBe("closed");
+    expect(two.status).toBe("joined");
+    const next = a.startRun({ agent: "streamer", input: { threadId, forwardedProps: { count: 2 } } });
+    await vi.waitFor(() => expect(second.map((r) => r.runId)).toContain(next.runId));
+    expect(first).toEqual([run.runId]);
+    await next.done;
+    two.leave();
+    const last = a.startRun({ agent: "streamer", input: { threadId, forwardedProps: { count: 2 } } });
+    await last.done;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(b.getRun(last.runId)).toBeUndefined();
+    expect(second).toHaveLength(2);
+  });
+
   it("another user's join is refused with forbidden; a store outage is unavailable and retried", async () => {
     const srv = await serve();
     const a = tab(srv.wsUrl, "alice");

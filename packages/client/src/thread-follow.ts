@@ -254,9 +254,10 @@ export class ThreadFollows {
 
   /** Routes an `error` frame answering a join. Returns false if it answers none. */
   onErrorFrame(frame: ErrorFrame): boolean {
+    if (frame.id === undefined) return false;
     let s: Shared | undefined;
     for (const candidate of this.#shared.values()) if (candidate.joinId === frame.id) s = candidate;
-    if (!s || frame.id === undefined) return false;
+    if (!s) return false;
     s.joinId = undefined;
     const error = BackchannelError.from(frame);
     s.error = error;
