@@ -224,6 +224,11 @@ export class CopilotKitSDK implements SessionHost {
     return this.following.join(principal, threadId);
   }
 
+  /** Whether `principal` may see `run`: its own, or one on a thread it may follow. */
+  mayFollow(principal: Principal, run: Run): Promise<boolean> {
+    return this.following.mayFollow(principal, run);
+  }
+
   /** Calls `fn` for every run started on `threadId` from now on; returns the unsubscribe. */
   followThread(threadId: string, fn: (run: Run) => void): () => void {
     return this.following.follow(threadId, fn);

@@ -32,6 +32,8 @@ export interface SessionHost {
   locateRun?(runId: string): Promise<Run | undefined>;
   /** `join`: checks `principal` may follow `threadId` and returns its runs in flight; optional. */
   joinThread?(principal: Principal, threadId: string): Promise<Run[]>;
+  /** Whether `principal` may see `run` (own run, or a thread it may follow); optional. */
+  mayFollow?(principal: Principal, run: Run): Promise<boolean>;
   /** Calls `fn` for each run started on `threadId` from now on; returns the unsubscribe; optional. */
   followThread?(threadId: string, fn: (run: Run) => void): () => void;
 }

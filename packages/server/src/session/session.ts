@@ -395,7 +395,12 @@ export class Session {
 
   private async onResume(frame: ResumeFrame): Promise<void> {
     const run = await this.findRun(frame.runId);
-    if (run && run.principal.id !== this.principal!.id) {
+    // Resuming only reads: the run's owner, or anyone allowed to follow its thread, may.
+    if (
+      run &&
+      run.principal.id !== this.principal!.id &&
+      !(await this.host.mayFollow?.(this.principal!, run))
+    ) {
       return this.sendError({
         code: ErrorCode.Forbidden,
         message: "This run belongs to another user",
@@ -412,6 +417,7 @@ export class Session {
         runId: frame.runId,
       });
     }
+    this.threads.own(run);
     this.follow(run, frame.after, frame.id);
   }
 

@@ -69,6 +69,22 @@ export class ThreadFollowing {
     return threads ? list : list.filter((r) => r.principal.id === principal.id);
   }
 
+  /**
+   * Whether `principal` may see `run` (its own, or a thread the store lets it follow). Checked
+   * for every run announced to a follower, because a follower may have joined a thread id before
+   * anyone created it: the thread's eventual owner decides, not the order of arrival.
+   */
+  async mayFollow(principal: Principal, run: Run): Promise<boolean> {
+    if (run.principal.id === principal.id) return true;
+    const { threads } = this.host;
+    if (!threads) return false;
+    try {
+      return (await threads.check(principal, run.threadId, "follow")) === "ok";
+    } catch {
+      return false;
+    }
+  }
+
   /** Calls `fn` for each run started on `threadId` from now on. Returns the unsubscribe. */
   follow(threadId: string, fn: (run: Run) => void): () => void {
     let set = this.listeners.get(threadId);
@@ -106,6 +122,8 @@ export interface FollowerSink {
 /** What a session's follower needs from the runtime (optional: a host may not support join). */
 export interface FollowerHost {
   joinThread?(principal: Principal, threadId: string): Promise<Run[]>;
+  /** Whether `principal` may see `run`; a host without it announces only the principal's own runs. */
+  mayFollow?(principal: Principal, run: Run): Promise<boolean>;
   followThread?(threadId: string, fn: (run: Run) => void): () => void;
 }
 
@@ -157,7 +175,7 @@ export class SessionThreadFollower {
     if (!this.subs.has(threadId))
       this.subs.set(
         threadId,
-        this.host.followThread(threadId, (run) => this.announce(run, 0)),
+        this.host.followThread(threadId, (run) => void this.announceIfAllowed(run)),
       );
     this.sink.sendControl({
       type: "joined",
@@ -178,6 +196,16 @@ export class SessionThreadFollower {
     for (const unsubscribe of this.subs.values()) unsubscribe();
     this.subs.clear();
     this.streamed.clear();
+  }
+
+  /** A run started on a followed thread after the join: announced only if this principal may see it. */
+  private async announceIfAllowed(run: Run): Promise<void> {
+    const principal = this.sink.principal();
+    if (!principal || this.streamed.has(run.id)) return;
+    const allowed = this.host.mayFollow
+      ? await this.host.mayFollow(principal, run)
+      : run.principal.id === principal.id;
+    if (allowed) this.announce(run, 0);
   }
 
   private announce(run: Run, after: number): void {
