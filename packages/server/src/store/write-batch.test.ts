@@ -58,6 +58,17 @@ describe("write batch (group commit)", () => {
     await expect(b).rejects.toThrow(/not open/);
   });
 
+  it("commits a long queue one group per turn of the event loop", async () => {
+    const { insert, batch, commits, keys } = setup(2);
+    const all = ["a", "b", "c", "d", "e"].map((k) => batch.run(() => insert.run(k)));
+    await new Promise((r) => setImmediate(r));
+    expect(commits).toHaveLength(1);
+    expect(batch.pending).toBe(3);
+    await Promise.all(all);
+    expect(commits).toHaveLength(3);
+    expect(keys()).toEqual(["a", "b", "c", "d", "e"]);
+  });
+
   it("flush() commits queued writes at once (a read then sees them), and splits long queues", async () => {
     const { insert, batch, commits, keys } = setup(2);
     const all = ["a", "b", "c", "d", "e"].map((k) => batch.run(() => insert.run(k)));

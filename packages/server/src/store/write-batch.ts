@@ -1,6 +1,8 @@
 /**
  * Group commit for a synchronous embedded database: writes requested in the same turn of
- * the event loop run in one transaction at the end of that turn (`setImmediate`).
+ * the event loop run in one transaction at the end of that turn (`setImmediate`), at most
+ * `maxBatch` per turn, so a thousand runs ending together never hold the event loop for the
+ * whole of their writes (tokens of other runs go out between the groups).
  *
  * Why: with SQLite in WAL mode most of a small write's cost is its commit (WAL frames and
  * a `write` system call per transaction). When a thousand runs start at once, claiming
@@ -35,57 +37,62 @@ export interface WriteBatch {
 /**
  * Creates a write batch over `transaction`, which must run a body in one transaction;
  * `savepoint(work)` runs one write inside it so a failure rolls back only that write.
- * @param maxBatch most writes per transaction, so one commit never holds the lock long. @default 512
+ * @param maxBatch most writes per transaction and per turn of the event loop. @default 64
  */
 export function createWriteBatch(
   transaction: RunInTransaction,
   savepoint: <T>(work: () => T) => T,
-  maxBatch = 512,
+  maxBatch = 64,
 ): WriteBatch {
   let queue: Job[] = [];
   let scheduled = false;
 
-  const flush = (): void => {
-    while (queue.length) {
-      const jobs = queue.length > maxBatch ? queue.splice(0, maxBatch) : queue;
-      if (jobs === queue) queue = [];
-      const results: { ok: boolean; value: unknown }[] = [];
-      try {
-        transaction(() => {
-          for (const job of jobs) {
-            try {
-              results.push({ ok: true, value: savepoint(job.work) });
-            } catch (err) {
-              results.push({ ok: false, value: err });
-            }
+  /** Commits the oldest `maxBatch` queued writes in one transaction. */
+  const commitGroup = (): void => {
+    const jobs = queue.length > maxBatch ? queue.splice(0, maxBatch) : queue;
+    if (jobs === queue) queue = [];
+    const results: { ok: boolean; value: unknown }[] = [];
+    try {
+      transaction(() => {
+        for (const job of jobs) {
+          try {
+            results.push({ ok: true, value: savepoint(job.work) });
+          } catch (err) {
+            results.push({ ok: false, value: err });
           }
-        });
-      } catch (err) {
-        for (const job of jobs) job.reject(err);
-        continue;
-      }
-      jobs.forEach((job, i) => {
-        const r = results[i]!;
-        if (r.ok) job.resolve(r.value);
-        else job.reject(r.value);
+        }
       });
+    } catch (err) {
+      for (const job of jobs) job.reject(err);
+      return;
     }
+    jobs.forEach((job, i) => {
+      const r = results[i]!;
+      if (r.ok) job.resolve(r.value);
+      else job.reject(r.value);
+    });
+  };
+
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      if (queue.length) commitGroup();
+      if (queue.length) schedule();
+    });
   };
 
   return {
     run<T>(work: () => T): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(() => {
-            scheduled = false;
-            flush();
-          });
-        }
+        schedule();
       });
     },
-    flush,
+    flush() {
+      while (queue.length) commitGroup();
+    },
     get pending() {
       return queue.length;
     },
