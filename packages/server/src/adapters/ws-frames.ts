@@ -14,6 +14,13 @@ function headerSize(bytes: number): number {
  * the socket as one write: no per-frame header buffer, no per-frame stream bookkeeping.
  */
 export function encodeTextFrames(texts: readonly string[]): Buffer {
+  if (texts.length === 1) {
+    // The common case (one token per turn): no size table.
+    const bytes = Buffer.byteLength(texts[0]!, "utf8");
+    const out = Buffer.allocUnsafe(headerSize(bytes) + bytes);
+    writeFrame(out, 0, texts[0]!, bytes);
+    return out;
+  }
   const sizes = new Array<number>(texts.length);
   let total = 0;
   for (let i = 0; i < texts.length; i++) {
@@ -23,21 +30,24 @@ export function encodeTextFrames(texts: readonly string[]): Buffer {
   }
   const out = Buffer.allocUnsafe(total);
   let at = 0;
-  for (let i = 0; i < texts.length; i++) {
-    const bytes = sizes[i]!;
-    out[at++] = 0x81; // FIN + opcode 1 (text)
-    if (bytes < 126) out[at++] = bytes;
-    else if (bytes < 65_536) {
-      out[at++] = 126;
-      out.writeUInt16BE(bytes, at);
-      at += 2;
-    } else {
-      out[at++] = 127;
-      out.writeUInt32BE(Math.floor(bytes / 2 ** 32), at);
-      out.writeUInt32BE(bytes >>> 0, at + 4);
-      at += 8;
-    }
-    at += out.write(texts[i]!, at, bytes, "utf8");
-  }
+  for (let i = 0; i < texts.length; i++) at = writeFrame(out, at, texts[i]!, sizes[i]!);
   return out;
+}
+
+/** Writes one frame of `text` (`bytes` long in UTF-8) at `at`; returns the offset after it. */
+function writeFrame(out: Buffer, at: number, text: string, bytes: number): number {
+  out[at++] = 0x81; // FIN + opcode 1 (text)
+  if (bytes < 126) out[at++] = bytes;
+  else if (bytes < 65_536) {
+    out[at++] = 126;
+    out.writeUInt16BE(bytes, at);
+    at += 2;
+  } else {
+    out[at++] = 127;
+    out.writeUInt32BE(Math.floor(bytes / 2 ** 32), at);
+    out.writeUInt32BE(bytes >>> 0, at + 4);
+    at += 8;
+  }
+  at += out.write(text, at, bytes, "utf8");
+  return at;
 }

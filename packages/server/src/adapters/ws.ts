@@ -27,22 +27,23 @@ interface WsInternals {
 export function wsTransport(ws: WebSocket): Transport {
   const internals = ws as unknown as WsInternals;
   const raw = internals._socket;
-  let pending: string[] = [];
+  /** Frames of the current turn (one array, reused). */
+  const pending: string[] = [];
   let pendingChars = 0;
   let scheduled = false;
   const flush = () => {
     scheduled = false;
     if (pending.length === 0) return;
-    const frames = pending;
-    pending = [];
-    pendingChars = 0;
-    // Like ws.send on a closed socket: frames for a socket that is gone are dropped.
-    if (ws.readyState !== ws.OPEN) return;
-    if (!raw || raw.destroyed || internals._sender?._bufferedBytes !== 0) {
-      for (const frame of frames) ws.send(frame);
-      return;
+    try {
+      // Like ws.send on a closed socket: frames for a socket that is gone are dropped.
+      if (ws.readyState !== ws.OPEN) return;
+      if (!raw || raw.destroyed || internals._sender?._bufferedBytes !== 0) {
+        for (const frame of pending) ws.send(frame);
+      } else raw.write(encodeTextFrames(pending));
+    } finally {
+      pending.length = 0;
+      pendingChars = 0;
     }
-    raw.write(encodeTextFrames(frames));
   };
   return {
     send: (text) => {

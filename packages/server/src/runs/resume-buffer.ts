@@ -1,4 +1,5 @@
 import type { BaseEvent } from "@ag-ui/core";
+import { DeltaBlock, packDeltas } from "./delta-block.js";
 import { framePrefix, RunEvent } from "./run-event.js";
 
 /**
@@ -37,10 +38,11 @@ const COMPACT_AFTER = 1024;
  * Held as columns (the event objects, their times, their cumulative sizes), not as one
  * object per event: every buffered token outlives the young generation, so what it holds is
  * what the GC copies and marks. One event costs its own object plus three array slots;
- * `get`/`since` build the SequencedEvent views on demand.
+ * `get`/`since` build the SequencedEvent views on demand. Once the run has ended, `compact()`
+ * packs its deltas into one string per message (delta-block.ts).
  */
 export class ResumeBuffer {
-  private events: (BaseEvent | undefined)[] = [];
+  private events: (BaseEvent | DeltaBlock | undefined)[] = [];
   /** ms since epoch; a plain array of doubles, stored unboxed. */
   private ats: number[] = [];
   private cums: number[] = [];
@@ -124,7 +126,17 @@ export class ResumeBuffer {
   /** The event with this seq, if still held, without building a view. O(1). */
   eventAt(seq: number): BaseEvent | undefined {
     const i = seq - this.seq0;
-    return i >= this.head && i < this.events.length ? this.events[i] : undefined;
+    if (i < this.head || i >= this.events.length) return undefined;
+    const e = this.events[i];
+    return e instanceof DeltaBlock ? e.event(seq) : e;
+  }
+
+  /**
+   * Packs the deltas held into one string per message. For a run that has ended (nothing is
+   * pushed after): events read back are the same, at a fraction of the memory and GC work.
+   */
+  compact(): void {
+    packDeltas(this.events, this.head, (i) => this.seq0 + i);
   }
 
   /** `cum` of the event with this seq, if still held. O(1). */
@@ -137,7 +149,7 @@ export class ResumeBuffer {
   get(seq: number): SequencedEvent | undefined {
     const i = seq - this.seq0;
     if (i < this.head || i >= this.events.length) return undefined;
-    return new RunEvent(this.prefix, this.runId, seq, this.events[i]!, this.ats[i]!, this.cums[i]!);
+    return new RunEvent(this.prefix, this.runId, seq, this.eventAt(seq)!, this.ats[i]!, this.cums[i]!);
   }
 
   /**

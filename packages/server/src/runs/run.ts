@@ -159,6 +159,8 @@ export class Run {
     // Deliver the terminal event (caller does) before dropping subscribers.
     queueMicrotask(() => this.subscribers.clear());
     this.resolveDone();
+    // After this turn's readers of the whole run (persistence folds it on `done`).
+    setImmediate(() => this.buffer.compact());
   }
 }
 
