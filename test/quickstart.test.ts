@@ -25,18 +25,23 @@ function run(file: string, env: Record<string, string>) {
 }
 
 it("the README quick start works as written: server.mjs + client.mjs stream the reply", async () => {
-  const env = { PORT: String(20_000 + Math.floor(Math.random() * 20_000)), AGENT_API_KEY: "quickstart-key" };
-  const server = run("server.mjs", env);
-  for (let i = 0; i < 100; i++) {
-    const ok = await fetch(`http://127.0.0.1:${env.PORT}/copilotkit/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const client = run("client.mjs", env);
+  // Port 0: the OS picks a free port, so a busy CI machine cannot hand us someone else's.
+  const server = run("server.mjs", { PORT: "0", AGENT_API_KEY: "quickstart-key" });
+  const port = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const m = /listening on ws:\/\/127\.0\.0\.1:(\d+)\//.exec(server.output());
+      if (m) {
+        clearInterval(timer);
+        resolve(m[1]!);
+      }
+    }, 50);
+    server.exited.then((code) => {
+      clearInterval(timer);
+      reject(new Error(`server.mjs exited with ${code}: ${server.output()}`));
+    });
+  });
+  const client = run("client.mjs", { PORT: port, AGENT_API_KEY: "quickstart-key" });
   expect(await client.exited).toBe(0);
   expect(client.output()).toContain("HELLO FROM THE QUICK START");
   server.child.kill("SIGTERM");
-});
+}, 60_000);

@@ -19,4 +19,5 @@ const sdk = new CopilotKitSDK({
   agents: [shouter],
   auth: { apiKeys: process.env.AGENT_API_KEY ?? "dev-key" },
 });
-await sdk.listen({ port: Number(process.env.PORT ?? 8000) });
+const { wsUrl } = await sdk.listen({ port: Number(process.env.PORT ?? 8000) });
+console.log(`listening on ${wsUrl}`);
