@@ -1,16 +1,17 @@
 /** Agents used by the server tests. Plain objects, as users would write them. */
 
+/** Waits `ms`, or rejects when `signal` aborts; never leaves its abort listener behind. */
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(t);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal?.reason);
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
   });
 
 /** Streams `count` tokens "t0 t1 ..." with `delayMs` between them. Reads count/delay from forwardedProps. */
@@ -75,10 +76,14 @@ export const hanger = {
   async *run(_input: any, ctx: any) {
     yield { type: "STEP_STARTED", stepName: "wait" };
     await new Promise<void>((resolve) => {
-      ctx.signal.addEventListener("abort", () => {
-        hanger.aborted++;
-        resolve();
-      });
+      ctx.signal.addEventListener(
+        "abort",
+        () => {
+          hanger.aborted++;
+          resolve();
+        },
+        { once: true },
+      );
     });
   },
 };
