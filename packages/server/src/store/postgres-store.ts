@@ -7,9 +7,9 @@
 import pg from "pg";
 import { safeJson } from "./json-text.js";
 import { postgresMigrations, quoteIdent } from "./migrations.js";
+import { type Row, type RowDecoder, runFromRow, summaryFromRow, threadFromRow } from "./rows.js";
 import type {
   RunRecord,
-  StoredRunStatus,
   StoredThread,
   ThreadCursor,
   ThreadSnapshot,
@@ -30,8 +30,6 @@ export interface PostgresStoreOptions {
   /** Statement timeout for every query, in ms. @default 10000 */
   statementTimeoutMs?: number;
 }
-
-type Row = Record<string, any>;
 
 /**
  * Creates a Postgres thread store and applies its migrations.
@@ -135,18 +133,7 @@ class PostgresStore implements ThreadStore {
     ]);
     const r = rows[0] as Row | undefined;
     if (!r) return undefined;
-    return {
-      threadId: r.thread_id,
-      ownerId: r.owner_id,
-      ...(r.agent != null ? { agent: r.agent } : {}),
-      ...(r.title != null ? { title: r.title } : {}),
-      messages: r.messages,
-      state: r.state,
-      createdAt: ms(r.created_at),
-      updatedAt: ms(r.updated_at),
-      ...(r.last_run_id != null ? { lastRunId: r.last_run_id } : {}),
-      ...(r.last_run_status != null ? { lastRunStatus: r.last_run_status as StoredRunStatus } : {}),
-    };
+    return threadFromRow(r, PG);
   }
 
   async listThreads(
@@ -166,15 +153,7 @@ class PostgresStore implements ThreadStore {
            ORDER BY updated_at DESC, thread_id DESC LIMIT $2`,
           [ownerId, page.limit],
         );
-    return rows.map((r: Row) => ({
-      threadId: r.thread_id,
-      ...(r.title != null ? { title: r.title } : {}),
-      ...(r.agent != null ? { agent: r.agent } : {}),
-      messageCount: r.message_count,
-      createdAt: ms(r.created_at),
-      updatedAt: ms(r.updated_at),
-      ...(r.last_run_status != null ? { lastRunStatus: r.last_run_status as StoredRunStatus } : {}),
-    }));
+    return rows.map((r: Row) => summaryFromRow(r, PG));
   }
 
   async listRuns(threadId: string, limit: number): Promise<RunRecord[]> {
@@ -182,19 +161,7 @@ class PostgresStore implements ThreadStore {
       `SELECT * FROM ${this.s}.runs WHERE thread_id = $1 ORDER BY started_at DESC, run_id DESC LIMIT $2`,
       [threadId, limit],
     );
-    return rows.map((r: Row) => ({
-      runId: r.run_id,
-      threadId: r.thread_id,
-      principalId: r.principal_id,
-      agent: r.agent,
-      status: r.status as StoredRunStatus,
-      ...(r.error_code != null ? { errorCode: r.error_code } : {}),
-      ...(r.error_message != null ? { errorMessage: r.error_message } : {}),
-      eventCount: r.event_count,
-      truncated: r.truncated,
-      startedAt: ms(r.started_at),
-      endedAt: ms(r.ended_at),
-    }));
+    return rows.map((r: Row) => runFromRow(r, PG));
   }
 
   async saveRun(run: RunRecord, snap: ThreadSnapshot): Promise<boolean> {
@@ -290,3 +257,6 @@ class PostgresStore implements ThreadStore {
 function ms(value: Date | string | number): number {
   return value instanceof Date ? value.getTime() : new Date(value).getTime();
 }
+
+/** pg parses jsonb and booleans itself; timestamps arrive as Dates. */
+const PG: RowDecoder = { json: (v) => v, time: (v) => ms(v as Date), bool: (v) => v === true };

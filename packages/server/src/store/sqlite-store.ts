@@ -10,9 +10,9 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { safeJson } from "./json-text.js";
 import { SQLITE_MIGRATIONS } from "./migrations.js";
+import { type Row, type RowDecoder, runFromRow, summaryFromRow, threadFromRow } from "./rows.js";
 import type {
   RunRecord,
-  StoredRunStatus,
   StoredThread,
   ThreadCursor,
   ThreadSnapshot,
@@ -29,7 +29,12 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-type Row = Record<string, any>;
+/** SQLite keeps JSON as text, times as ms numbers and booleans as 0/1. */
+const SQLITE: RowDecoder = {
+  json: (v) => JSON.parse(v as string),
+  time: (v) => v as number,
+  bool: (v) => v === 1,
+};
 
 /**
  * Creates a SQLite thread store and applies its migrations.
@@ -151,18 +156,7 @@ class SqliteStore implements ThreadStore {
   async getThread(threadId: string): Promise<StoredThread | undefined> {
     const r = this.q.get.get(threadId) as Row | undefined;
     if (!r) return undefined;
-    return {
-      threadId: r.thread_id,
-      ownerId: r.owner_id,
-      ...(r.agent != null ? { agent: r.agent } : {}),
-      ...(r.title != null ? { title: r.title } : {}),
-      messages: JSON.parse(r.messages),
-      state: JSON.parse(r.state),
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-      ...(r.last_run_id != null ? { lastRunId: r.last_run_id } : {}),
-      ...(r.last_run_status != null ? { lastRunStatus: r.last_run_status as StoredRunStatus } : {}),
-    };
+    return threadFromRow(r, SQLITE);
   }
 
   async listThreads(
@@ -175,31 +169,11 @@ class SqliteStore implements ThreadStore {
         ? this.q.listAfter.all(ownerId, c.updatedAt, c.updatedAt, c.threadId, page.limit)
         : this.q.list.all(ownerId, page.limit)
     ) as Row[];
-    return rows.map((r) => ({
-      threadId: r.thread_id,
-      ...(r.title != null ? { title: r.title } : {}),
-      ...(r.agent != null ? { agent: r.agent } : {}),
-      messageCount: r.message_count,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-      ...(r.last_run_status != null ? { lastRunStatus: r.last_run_status as StoredRunStatus } : {}),
-    }));
+    return rows.map((r) => summaryFromRow(r, SQLITE));
   }
 
   async listRuns(threadId: string, limit: number): Promise<RunRecord[]> {
-    return (this.q.runs.all(threadId, limit) as Row[]).map((r) => ({
-      runId: r.run_id,
-      threadId: r.thread_id,
-      principalId: r.principal_id,
-      agent: r.agent,
-      status: r.status as StoredRunStatus,
-      ...(r.error_code != null ? { errorCode: r.error_code } : {}),
-      ...(r.error_message != null ? { errorMessage: r.error_message } : {}),
-      eventCount: r.event_count,
-      truncated: r.truncated === 1,
-      startedAt: r.started_at,
-      endedAt: r.ended_at,
-    }));
+    return (this.q.runs.all(threadId, limit) as Row[]).map((r) => runFromRow(r, SQLITE));
   }
 
   async saveRun(run: RunRecord, snap: ThreadSnapshot): Promise<boolean> {
