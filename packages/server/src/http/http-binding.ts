@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import type { AuthTransport } from "../auth/failure-log.js";
 import type { Principal } from "../principal.js";
 import type { Run } from "../runs/run.js";
 import { agentRunRoute } from "./agent-run-route.js";
@@ -46,8 +47,8 @@ export class HttpBinding {
    * `limits.framesPerSecond` budget (429 `rate_limited` past it), so one client hammering the
    * HTTP routes cannot starve the others.
    */
-  async authenticate(req: IncomingMessage): Promise<Principal> {
-    const principal = await authenticateRequest(req, this.host.authenticator);
+  async authenticate(req: IncomingMessage, transport: AuthTransport = "http"): Promise<Principal> {
+    const principal = await authenticateRequest(req, this.host.authenticator, transport);
     try {
       await this.requestRate.consume(principal.id);
     } catch (err) {
@@ -134,13 +135,8 @@ export class HttpBinding {
         await handler(req, res, params);
       } catch (err) {
         const httpErr = toHttpError(err);
+        // Refused credentials were reported (at warn) by the authenticator.
         if (httpErr.status >= 500) this.host.logger.error({ err }, "http handler failed");
-        else if (httpErr.code === "auth_failed") {
-          this.host.logger.info(
-            { reason: httpErr.message, remote: req.socket.remoteAddress, transport: "http" },
-            "auth failed",
-          );
-        }
         sendHttpError(res, httpErr);
       }
     };
