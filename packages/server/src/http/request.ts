@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "@backchannel/protocol";
 import type { Authenticator } from "../auth/authenticator.js";
 import { isOriginAllowed } from "../auth/origin.js";
 import { AuthError } from "../errors.js";
@@ -58,8 +59,9 @@ export function checkAcceptsEventStream(req: IncomingMessage): void {
 
 /**
  * Reads and parses a JSON body of at most `maxBytes`: 415 for another content type, 413
- * when larger (the connection is closed rather than drained), 400 when not JSON, 408 when it
- * does not arrive within 30 s. An empty body parses as `undefined`.
+ * when larger (the connection is closed rather than drained), 400 when not JSON or nested
+ * deeper than MAX_JSON_DEPTH, 408 when it does not arrive within 30 s. An empty body parses
+ * as `undefined`.
  */
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   const type = req.headers["content-type"];
@@ -109,8 +111,17 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
     req.on("close", onClose);
   });
   if (size === 0) return undefined;
+  const text = Buffer.concat(chunks, size).toString("utf8");
+  // Checked on the text, before parsing: nothing past here ever holds a too-deep value.
+  if (exceedsJsonDepth(text)) {
+    throw new HttpError(
+      400,
+      "bad_request",
+      `Request body nests arrays/objects deeper than ${MAX_JSON_DEPTH} levels; flatten the state or message`,
+    );
+  }
   try {
-    return JSON.parse(Buffer.concat(chunks, size).toString("utf8"));
+    return JSON.parse(text);
   } catch (err) {
     throw new HttpError(400, "bad_request", "Request body is not valid JSON", { cause: err });
   }
