@@ -115,7 +115,10 @@ function deepJsonSuite(name: string, env: () => Record<string, string>) {
     expect(await accepted.text()).toContain("RUN_FINISHED");
     // Saved: the fold copied the input state at that depth (the streamer's snapshot then replaces it).
     await waitFor(async () => (await getThread(srv, threadId)).status === 200);
-    expect((await getThread(srv, threadId)).body).toMatchObject({ lastRunStatus: "finished", state: { tokens: 1 } });
+    expect((await getThread(srv, threadId)).body).toMatchObject({
+      lastRunStatus: "finished",
+      state: { tokens: 1 },
+    });
 
     // One more level is refused.
     const over = JSON.stringify(runInput({ threadId: `h-over-${tag}` })).replace(

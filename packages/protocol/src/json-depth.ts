@@ -1,56 +1,56 @@
 /**
  * The nesting limit for JSON the server accepts (WebSocket frames and HTTP bodies).
  *
- * Why: JSON.parse itself copes with any depth, but much of what runs after it does not — a
- * structured clone, a recursive fold, a JSON patch, a logger serializing the value — and
- * overflowing the stack there (in a timer or promise callback) took the whole process down.
- * So nesting is checked on the text, before anything parses it, without recursion.
+ * Why: JSON.parse itself copes with any depth (V8 parses iteratively), but much of what runs
+ * after it does not — a structured clone, a fold, a JSON patch, a logger serializing the
+ * value — and overflowing the stack there (in a timer or promise callback) took the whole
+ * process down. So every parser of untrusted JSON checks the depth right after JSON.parse,
+ * without recursion, and drops the value before anything else can see it.
  * @module
  */
 
 /**
  * Deepest nesting of arrays and objects accepted in one frame or request body, counting the
- * frame's own object as level 1 (so `input.state` may nest about 60 levels). Real
- * conversations and agent state stay far below it. See docs/security.md.
+ * frame's (or body's) own object as level 1: a run frame's `input.state` may nest 61 more
+ * levels, an HTTP body's `state` 62. Real conversations and agent state stay far below it.
+ * See docs/security.md.
  */
 export const MAX_JSON_DEPTH = 64;
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACE = 0x7d;
-const CLOSE_BRACKET = 0x5d;
-
 /**
- * Whether the JSON `text` nests arrays/objects deeper than `maxDepth`. One pass over the text,
- * no recursion, no allocation: string literals are skipped with `indexOf`, so the cost is in
- * the structural characters (a chat frame is mostly string content). Text that is not valid
- * JSON may get either answer; the parser rejects it afterwards anyway.
+ * Whether the parsed JSON `value` nests arrays/objects deeper than `maxDepth` (the value
+ * itself is level 1). Iterative, so it cannot overflow the stack whatever the depth, and it
+ * stops at the first container past the limit. It visits containers only, never string
+ * bytes: its cost is a fraction of the JSON.parse that built the value (docs/security.md has
+ * the measurement).
  * @example
- * if (exceedsJsonDepth(text)) return badRequest(`nests deeper than ${MAX_JSON_DEPTH} levels`);
+ * const value = JSON.parse(text);
+ * if (exceedsJsonDepth(value)) throw badRequest(`nests deeper than ${MAX_JSON_DEPTH} levels`);
  */
-export function exceedsJsonDepth(text: string, maxDepth: number = MAX_JSON_DEPTH): boolean {
-  // Fewer structural characters than the limit cannot exceed it: the common small frame costs nothing.
-  if (text.length <= maxDepth) return false;
-  let depth = 0;
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === QUOTE) {
-      // Jump to the closing quote: the first one not preceded by an odd run of backslashes.
-      for (;;) {
-        const q = text.indexOf('"', i + 1);
-        if (q === -1) return false; // unterminated string: not JSON, the parser says so
-        let slashes = 0;
-        for (let b = q - 1; text.charCodeAt(b) === BACKSLASH; b--) slashes++;
-        i = q;
-        if ((slashes & 1) === 0) break;
+export function exceedsJsonDepth(value: unknown, maxDepth: number = MAX_JSON_DEPTH): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const stack: object[] = [value];
+  const depths: number[] = [1];
+  while (stack.length > 0) {
+    const v = stack.pop() as Record<string, unknown>;
+    const d = depths.pop() as number;
+    if (d > maxDepth) return true;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const c: unknown = v[i];
+        if (typeof c === "object" && c !== null) {
+          stack.push(c);
+          depths.push(d + 1);
+        }
       }
-    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-      if (++depth > maxDepth) return true;
-    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-      depth--;
+    } else {
+      for (const k in v) {
+        const c = v[k];
+        if (typeof c === "object" && c !== null) {
+          stack.push(c);
+          depths.push(d + 1);
+        }
+      }
     }
   }
   return false;

@@ -40,8 +40,8 @@ export const ClientFrameSchemas = {
   pong: z.object({ type: z.literal("pong"), ts: z.number().optional() }),
 } as const;
 
-export { RunAgentInputSchema };
 export { exceedsJsonDepth, MAX_JSON_DEPTH } from "./json-depth.js";
+export { RunAgentInputSchema };
 
 /** What `parseClientFrame` made of a text frame. */
 export type ParsedClientFrame =
@@ -69,14 +69,14 @@ export function describeIssues(error: z.ZodError, prefix = ""): string {
  * if (!r.ok && r.fatal) socket.close(1007, r.message);
  */
 export function parseClientFrame(text: string): ParsedClientFrame {
-  const tooDeep = exceedsJsonDepth(text);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return { ok: false, fatal: true, message: "Frame is not valid JSON" };
   }
-  if (tooDeep) return refuseTooDeep(value);
+  // Before anything else reads the value (zod included): see json-depth.ts for why.
+  if (exceedsJsonDepth(value)) return refuseTooDeep(value);
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return { ok: false, fatal: true, message: "Frame must be a JSON object with a string 'type'" };
   }
@@ -102,8 +102,8 @@ export function parseClientFrame(text: string): ParsedClientFrame {
 }
 
 /**
- * A frame nesting past MAX_JSON_DEPTH: only its top-level `type`, `id` and run id are read
- * (JSON.parse is iterative, so parsing it was safe); the value itself goes no further.
+ * A frame nesting past MAX_JSON_DEPTH: only its top-level `type` and `id` are read (so the
+ * client can tell which request failed); the value itself goes no further.
  */
 function refuseTooDeep(value: unknown): ParsedClientFrame {
   const message = `Frame nests arrays/objects deeper than ${MAX_JSON_DEPTH} levels; flatten the state or message`;

@@ -111,20 +111,21 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
     req.on("close", onClose);
   });
   if (size === 0) return undefined;
-  const text = Buffer.concat(chunks, size).toString("utf8");
-  // Checked on the text, before parsing: nothing past here ever holds a too-deep value.
-  if (exceedsJsonDepth(text)) {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.concat(chunks, size).toString("utf8"));
+  } catch (err) {
+    throw new HttpError(400, "bad_request", "Request body is not valid JSON", { cause: err });
+  }
+  // Checked before the value leaves the parser: nothing past here ever holds a too-deep value.
+  if (exceedsJsonDepth(value)) {
     throw new HttpError(
       400,
       "bad_request",
       `Request body nests arrays/objects deeper than ${MAX_JSON_DEPTH} levels; flatten the state or message`,
     );
   }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new HttpError(400, "bad_request", "Request body is not valid JSON", { cause: err });
-  }
+  return value;
 }
 
 function tooLarge(req: IncomingMessage, maxBytes: number): HttpError {
