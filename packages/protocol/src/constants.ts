@@ -22,3 +22,21 @@ export const PROTOCOL_DEFAULTS = {
   /** Time a socket may stay unauthenticated waiting for an `auth` frame. @default 10000 */
   authTimeoutMs: 10_000,
 } as const;
+
+/**
+ * `name` of the AG-UI `CUSTOM` event a run served from the response cache sends right after
+ * `RUN_STARTED`. Its `value` is a `CacheHitValue`. Documented in docs/protocol.md.
+ */
+export const CACHE_HIT_EVENT = "backchannel.cache_hit";
+
+/** The `value` of a `CACHE_HIT_EVENT`. */
+export interface CacheHitValue {
+  /** When the cached answer was produced, ms since epoch. */
+  cachedAt: number;
+  /** Its age when served, in ms. */
+  ageMs: number;
+  /** `principal` (the caller's own earlier answer) or `global` (shared). */
+  scope: "principal" | "global";
+  /** Ids of the messages this run replays (fresh for each replay). */
+  messageIds: string[];
+}

@@ -1,5 +1,6 @@
 import type { BaseEvent, RunAgentInput } from "@ag-ui/core";
 import type { Logger } from "pino";
+import type { ResponseCacheOptions } from "./cache/types.js";
 import type { Principal } from "./principal.js";
 
 /**
@@ -37,6 +38,11 @@ export type AgentEvent = BaseEvent | ({ type: string } & Record<string, unknown>
 export interface Agent {
   name: string;
   description: string;
+  /**
+   * Serve repeated questions from the response cache (opt-in): `{ ttlMs, scope?, key? }`, or
+   * `false` to keep this agent out of a runtime-wide `responseCache`. See the server README.
+   */
+  cache?: ResponseCacheOptions | false;
   run(
     input: RunAgentInput,
     ctx: AgentContext,

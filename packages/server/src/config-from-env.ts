@@ -1,4 +1,5 @@
 import type { AuthOptions } from "./auth/authenticator.js";
+import { ConfigError } from "./errors.js";
 import type { SDKOptions } from "./options.js";
 
 /** Environment variables the CLI reads (all optional). Documented in the server README. */
@@ -18,6 +19,7 @@ export interface RuntimeEnv {
   REDIS_URL?: string;
   BACKCHANNEL_NODE_ID?: string;
   BACKCHANNEL_PUBLIC_URL?: string;
+  RESPONSE_CACHE_TTL_MS?: string;
   [key: string]: string | undefined;
 }
 
@@ -68,6 +70,7 @@ export function sdkOptionsFromEnv(
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
     ...(env.BACKCHANNEL_DATA_DIR ? { dataDir: env.BACKCHANNEL_DATA_DIR } : {}),
     ...(env.BACKCHANNEL_PUBLIC_URL ? { publicUrl: env.BACKCHANNEL_PUBLIC_URL } : {}),
+    ...responseCacheFromEnv(env),
     ...(env.REDIS_URL
       ? {
           cluster: {
@@ -77,4 +80,17 @@ export function sdkOptionsFromEnv(
         }
       : {}),
   };
+}
+
+/** `RESPONSE_CACHE_TTL_MS`: every agent's answers cached that long (scope principal); unset or 0 is off. */
+function responseCacheFromEnv(env: RuntimeEnv): Pick<SDKOptions, "responseCache"> {
+  const raw = env.RESPONSE_CACHE_TTL_MS?.trim();
+  if (!raw) return {};
+  const ttlMs = Number(raw);
+  if (!Number.isFinite(ttlMs) || ttlMs < 0) {
+    throw new ConfigError(
+      `RESPONSE_CACHE_TTL_MS must be a number of ms (e.g. 300000), got ${JSON.stringify(raw)}`,
+    );
+  }
+  return ttlMs > 0 ? { responseCache: { ttlMs } } : {};
 }

@@ -24,6 +24,17 @@ export {
   type TicketRecord,
   type TicketStore,
 } from "./auth/tickets.js";
+export { createMemoryCacheStore, type MemoryCacheStoreOptions } from "./cache/memory-store.js";
+export { createRedisCacheStore, type RedisCacheStoreOptions } from "./cache/redis-store.js";
+export type { ResponseCache, RuntimeCacheOptions } from "./cache/response-cache.js";
+export type {
+  CachedResponse,
+  CacheKeyContext,
+  CachePurgeFilter,
+  CacheScope,
+  ResponseCacheOptions,
+  ResponseCacheStore,
+} from "./cache/types.js";
 export { AuthError, type AuthFailureReason, BackchannelServerError, ConfigError } from "./errors.js";
 export type { ConnectResponse } from "./http/connect-route.js";
 export type { HttpBinding } from "./http/http-binding.js";

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Agent } from "./agent.js";
 import type { AuthOptions } from "./auth/authenticator.js";
 import type { TicketOptions } from "./auth/tickets.js";
+import type { RuntimeCacheOptions } from "./cache/response-cache.js";
 import type { ClusterOptions } from "./cluster/cluster-options.js";
 import type { RetentionOptions } from "./store/persistence.js";
 import type { ThreadAccessPolicy } from "./store/thread-access.js";
@@ -92,6 +93,12 @@ export interface SDKOptions {
    * and rate limits through Redis, typically `{ redis: process.env.REDIS_URL }`. @default none (one process)
    */
   cluster?: ClusterOptions;
+  /**
+   * Opt-in response cache: `{ ttlMs, scope?, key?, agents?, store?, maxEntryBytes? }` (the CLI
+   * sets `ttlMs` from `RESPONSE_CACHE_TTL_MS`). Agents may also carry their own `cache`.
+   * See the server README, "Response cache". @default off
+   */
+  responseCache?: RuntimeCacheOptions;
 }
 
 /** Every default in one place. */

@@ -11,6 +11,10 @@ import { credentialFromRequest, safePath } from "./auth/credentials.js";
 import { isOriginAllowed } from "./auth/origin.js";
 import { createRedisTicketStore, deferTicketStore } from "./auth/redis-tickets.js";
 import { createMemoryTicketStore, createTicketIssuer } from "./auth/tickets.js";
+import { createMemoryCacheStore } from "./cache/memory-store.js";
+import { createRedisCacheStore } from "./cache/redis-store.js";
+import { ResponseCache } from "./cache/response-cache.js";
+import type { CachePurgeFilter, ResponseCacheStore } from "./cache/types.js";
 import type { Cluster } from "./cluster/cluster.js";
 import { installCluster } from "./cluster/install-cluster.js";
 import { AuthError, ConfigError } from "./errors.js";
@@ -73,6 +77,9 @@ export class CopilotKitSDK implements SessionHost {
   readonly cluster: Cluster | undefined;
   /** Followers of threads (`join`) on this node. */
   readonly following: ThreadFollowing;
+  /** The opt-in response cache (`agent.cache`, `responseCache`). See the server README. */
+  readonly responseCache: ResponseCache;
+  private chosenCacheStore: ResponseCacheStore | undefined;
 
   private readonly byName = new Map<string, Agent>();
   private readonly sessions = new Set<Session>();
@@ -139,10 +146,15 @@ export class CopilotKitSDK implements SessionHost {
       }),
       publicUrl: options.publicUrl,
     });
+    // Before the cluster and the thread store: on close, entries still being written land first.
+    this.responseCache = new ResponseCache(options.responseCache, () => this.cacheStore(), this.logger);
+    for (const agent of options.agents) this.responseCache.validateAgent(agent);
+    this.onClose(() => this.responseCache.flush());
     // The cluster first: on close it must flush runs to Redis before persistence closes its store.
     this.cluster = installCluster(this, options.cluster);
     this.threads = installThreads(this, options);
     this.following = new ThreadFollowing(this);
+    this.threads?.onThreadDeleted((threadId) => this.responseCache.purge({ threadId }).then(() => {}));
     if (this.authenticator.anonymous) {
       this.logger.warn(
         "auth.anonymous is on: anyone who can reach this server can run its agents (development only)",
@@ -201,8 +213,10 @@ export class CopilotKitSDK implements SessionHost {
 
   startRun(input: RunAgentInput, agent: Agent, principal: Principal): Run {
     const logger = this.logger.child({ runId: input.runId, agent: agent.name, principal: principal.id });
+    // The one hook of the response cache: a cached agent's run may be served from it.
+    const served = this.responseCache.serve(agent, principal);
     const execute = (run: Run) =>
-      void executeRun(run, agent, logger).then(() =>
+      void executeRun(run, served, logger).then(() =>
         logger.info({ status: run.status, events: run.lastSeq }, "run ended"),
       );
     // In a cluster the agent runs into an unregistered run whose events reach sessions through Redis.
@@ -217,6 +231,26 @@ export class CopilotKitSDK implements SessionHost {
       queueMicrotask(() => this.following.notify(run));
     }
     return run;
+  }
+
+  /**
+   * Removes response cache entries: all (`{}`), or those of an `agent`, a `principalId` or a
+   * `threadId`. Resolves to how many were removed. The admin call of the response cache.
+   * @example await sdk.purgeResponseCache({ agent: "portfolio" })
+   */
+  purgeResponseCache(filter: CachePurgeFilter = {}): Promise<number> {
+    return this.responseCache.purge(filter);
+  }
+
+  /** Where cached answers live: as configured, Redis in a cluster, the thread store's tables, or memory. */
+  private cacheStore(): ResponseCacheStore {
+    this.chosenCacheStore ??=
+      this.options.responseCache?.store ??
+      (this.cluster
+        ? createRedisCacheStore(this.cluster.redis, { keyPrefix: this.options.cluster?.keyPrefix ?? "bc:" })
+        : this.threads?.store.responseCache?.()) ??
+      createMemoryCacheStore();
+    return this.chosenCacheStore;
   }
 
   /** `join`: whether `principal` may follow `threadId`, and its runs in flight (any node). */

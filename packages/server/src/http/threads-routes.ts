@@ -103,6 +103,7 @@ export function installThreadRoutes(
       // Cancel first: a run ending after the delete finds no thread and writes nothing.
       await persistence.cancelThreadRuns(threadId);
       await guard(() => persistence.store.deleteThread(threadId));
+      await persistence.threadDeleted(threadId);
       res.writeHead(204, { "cache-control": "no-store" });
       res.end();
     }),

@@ -4,6 +4,7 @@
  * @module
  */
 import { join, resolve } from "node:path";
+import type { ResponseCacheStore } from "../cache/types.js";
 import { ConfigError } from "../errors.js";
 import type { ThreadStore } from "./thread-store.js";
 
@@ -92,10 +93,38 @@ export function lazyThreadStore(
     deleteThread: call("deleteThread") as ThreadStore["deleteThread"],
     deleteIdleThreads: call("deleteIdleThreads") as ThreadStore["deleteIdleThreads"],
     ping: call("ping") as ThreadStore["ping"],
+    responseCache: () =>
+      lazyCacheStore(async () => {
+        const store = await ready();
+        if (!store.responseCache) throw new Error(`The ${store.kind} thread store keeps no response cache`);
+        return store.responseCache();
+      }),
     async close() {
       closed = true;
       const store = await current?.catch(() => undefined);
       await store?.close();
     },
+  };
+}
+
+/** A cache store whose database opens in the background (the thread store's, see above). */
+function lazyCacheStore(open: () => Promise<ResponseCacheStore>): ResponseCacheStore {
+  let current: Promise<ResponseCacheStore> | undefined;
+  const get = () => {
+    if (!current) {
+      const opening = open();
+      current = opening;
+      // A failed open (database down at boot) is tried again on the next call.
+      opening.catch(() => {
+        if (current === opening) current = undefined;
+      });
+    }
+    return current;
+  };
+  return {
+    kind: "lazy",
+    get: async (key, now) => (await get()).get(key, now),
+    put: async (entry) => (await get()).put(entry),
+    purge: async (filter) => (await get()).purge(filter),
   };
 }

@@ -55,6 +55,23 @@ export function postgresMigrations(schema: string): Migration[] {
         CREATE INDEX runs_thread_started ON ${s}.runs (thread_id, started_at DESC);
       `,
     },
+    {
+      version: 2,
+      name: "response cache",
+      sql: `
+        CREATE TABLE ${s}.response_cache (
+          cache_key text PRIMARY KEY,
+          agent text NOT NULL,
+          principal_id text,
+          thread_id text NOT NULL,
+          events jsonb NOT NULL,
+          created_at timestamptz NOT NULL,
+          expires_at timestamptz NOT NULL
+        );
+        CREATE INDEX response_cache_expires ON ${s}.response_cache (expires_at);
+        CREATE INDEX response_cache_thread ON ${s}.response_cache (thread_id);
+      `,
+    },
   ];
 }
 
@@ -94,6 +111,23 @@ export const SQLITE_MIGRATIONS: Migration[] = [
         ended_at INTEGER NOT NULL
       );
       CREATE INDEX runs_thread_started ON runs (thread_id, started_at DESC);
+    `,
+  },
+  {
+    version: 2,
+    name: "response cache",
+    sql: `
+      CREATE TABLE response_cache (
+        cache_key TEXT PRIMARY KEY,
+        agent TEXT NOT NULL,
+        principal_id TEXT,
+        thread_id TEXT NOT NULL,
+        events TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX response_cache_expires ON response_cache (expires_at);
+      CREATE INDEX response_cache_thread ON response_cache (thread_id);
     `,
   },
 ];

@@ -97,6 +97,22 @@ export class ThreadPersistence {
     };
   }
 
+  private readonly deletedListeners: ((threadId: string) => Promise<void>)[] = [];
+
+  /** Calls `fn` after a thread was deleted through `DELETE /threads/:id` (e.g. to purge cached answers). */
+  onThreadDeleted(fn: (threadId: string) => Promise<void>): void {
+    this.deletedListeners.push(fn);
+  }
+
+  /** Tells the `onThreadDeleted` listeners; a failing one is logged, the others still run. */
+  async threadDeleted(threadId: string): Promise<void> {
+    await Promise.all(
+      this.deletedListeners.map((fn) =>
+        fn(threadId).catch((err) => this.host.logger.warn({ err, threadId }, "thread delete hook failed")),
+      ),
+    );
+  }
+
   /** Runs on this node still executing on `threadId`. */
   localLiveRuns(threadId: string): LiveRunInfo[] {
     return this.host.registry

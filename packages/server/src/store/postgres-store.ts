@@ -5,6 +5,8 @@
  * @module
  */
 import pg from "pg";
+import { createPostgresCacheStore } from "../cache/postgres-store.js";
+import type { ResponseCacheStore } from "../cache/types.js";
 import { safeJson } from "./json-text.js";
 import { postgresMigrations, quoteIdent } from "./migrations.js";
 import { type Row, type RowDecoder, runFromRow, summaryFromRow, threadFromRow } from "./rows.js";
@@ -227,6 +229,10 @@ class PostgresStore implements ThreadStore {
     } finally {
       client.release();
     }
+  }
+
+  responseCache(): ResponseCacheStore {
+    return createPostgresCacheStore(this.pool, this.s);
   }
 
   async deleteThread(threadId: string): Promise<boolean> {

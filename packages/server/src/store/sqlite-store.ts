@@ -8,6 +8,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { createSqliteCacheStore } from "../cache/sqlite-store.js";
+import type { ResponseCacheStore } from "../cache/types.js";
 import { safeJson } from "./json-text.js";
 import { SQLITE_MIGRATIONS } from "./migrations.js";
 import { type Row, type RowDecoder, runFromRow, summaryFromRow, threadFromRow } from "./rows.js";
@@ -55,6 +57,7 @@ class SqliteStore implements ThreadStore {
   readonly kind = "sqlite";
   private stmts: ReturnType<SqliteStore["prepare"]> | undefined;
   private readonly batch: WriteBatch;
+  private cache: ResponseCacheStore | undefined;
 
   constructor(private readonly db: Database.Database) {
     // Called inside an open transaction, a better-sqlite3 transaction is a savepoint.
@@ -216,6 +219,11 @@ class SqliteStore implements ThreadStore {
 
   async deleteThread(threadId: string): Promise<boolean> {
     return this.q.delete.run(threadId).changes > 0;
+  }
+
+  responseCache(): ResponseCacheStore {
+    this.cache ??= createSqliteCacheStore(this.db);
+    return this.cache;
   }
 
   async deleteIdleThreads(idleBefore: number, limit: number): Promise<string[]> {

@@ -4,7 +4,9 @@
  * Stores are deliberately dumb: ownership and access rules live in `persistence.ts`.
  * @module
  */
+
 import type { Message, State } from "@ag-ui/core";
+import type { ResponseCacheStore } from "../cache/types.js";
 
 /** How a run ended, as stored. */
 export type StoredRunStatus = "finished" | "error" | "cancelled";
@@ -99,6 +101,11 @@ export interface ThreadStore {
   saveRun(run: RunRecord, snapshot: ThreadSnapshot): Promise<boolean>;
   /** Deletes a thread and its runs; false if there was none. */
   deleteThread(threadId: string): Promise<boolean>;
+  /**
+   * The response cache kept in this store's own database (the built-in SQLite and Postgres
+   * stores have it); without it the runtime caches in memory. See the server README.
+   */
+  responseCache?(): ResponseCacheStore;
   /** Deletes up to `limit` threads not updated since `idleBefore` (ms since epoch); returns their ids. */
   deleteIdleThreads(idleBefore: number, limit: number): Promise<string[]>;
   /** Throws when the database cannot answer (for `/health`). */
