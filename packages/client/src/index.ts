@@ -4,6 +4,7 @@
  * @module
  */
 
+export { CACHE_HIT_EVENT, type CacheHitValue } from "@backchannel/protocol";
 export { exponentialBackoff } from "./backoff.js";
 export type { AttachRunOptions, BackchannelClient, ClientSnapshot, StartRunOptions } from "./client.js";
 export { createClient } from "./client.js";

@@ -5,7 +5,8 @@
  * `useSyncExternalStore`-style bindings. Runs of a thread never overlap.
  * @module
  */
-import type { Message, ResumeEntry, State } from "@ag-ui/core";
+import type { CustomEvent, Message, ResumeEntry, State } from "@ag-ui/core";
+import { CACHE_HIT_EVENT, type CacheHitValue } from "@backchannel/protocol";
 import type { BackchannelClient } from "../client.js";
 import { BackchannelError } from "../errors.js";
 import { foldEvent } from "../fold/fold-event.js";
@@ -30,6 +31,7 @@ import type {
   OutgoingMessage,
 } from "./thread-types.js";
 
+const NO_CACHE_HITS: Readonly<Record<string, CacheHitValue>> = Object.freeze({});
 /** One user action (send, regenerate, resume) and the tool follow-up runs it leads to. */
 interface Chain {
   resolve(result: RunResult): void;
@@ -82,6 +84,7 @@ export class AgentThread {
   #pendingToolCalls: readonly PendingToolCall[] = EMPTY;
   #error: BackchannelError | null = null;
   #endedEarly: Readonly<Record<string, AnswerEnding>>;
+  #fromCache: Readonly<Record<string, CacheHitValue>> = NO_CACHE_HITS;
   #following: ThreadFollow | null = null;
   /** Runs other tabs started while this thread was busy, in the order they were announced. */
   #foreign: FollowedRun[] = [];
@@ -221,6 +224,7 @@ export class AgentThread {
     this.#threadId = randomId();
     this.#error = null;
     this.#endedEarly = Object.freeze({ ...this.#opts.endedEarly });
+    this.#fromCache = NO_CACHE_HITS;
     if (this.#following) this.#join();
     this.#publish();
   }
@@ -381,6 +385,7 @@ export class AgentThread {
     // With replay: attachRun may hand back a run this client already follows, mid-stream.
     const off = handle.on(
       (event) => {
+        if (event.type === "CUSTOM") this.#noteCacheHit(event as CustomEvent);
         const result = foldEvent(this.#fold, event);
         if (result.error) this.#opts.onError?.(result.error);
         if (result.changed) this.#changed();
@@ -390,6 +395,15 @@ export class AgentThread {
     this.#active = { handle, off };
     this.#changed();
     void handle.done.then((result) => this.#onRunDone(chain, handle, result));
+  }
+
+  /** A run served from the server's response cache names the messages it replays. */
+  #noteCacheHit(event: CustomEvent): void {
+    if (event.name !== CACHE_HIT_EVENT) return;
+    const value = event.value as CacheHitValue | undefined;
+    if (!Array.isArray(value?.messageIds)) return;
+    const added = Object.fromEntries(value.messageIds.map((id) => [id, value] as const));
+    this.#fromCache = Object.freeze({ ...this.#fromCache, ...added });
   }
 
   #onRunDone(chain: Chain, handle: RunHandle, result: RunResult): void {
@@ -588,6 +602,7 @@ export class AgentThread {
       interrupts: this.#fold.interrupts,
       queuedMessages: this.#queuedMessages,
       endedEarly: this.#endedEarly,
+      fromCache: this.#fromCache,
     };
   }
 

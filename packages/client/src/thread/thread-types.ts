@@ -2,7 +2,9 @@
  * Options and snapshot of `AgentThread`.
  * @module
  */
+
 import type { Interrupt, Message, State } from "@ag-ui/core";
+import type { CacheHitValue } from "@backchannel/protocol";
 import type { BackchannelClient } from "../client.js";
 import type { BackchannelError } from "../errors.js";
 import type { PendingToolCall } from "./client-tools.js";
@@ -94,6 +96,11 @@ export interface AgentThreadSnapshot {
    * and for the latest answer a retry (`regenerate()`).
    */
   readonly endedEarly: Readonly<Record<string, AnswerEnding>>;
+  /**
+   * Answers the server served from its response cache, by message id: what the run's
+   * `backchannel.cache_hit` CUSTOM event said (`cachedAt`, `ageMs`, `scope`). A UI marks them.
+   */
+  readonly fromCache: Readonly<Record<string, CacheHitValue>>;
 }
 
 /** A message as `sendMessage` takes it: content, and optionally an id and attachments' parts. */

@@ -100,6 +100,7 @@ export function ChatPanel(props: ChatPanelProps): ReactNode {
         pendingToolCalls={chat.pendingToolCalls}
         error={answerError}
         endedEarly={chat.endedEarly}
+        fromCache={chat.fromCache}
         endingError={chat.error}
         labels={labels}
         onRetry={() => void chat.regenerate()}

@@ -43,6 +43,8 @@ export interface ChatLabels {
   interrupted: string;
   /** Tag on an earlier answer cut off by a failure. @default "Interrupted" */
   interruptedTag: string;
+  /** Tag on an answer the server served from its response cache. @default "From cache" */
+  fromCache: string;
   /** Tag on an answer the user stopped. @default "Stopped" */
   stopped: string;
   /** @default "Jump to latest" */
@@ -71,6 +73,7 @@ export const DEFAULT_LABELS: ChatLabels = {
   queued: "Queued",
   interrupted: "This answer was interrupted.",
   interruptedTag: "Interrupted",
+  fromCache: "From cache",
   stopped: "Stopped",
   jumpToLatest: "Jump to latest",
   log: "Conversation",

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Message, ToolCall } from "@ag-ui/core";
-import type { AnswerEnding, BackchannelError, PendingToolCall } from "@backchannel/client";
+import type { AnswerEnding, BackchannelError, CacheHitValue, PendingToolCall } from "@backchannel/client";
 import {
   type ComponentType,
   type ReactNode,
@@ -44,6 +44,8 @@ export interface MessagesProps {
   error: BackchannelError | null;
   /** Answers cut off, by message id (`AgentThreadSnapshot.endedEarly`): marked in the log. */
   endedEarly?: Readonly<Record<string, AnswerEnding>>;
+  /** Answers served from the response cache, by message id (`AgentThreadSnapshot.fromCache`): tagged. */
+  fromCache?: Readonly<Record<string, CacheHitValue>>;
   /**
    * Why the latest cut-off answer failed, for its notice (connection errors included, which
    * `error` leaves to the banner). @default error
@@ -169,6 +171,19 @@ export function Messages(props: MessagesProps): ReactNode {
             images={props.images ?? false}
           />,
         );
+        const cached = props.fromCache?.[message.id];
+        if (cached) {
+          rows.push(
+            <div
+              key={`${message.id}:cache`}
+              className="bc-ending-tag bc-cache-tag"
+              data-cache-scope={cached.scope}
+              title={`Cached ${new Date(cached.cachedAt).toLocaleString()}`}
+            >
+              {labels.fromCache}
+            </div>,
+          );
+        }
         const ending = endedEarly[message.id];
         if (ending) {
           rows.push(

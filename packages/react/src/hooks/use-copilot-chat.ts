@@ -6,6 +6,7 @@ import type { Interrupt, Message, State } from "@ag-ui/core";
 import type {
   AnswerEnding,
   BackchannelError,
+  CacheHitValue,
   ConnectionState,
   OutgoingMessage,
   PendingToolCall,
@@ -64,6 +65,11 @@ export interface UseCopilotChatResult {
    * it started answering, e.g. the backend died and the run could not be resumed).
    */
   endedEarly: Readonly<Record<string, AnswerEnding>>;
+  /**
+   * Answers the server served from its response cache, by message id (`cachedAt`, `ageMs`,
+   * `scope`); `<CopilotChat>` tags them "From cache". See the server README, "Response cache".
+   */
+  fromCache: Readonly<Record<string, CacheHitValue>>;
 }
 
 /**
@@ -120,6 +126,7 @@ export function useCopilotChat(): UseCopilotChatResult {
       interrupts: snap.interrupts,
       resumeInterrupt,
       endedEarly: snap.endedEarly,
+      fromCache: snap.fromCache,
     }),
     [
       snap,

@@ -462,4 +462,5 @@ export const EMPTY_THREAD_SNAPSHOT: AgentThreadSnapshot = Object.freeze({
   interrupts: Object.freeze([]),
   queuedMessages: Object.freeze([]),
   endedEarly: Object.freeze({}),
+  fromCache: Object.freeze({}),
 });
