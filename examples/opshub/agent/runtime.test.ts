@@ -125,6 +125,26 @@ describe("opshub-nav-agent", () => {
     client.close();
   });
 
+  it("serves a repeated read-only question from the response cache, never a validation run", async () => {
+    const { client, thread: t } = thread();
+    await t.sendMessage({ content: "Top 10 holdings" });
+    await rt.sdk.responseCache.flush();
+    const first = lastAssistantText(t);
+    expect(Object.keys(t.getSnapshot().fromCache)).toEqual([]);
+    await t.sendMessage({ content: "top ten holdings" });
+    const snap = t.getSnapshot();
+    const answer = snap.messages.at(-1)!;
+    expect(answer.content).toBe(first);
+    expect(snap.fromCache[answer.id]).toMatchObject({ scope: "principal" });
+    await t.sendMessage({ content: "Run validations" });
+    await rt.sdk.responseCache.flush();
+    await t.sendMessage({ content: "Run validations" });
+    // The replay's messages (tool call, tool result, answer) are all marked; nothing of the validations.
+    expect(t.getSnapshot().fromCache[t.getSnapshot().messages.at(-1)!.id]).toBeUndefined();
+    expect(t.getSnapshot().fromCache).toBe(snap.fromCache);
+    client.close();
+  });
+
   it("refuses a socket without a valid session (1008)", async () => {
     const ws = new WebSocket(`ws://127.0.0.1:${rt.port}/copilotkit/ws`, ["backchannel.v1"]);
     const code = await new Promise<number>((resolve) => {

@@ -9,6 +9,7 @@ import { LangGraphAgent } from "@backchannel/langgraph";
 import { CopilotKitSDK, createLogger, sendError } from "@backchannel/server";
 import type { Database } from "better-sqlite3";
 import { type AuthMode, authOptions } from "./auth.js";
+import { READ_ONLY_CACHE_TTL_MS, readOnlyAnswersCache } from "./cache.js";
 import { openDatabase } from "./data/db.js";
 import { createOpsHubGraph } from "./graph.js";
 import { createPortfolioRoutes } from "./http/portfolio-routes.js";
@@ -75,6 +76,10 @@ export async function startOpsHubRuntime(options: OpsHubRuntimeOptions): Promise
     logger: createLogger({ level: env.LOG_LEVEL ?? "info" }),
     // Threads (conversations) are kept next to the fund's data, so a reload finds them.
     dataDir: options.dataDir,
+    // Read-only questions ("Top 10 holdings") are answered from cache for a while; the chat tags them.
+    responseCache: {
+      agents: { [AGENT.name]: readOnlyAnswersCache(db, cacheTtl(env)) },
+    },
     ...(origins?.length ? { allowedOrigins: origins } : {}),
   });
   const routes = createPortfolioRoutes(db, sdk.authenticator, {
@@ -115,4 +120,11 @@ export async function startOpsHubRuntime(options: OpsHubRuntimeOptions): Promise
       db.close();
     },
   };
+}
+
+/** `RESPONSE_CACHE_TTL_MS` (0 turns the cache off), else five minutes. */
+function cacheTtl(env: NodeJS.ProcessEnv): number {
+  const raw = env.RESPONSE_CACHE_TTL_MS?.trim();
+  const ttl = raw ? Number(raw) : READ_ONLY_CACHE_TTL_MS;
+  return Number.isFinite(ttl) && ttl >= 0 ? ttl : READ_ONLY_CACHE_TTL_MS;
 }

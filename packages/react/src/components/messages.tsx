@@ -135,6 +135,13 @@ export function Messages(props: MessagesProps): ReactNode {
       ? messages.findLast((m, i) => i > lastUser && endedEarly[m.id] === "failed")?.id
       : undefined;
   const canRetry = props.onRetry && lastUser >= 0 ? props.onRetry : undefined;
+  // One tag per answer served from cache: under its last assistant message.
+  const lastOfHit = new Map<object, string>();
+  for (const m of messages) {
+    const hit = m.role === "assistant" ? props.fromCache?.[m.id] : undefined;
+    if (hit) lastOfHit.set(hit, m.id);
+  }
+  const cacheTagged = new Set(lastOfHit.values());
   const rows: ReactNode[] = [];
   messages.forEach((message, i) => {
     const streaming = isRunning && i === lastIndex;
@@ -172,7 +179,7 @@ export function Messages(props: MessagesProps): ReactNode {
           />,
         );
         const cached = props.fromCache?.[message.id];
-        if (cached) {
+        if (cached && cacheTagged.has(message.id)) {
           rows.push(
             <div
               key={`${message.id}:cache`}
