@@ -43,6 +43,8 @@ const PARAMS = {
   resume: quick
     ? { trials: 100, concurrency: 10, rate: 500, tokens: 200, dropAfter: 30 }
     : { trials: 500, concurrency: 10, rate: 500, tokens: 200, dropAfter: 30 },
+  // A model-paced answer: 200 tokens at 50 tokens/s (~4 s), asked twice per trial.
+  cache: quick ? { trials: 5, tokens: 200, rate: 50 } : { trials: 20, tokens: 200, rate: 50 },
 };
 
 /** Which targets each scenario applies to (a bare ws server has no auth and no resume). */
@@ -53,6 +55,7 @@ const APPLIES = {
   firstToken: ["backchannel", "copilotkit", "bare-ws"],
   idle: ["backchannel", "bare-ws"],
   resume: ["backchannel", "copilotkit"],
+  cache: ["backchannel"],
 };
 
 const only = args.only ? args.only.split(",") : Object.keys(PARAMS);

@@ -283,6 +283,28 @@ export function renderReport({
     );
   }
 
+  if (results.cache?.backchannel) {
+    const p = params.cache;
+    const r = results.cache.backchannel;
+    out.push(
+      "## Response cache",
+      "",
+      `A paced agent (${p.tokens} tokens at ${p.rate} tokens/s, as a model streams) with \`cache: { ttlMs }\`; ${p.trials} trials, each`,
+      "a new question (miss: the agent runs) then the same question again (hit: a new run replays the cached answer at once).",
+      "Time to the last token: run request sent → last TEXT_MESSAGE_CONTENT received.",
+      "",
+      table(
+        ["", "p50 ms", "p99 ms", "max ms"],
+        [
+          ["miss", f(r.miss.p50, 1), f(r.miss.p99, 1), f(r.miss.max, 1)],
+          ["hit", f(r.hit.p50, 3), f(r.hit.p99, 3), f(r.hit.max, 3)],
+          ["hit / miss (p50)", `${f(r.hit.p50 / r.miss.p50, 5)}`, "", ""],
+        ],
+      ),
+      "",
+    );
+  }
+
   if (results.resume) {
     const p = params.resume;
     out.push(

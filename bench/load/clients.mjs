@@ -17,7 +17,7 @@ export function benchInput(props) {
   return {
     threadId: randomUUID(),
     runId: randomUUID(),
-    messages: [{ id: randomUUID(), role: "user", content: "Summarise the fund's week" }],
+    messages: [{ id: randomUUID(), role: "user", content: props.question ?? "Summarise the fund's week" }],
     tools: [],
     context: [],
     state: {},
@@ -97,7 +97,7 @@ function wsClient(url, { backchannel }) {
           ws.send(
             JSON.stringify(
               backchannel
-                ? { type: "run", id: input.runId, agent: "bench", input }
+                ? { type: "run", id: input.runId, agent: props.agent ?? "bench", input }
                 : { type: "run", runId: input.runId, threadId: input.threadId, props },
             ),
           );

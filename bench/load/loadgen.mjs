@@ -3,9 +3,9 @@
  * to the orchestrator over IPC. Started by bench/run.mjs, never by hand.
  * @module
  */
-import { firstToken, idle, latency, resume, throughput } from "./scenarios.mjs";
+import { cache, firstToken, idle, latency, resume, throughput } from "./scenarios.mjs";
 
-const scenarios = { throughput, throughputBurst: throughput, latency, firstToken, idle, resume };
+const scenarios = { throughput, throughputBurst: throughput, latency, firstToken, idle, resume, cache };
 
 const pending = new Map();
 process.on("message", (msg) => {

@@ -211,3 +211,35 @@ async function resumeCopilotKit(port, props, dropAfter) {
   if (!firstAt) throw new Error(`copilotkit connect replayed ${n} events, fewer than the ${before} seen`);
   return (firstAt - t0) / 1000;
 }
+
+/**
+ * The response cache, for a realistic paced agent (`tokens` at `rate` tokens/s, like a model
+ * streaming): each trial asks a new question (a miss: the agent runs) and then the same
+ * question again (a hit: the cached answer is replayed at once). Time to the last token:
+ * run request sent → last TEXT_MESSAGE_CONTENT received, in ms.
+ */
+export async function cache({ target, port, trials, tokens, rate }) {
+  const client = clientFor(target, port);
+  const [conn] = await openMany(client, 1);
+  const miss = new Samples(trials);
+  const hit = new Samples(trials);
+  const expected = expectedTextBytes(tokens);
+  const timed = async (props) => {
+    const sent = nowMicros();
+    let last = 0;
+    const r = await conn.run(props, (_delta, at) => {
+      last = at;
+    });
+    if (r.bytes !== expected)
+      throw new Error(`${target}: received ${r.bytes} text bytes, expected ${expected}`);
+    return (last - sent) / 1000;
+  };
+  for (let i = 0; i < trials; i++) {
+    const props = { agent: "bench-cached", question: `Summarise the fund's week, take ${i}`, tokens, rate };
+    miss.add(await timed(props));
+    hit.add(await timed(props));
+  }
+  conn.close();
+  client.destroy?.();
+  return { miss: miss.summary(), hit: hit.summary() };
+}

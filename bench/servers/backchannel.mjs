@@ -24,6 +24,9 @@ const agent = {
   },
 };
 
+/** The same agent with its answers cached (the `cache` scenario: time to last token, hit vs miss). */
+const cachedAgent = { ...agent, name: "bench-cached", cache: { ttlMs: 600_000 } };
+
 const dataDir = mkdtempSync(join(tmpdir(), "backchannel-bench-"));
 process.on("exit", () => rmSync(dataDir, { recursive: true, force: true }));
 process.on("SIGTERM", () => process.exit(0));
@@ -32,7 +35,7 @@ const sdk = new CopilotKitSDK({
   dataDir,
   // BENCH_NO_STORE=1 measures the runtime without thread persistence (to isolate its cost).
   ...(process.env.BENCH_NO_STORE ? { store: false } : {}),
-  agents: [agent],
+  agents: [agent, cachedAgent],
   auth: { apiKeys: { bench: BENCH_KEY } },
   logger: pino({ level: process.env.LOG_LEVEL ?? "warn" }),
   limits: {

@@ -217,6 +217,37 @@ describe("OpsHub in Chromium", { timeout: 90_000 }, () => {
     await shot("04-validations-done");
   });
 
+  it("has no WCAG 2.1 A/AA violations (axe-core) with the assistant open, an answer shown and rows highlighted", async () => {
+    expect(await page.locator("tr[data-highlighted]").count()).toBe(17);
+    await page.addScriptTag({ path: require_("axe-core/axe.min.js") });
+    const violations = await page.evaluate(async () => {
+      const axe = (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<any> } }).axe;
+      const result = await axe.run(document, {
+        runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+      });
+      return result.violations.map((v: any) => ({
+        id: v.id,
+        impact: v.impact,
+        nodes: v.nodes.slice(0, 5).map((n: any) => `${n.target.join(" ")}: ${n.failureSummary}`),
+      }));
+    });
+    expect(violations).toEqual([]);
+  });
+
+  it("answers a repeated read-only question from the response cache and says so", async () => {
+    await ask("Top 10 holdings");
+    await answerContaining("The largest");
+    await expect.poll(() => page.getByRole("button", { name: "Stop" }).count(), { timeout: 20_000 }).toBe(0);
+    expect(await page.locator(".bc-cache-tag").count()).toBe(0);
+    const first = await currentAnswer();
+    await ask("Top 10 holdings");
+    await expect.poll(() => page.locator(".bc-cache-tag").count(), { timeout: 20_000 }).toBe(1);
+    expect(await page.locator(".bc-cache-tag").textContent()).toBe("From cache");
+    expect(await currentAnswer()).toBe(first);
+    await page.locator(".bc-cache-tag").scrollIntoViewIfNeeded();
+    await shot("05a-from-cache");
+  });
+
   it("filters the table, opens a position and explains the selected row through the page's tools and context", async () => {
     await ask("Show energy holdings");
     await answerContaining("filtered the table");
