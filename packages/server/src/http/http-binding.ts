@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { Principal } from "../principal.js";
-import type { Run } from "../runs/run.js";
 import { agentRunRoute } from "./agent-run-route.js";
 import { connectRoute } from "./connect-route.js";
 import { applyCors, preflightRoute } from "./cors.js";
@@ -60,14 +59,6 @@ export class HttpBinding {
   /** Open SSE streams. */
   get streamCount(): number {
     return this.streams.size;
-  }
-
-  /**
-   * The run with this id: in this process, or (in a cluster) mirrored from the node running
-   * it, so resume and cancel work whichever node the request reaches.
-   */
-  async findRun(runId: string): Promise<Run | undefined> {
-    return this.host.registry.get(runId) ?? (await this.host.locateRun?.(runId));
   }
 
   /** Registers the routes and the ticket verifier. */
