@@ -1,18 +1,10 @@
-/**
- * The thread history routes: list the caller's threads, load one (AG-UI messages and state,
- * so a page reload shows the conversation), delete one. Same credentials as the other HTTP
- * routes (`Authorization: Bearer`); a principal only ever reaches its own threads.
- * @module
- */
-import { ErrorCode } from "@backchannel/protocol";
 import type { Logger } from "pino";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { RunCore } from "../core/run-core.js";
 import { noThread, storeCall } from "../core/run-core.js";
-import { BackchannelServerError } from "../errors.js";
 import type { ThreadPersistence } from "../store/persistence.js";
 import { decodeCursor, encodeCursor } from "../store/thread-store.js";
-import { applyCors, preflightRoute } from "./cors.js";
+import { preflightRoute } from "./cors.js";
 import { HttpError, type HttpHandler, httpRoute, refusalToHttp } from "./http-error.js";
 import { authenticateRequest, checkOrigin } from "./request.js";
 import { sendJson } from "./respond.js";
