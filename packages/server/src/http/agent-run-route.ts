@@ -16,7 +16,7 @@ export function agentRunRoute(binding: HttpBinding): HttpHandler {
   return async (req, res, params) => {
     checkOrigin(req, binding.config.allowedOrigins);
     checkAcceptsEventStream(req);
-    const principal = await binding.authenticate(req);
+    const principal = await binding.authenticate(req, "sse");
     const parsed = parseRunAgentInput(await readJsonBody(req, host.limits.maxFrameBytes));
     if (!parsed.ok) throw new HttpError("bad_request", parsed.message);
     let stream: ReturnType<HttpBinding["openStream"]> | undefined;

@@ -54,7 +54,7 @@ export function runEventsRoute(binding: HttpBinding): HttpHandler {
   return async (req, res, params) => {
     checkOrigin(req, binding.config.allowedOrigins);
     checkAcceptsEventStream(req);
-    const principal = await binding.authenticate(req);
+    const principal = await binding.authenticate(req, "sse");
     const resumed = await binding.host.core.resume(principal, params.runId ?? "", parseAfter(req) ?? 0);
     if (!resumed.ok) throw refusalToHttp(resumed);
     streamFrom(binding, res, principal, resumed.run, resumed.after);
