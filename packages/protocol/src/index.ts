@@ -10,3 +10,4 @@ export * from "./codec.js";
 export * from "./constants.js";
 export * from "./error-codes.js";
 export * from "./frames.js";
+export * from "./http-status.js";

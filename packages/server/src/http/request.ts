@@ -33,7 +33,7 @@ export async function authenticateRequest(req: IncomingMessage, auth: Authentica
 }
 
 function unauthorized(message: string, cause?: unknown): HttpError {
-  return new HttpError(401, "auth_failed", message, {
+  return new HttpError("auth_failed", message, {
     headers: { "www-authenticate": 'Bearer realm="backchannel"' },
     cause,
   });
@@ -41,7 +41,7 @@ function unauthorized(message: string, cause?: unknown): HttpError {
 
 /** 403 when the request's Origin is not in `allowedOrigins` (same rule as the WebSocket). */
 export function checkOrigin(req: IncomingMessage, allowed: readonly string[] | undefined): void {
-  if (!isOriginAllowed(req, allowed)) throw new HttpError(403, "forbidden", "Origin not allowed");
+  if (!isOriginAllowed(req, allowed)) throw new HttpError("forbidden", "Origin not allowed");
 }
 
 /** 406 unless the client accepts `text/event-stream` (an absent Accept, or a wildcard, does). */
@@ -50,7 +50,6 @@ export function checkAcceptsEventStream(req: IncomingMessage): void {
   if (!accept) return;
   if (/text\/event-stream|text\/\*|\*\/\*/i.test(accept)) return;
   throw new HttpError(
-    406,
     "not_acceptable",
     "This endpoint streams Server-Sent Events; send `Accept: text/event-stream`",
   );
@@ -64,7 +63,7 @@ export function checkAcceptsEventStream(req: IncomingMessage): void {
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   const type = req.headers["content-type"];
   if (type && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
-    throw new HttpError(415, "unsupported_media_type", "Send the body as `Content-Type: application/json`");
+    throw new HttpError("unsupported_media_type", "Send the body as `Content-Type: application/json`");
   }
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(req, maxBytes);
@@ -74,7 +73,7 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
     const timer = setTimeout(() => {
       cleanup();
       req.destroy();
-      reject(new HttpError(408, "request_timeout", `Request body not received within ${BODY_TIMEOUT_MS} ms`));
+      reject(new HttpError("request_timeout", `Request body not received within ${BODY_TIMEOUT_MS} ms`));
     }, BODY_TIMEOUT_MS);
     const onData = (chunk: Buffer) => {
       size += chunk.length;
@@ -91,7 +90,7 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
     };
     const onError = (err: Error) => {
       cleanup();
-      reject(new HttpError(400, "bad_request", "Request body could not be read", { cause: err }));
+      reject(new HttpError("bad_request", "Request body could not be read", { cause: err }));
     };
     const onClose = () => {
       if (!req.readableEnded) onError(new Error("client closed the connection mid-body"));
@@ -112,7 +111,7 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   try {
     return JSON.parse(Buffer.concat(chunks, size).toString("utf8"));
   } catch (err) {
-    throw new HttpError(400, "bad_request", "Request body is not valid JSON", { cause: err });
+    throw new HttpError("bad_request", "Request body is not valid JSON", { cause: err });
   }
 }
 
@@ -120,7 +119,6 @@ function tooLarge(req: IncomingMessage, maxBytes: number): HttpError {
   // Reading the rest would let a client make us consume any amount; answer and close instead.
   req.pause();
   return new HttpError(
-    413,
     "payload_too_large",
     `Request body exceeds ${maxBytes} bytes; send less history or state`,
     {
