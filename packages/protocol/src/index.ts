@@ -11,3 +11,4 @@ export * from "./constants.js";
 export * from "./error-codes.js";
 export * from "./frames.js";
 export * from "./http-status.js";
+export * from "./json-depth.js";

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "@backchannel/protocol";
 import type { Authenticator } from "../auth/authenticator.js";
 import { isOriginAllowed } from "../auth/origin.js";
 import { AuthError } from "../errors.js";
@@ -57,8 +58,9 @@ export function checkAcceptsEventStream(req: IncomingMessage): void {
 
 /**
  * Reads and parses a JSON body of at most `maxBytes`: 415 for another content type, 413
- * when larger (the connection is closed rather than drained), 400 when not JSON, 408 when it
- * does not arrive within 30 s. An empty body parses as `undefined`.
+ * when larger (the connection is closed rather than drained), 400 when not JSON or nested
+ * deeper than MAX_JSON_DEPTH, 408 when it does not arrive within 30 s. An empty body parses
+ * as `undefined`.
  */
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   const type = req.headers["content-type"];
@@ -108,11 +110,21 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
     req.on("close", onClose);
   });
   if (size === 0) return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(Buffer.concat(chunks, size).toString("utf8"));
+    value = JSON.parse(Buffer.concat(chunks, size).toString("utf8"));
   } catch (err) {
     throw new HttpError("bad_request", "Request body is not valid JSON", { cause: err });
   }
+  // Checked before the value leaves the parser: nothing past here ever holds a too-deep value.
+  if (exceedsJsonDepth(value)) {
+    throw new HttpError(
+      400,
+      "bad_request",
+      `Request body nests arrays/objects deeper than ${MAX_JSON_DEPTH} levels; flatten the state or message`,
+    );
+  }
+  return value;
 }
 
 function tooLarge(req: IncomingMessage, maxBytes: number): HttpError {
