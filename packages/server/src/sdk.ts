@@ -24,6 +24,7 @@ import { createRunRateLimiter, type RunRateLimiter } from "./limits/run-rate-lim
 import { createLogger } from "./logger.js";
 import { DEFAULTS, type ResolvedLimits, type ResolvedResume, type SDKOptions } from "./options.js";
 import type { Principal } from "./principal.js";
+import { AbandonedRuns } from "./runs/abandoned-runs.js";
 import { executeRun } from "./runs/execute.js";
 import { RunRegistry } from "./runs/registry.js";
 import type { Run } from "./runs/run.js";
@@ -61,6 +62,8 @@ export class CopilotKitSDK implements SessionHost {
   readonly logger: Logger;
   readonly authenticator: Authenticator;
   readonly registry: RunRegistry;
+  /** Cancels runs whose client streams closed and were not resumed in time (options.abandonedRuns). */
+  private readonly abandoned: AbandonedRuns;
   readonly limits: ResolvedLimits;
   readonly resume: ResolvedResume;
   readonly heartbeatMs: number;
@@ -116,6 +119,7 @@ export class CopilotKitSDK implements SessionHost {
     if (this.idleTimeoutMs <= this.heartbeatMs)
       throw new ConfigError("idleTimeoutMs must be larger than heartbeatMs (use about 3x)");
     this.registry = new RunRegistry(this.resume);
+    this.abandoned = new AbandonedRuns(options.abandonedRuns, this.logger);
     this.rateLimiter = createRunRateLimiter(this.limits.runsPerSecond, this.limits.runBurst);
     this.wss = new WebSocketServer({
       noServer: true,
@@ -137,6 +141,7 @@ export class CopilotKitSDK implements SessionHost {
       locateRun: (runId) => this.locateRun(runId),
       joinThread: (principal, threadId) => this.following.join(principal, threadId),
       threads: () => this.threads,
+      abandoned: this.abandoned,
     });
     this.router.add("GET", "/health", (req, res) => this.health(req, res));
     this.http = installHttpBinding(this, {
@@ -448,6 +453,7 @@ export class CopilotKitSDK implements SessionHost {
     for (const session of [...this.sessions])
       session.close(CloseCode.GoingAway, "Server shutting down; reconnect shortly");
     this.http.close();
+    this.abandoned.close();
     const running = this.registry.running();
     if (running.length) {
       let timer: NodeJS.Timeout | undefined;

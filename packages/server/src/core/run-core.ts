@@ -13,6 +13,7 @@ import { BackchannelServerError } from "../errors.js";
 import type { RunRateLimiter } from "../limits/run-rate-limit.js";
 import type { Logger } from "../logger.js";
 import type { Principal } from "../principal.js";
+import type { AbandonedRuns, FollowTransport } from "../runs/abandoned-runs.js";
 import type { RunRegistry } from "../runs/registry.js";
 import type { Run } from "../runs/run.js";
 import type { ThreadPersistence } from "../store/persistence.js";
@@ -41,6 +42,8 @@ export interface RunCoreDeps {
   joinThread(principal: Principal, threadId: string): Promise<Run[]>;
   /** Thread persistence, when configured (deleting threads). */
   threads(): ThreadPersistence | undefined;
+  /** The abandoned-run rule (cancel runs nobody follows any more). */
+  readonly abandoned: AbandonedRuns;
 }
 
 /** How a binding asks to start a run. */
@@ -277,6 +280,11 @@ export class RunCore {
     }
     this.deps.registry.forgetThread(threadId);
     return { ok: true };
+  }
+
+  /** A client stream following `run` over `transport` went away: the abandoned-run rule decides. */
+  left(run: Run, transport: FollowTransport): void {
+    this.deps.abandoned.left(run, transport);
   }
 
   /** Whether `principal` may see `run` (announcing a followed thread's runs): the resume rule. */
