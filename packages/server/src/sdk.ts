@@ -17,6 +17,8 @@ import { ResponseCache } from "./cache/response-cache.js";
 import type { CachePurgeFilter, ResponseCacheStore } from "./cache/types.js";
 import type { Cluster } from "./cluster/cluster.js";
 import { installCluster } from "./cluster/install-cluster.js";
+import { RunAccess } from "./core/run-access.js";
+import { RunCore } from "./core/run-core.js";
 import { AuthError, ConfigError } from "./errors.js";
 import { answerHealth, FEATURES } from "./http/health.js";
 import { type HttpBinding, installHttpBinding } from "./http/http-binding.js";
@@ -26,6 +28,7 @@ import { createRunRateLimiter, type RunRateLimiter } from "./limits/run-rate-lim
 import { createLogger } from "./logger.js";
 import { DEFAULTS, type ResolvedLimits, type ResolvedResume, type SDKOptions } from "./options.js";
 import type { Principal } from "./principal.js";
+import { AbandonedRuns } from "./runs/abandoned-runs.js";
 import { executeRun } from "./runs/execute.js";
 import { RunRegistry } from "./runs/registry.js";
 import type { Run } from "./runs/run.js";
@@ -63,6 +66,8 @@ export class CopilotKitSDK implements SessionHost {
   readonly logger: Logger;
   readonly authenticator: Authenticator;
   readonly registry: RunRegistry;
+  /** Cancels runs whose client streams closed and were not resumed in time (options.abandonedRuns). */
+  private readonly abandoned: AbandonedRuns;
   readonly limits: ResolvedLimits;
   readonly resume: ResolvedResume;
   readonly heartbeatMs: number;
@@ -80,6 +85,8 @@ export class CopilotKitSDK implements SessionHost {
   /** The opt-in response cache (`agent.cache`, `responseCache`). See the server README. */
   readonly responseCache: ResponseCache;
   private chosenCacheStore: ResponseCacheStore | undefined;
+  /** The run policy every binding goes through (start, resume, cancel, join). See docs/architecture.md. */
+  readonly core: RunCore;
 
   private readonly byName = new Map<string, Agent>();
   private readonly sessions = new Set<Session>();
@@ -119,6 +126,7 @@ export class CopilotKitSDK implements SessionHost {
     if (this.idleTimeoutMs <= this.heartbeatMs)
       throw new ConfigError("idleTimeoutMs must be larger than heartbeatMs (use about 3x)");
     this.registry = new RunRegistry(this.resume);
+    this.abandoned = new AbandonedRuns(options.abandonedRuns, this.logger);
     this.rateLimiter = createRunRateLimiter(this.limits.runsPerSecond, this.limits.runBurst);
     this.wss = new WebSocketServer({
       noServer: true,
@@ -128,6 +136,25 @@ export class CopilotKitSDK implements SessionHost {
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
     this.healthChecks = [...(options.healthChecks ?? [])];
+    // Before the cluster and the thread store: on close, entries still being written land first.
+    this.responseCache = new ResponseCache(options.responseCache, () => this.cacheStore(), this.logger);
+    for (const agent of options.agents) this.responseCache.validateAgent(agent);
+    this.onClose(() => this.responseCache.flush());
+    this.core = new RunCore({
+      logger: this.logger,
+      responseCache: this.responseCache,
+      registry: this.registry,
+      access: new RunAccess(() => this.threads, this.logger),
+      findAgent: (name) => this.byName.get(name),
+      agentNames: () => this.agents.map((a) => a.name),
+      rateLimiter: () => this.rateLimiter,
+      authorizeRun: (principal, input) => this.authorizeRun(principal, input),
+      launch: (input, agent, principal) => this.startRun(input, agent, principal),
+      locateRun: (runId) => this.locateRun(runId),
+      joinThread: (principal, threadId) => this.following.join(principal, threadId),
+      threads: () => this.threads,
+      abandoned: this.abandoned,
+    });
     this.router.add("GET", "/health", (req, res) => this.health(req, res));
     this.http = installHttpBinding(this, {
       allowedOrigins: options.allowedOrigins,
@@ -146,15 +173,10 @@ export class CopilotKitSDK implements SessionHost {
       }),
       publicUrl: options.publicUrl,
     });
-    // Before the cluster and the thread store: on close, entries still being written land first.
-    this.responseCache = new ResponseCache(options.responseCache, () => this.cacheStore(), this.logger);
-    for (const agent of options.agents) this.responseCache.validateAgent(agent);
-    this.onClose(() => this.responseCache.flush());
     // The cluster first: on close it must flush runs to Redis before persistence closes its store.
     this.cluster = installCluster(this, options.cluster);
     this.threads = installThreads(this, options);
     this.following = new ThreadFollowing(this);
-    this.threads?.onThreadDeleted((threadId) => this.responseCache.purge({ threadId }).then(() => {}));
     if (this.authenticator.anonymous) {
       this.logger.warn(
         "auth.anonymous is on: anyone who can reach this server can run its agents (development only)",
@@ -213,10 +235,8 @@ export class CopilotKitSDK implements SessionHost {
 
   startRun(input: RunAgentInput, agent: Agent, principal: Principal): Run {
     const logger = this.logger.child({ runId: input.runId, agent: agent.name, principal: principal.id });
-    // The one hook of the response cache: a cached agent's run may be served from it.
-    const served = this.responseCache.serve(agent, principal);
     const execute = (run: Run) =>
-      void executeRun(run, served, logger).then(() =>
+      void executeRun(run, agent, logger).then(() =>
         logger.info({ status: run.status, events: run.lastSeq }, "run ended"),
       );
     // In a cluster the agent runs into an unregistered run whose events reach sessions through Redis.
@@ -258,9 +278,9 @@ export class CopilotKitSDK implements SessionHost {
     return this.following.join(principal, threadId);
   }
 
-  /** Whether `principal` may see `run`: its own, or one on a thread it may follow. */
+  /** Whether `principal` may see `run`: its own, or one on a thread it may follow (the resume rule). */
   mayFollow(principal: Principal, run: Run): Promise<boolean> {
-    return this.following.mayFollow(principal, run);
+    return this.core.mayRead(principal, run);
   }
 
   /** Calls `fn` for every run started on `threadId` from now on; returns the unsubscribe. */
@@ -465,6 +485,7 @@ export class CopilotKitSDK implements SessionHost {
     for (const session of [...this.sessions])
       session.close(CloseCode.GoingAway, "Server shutting down; reconnect shortly");
     this.http.close();
+    this.abandoned.close();
     const running = this.registry.running();
     if (running.length) {
       let timer: NodeJS.Timeout | undefined;

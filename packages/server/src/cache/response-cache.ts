@@ -1,6 +1,6 @@
 /**
  * The opt-in response cache, hooked into the run start path in one place
- * (`ResponseCache.serve`, called by the runtime's `startRun`): it wraps the agent of a run.
+ * (`ResponseCache.serve`, called by the run core's `start`): it wraps the agent of a run.
  * On a hit the wrapped agent replays the cached events at once, after a `CUSTOM` event
  * `backchannel.cache_hit`, inside a real run (own runId and seq, RUN_STARTED/RUN_FINISHED,
  * persisted like any run). On a miss it runs the agent and, if the run finished cleanly,
@@ -93,7 +93,7 @@ export class ResponseCache {
 
   /**
    * Removes entries: all of them (`{}`), or those of an agent, a principal or a thread. The
-   * admin call behind `sdk.purgeResponseCache`; `DELETE /threads/:id` purges its thread's.
+   * admin call behind `sdk.purgeResponseCache`; the core's `deleteThread` purges its thread's.
    */
   purge(filter: CachePurgeFilter = {}): Promise<number> {
     return this.store().purge(filter);

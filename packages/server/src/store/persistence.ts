@@ -70,6 +70,8 @@ interface Tracked {
 export class ThreadPersistence {
   private readonly tracked = new Map<string, Tracked>();
   private readonly pending = new Set<Promise<void>>();
+  /** Saves in progress by run id (for `whenSaved`). */
+  private readonly saving = new Map<string, Promise<void>>();
   private readonly folder: NodeJS.Timeout;
   private readonly sweeper: NodeJS.Timeout | undefined;
   private readonly retention: Required<RetentionOptions>;
@@ -95,22 +97,6 @@ export class ThreadPersistence {
     this.cancelThreadRuns = async (threadId) => {
       for (const run of host.registry.byThread(threadId)) run.cancel();
     };
-  }
-
-  private readonly deletedListeners: ((threadId: string) => Promise<void>)[] = [];
-
-  /** Calls `fn` after a thread was deleted through `DELETE /threads/:id` (e.g. to purge cached answers). */
-  onThreadDeleted(fn: (threadId: string) => Promise<void>): void {
-    this.deletedListeners.push(fn);
-  }
-
-  /** Tells the `onThreadDeleted` listeners; a failing one is logged, the others still run. */
-  async threadDeleted(threadId: string): Promise<void> {
-    await Promise.all(
-      this.deletedListeners.map((fn) =>
-        fn(threadId).catch((err) => this.host.logger.warn({ err, threadId }, "thread delete hook failed")),
-      ),
-    );
   }
 
   /** Runs on this node still executing on `threadId`. */
@@ -174,9 +160,39 @@ export class ThreadPersistence {
     this.tracked.set(run.id, t);
     void run.done.then(() => {
       this.tracked.delete(run.id);
-      const p = this.finish(t).finally(() => this.pending.delete(p));
+      const p = this.finish(t).finally(() => {
+        this.pending.delete(p);
+        this.saving.delete(run.id);
+      });
       this.pending.add(p);
+      this.saving.set(run.id, p);
     });
+  }
+
+  /**
+   * Resolves once run `runId` of `threadId`, if it runs or is being saved on this node, has
+   * ended and its conversation is written; at once for any other run; after `maxWaitMs` at
+   * most. Backs `GET /threads/:id?settled=<runId>`, which a client asks after following a run
+   * to end, instead of guessing when the write lands.
+   */
+  async whenSaved(threadId: string, runId: string, maxWaitMs: number): Promise<void> {
+    const tracked = this.tracked.get(runId);
+    if (tracked && tracked.run.threadId !== threadId) return;
+    const saved = async () => {
+      if (tracked) await tracked.run.done;
+      // The save starts in the same `done` callback that untracks the run, queued before ours.
+      await Promise.resolve();
+      await this.saving.get(runId);
+    };
+    if (!tracked && !this.saving.has(runId)) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      saved(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, maxWaitMs);
+        timer.unref();
+      }),
+    ]).finally(() => clearTimeout(timer));
   }
 
   /**
