@@ -1,5 +1,7 @@
+import type { IncomingMessage } from "node:http";
 import type { RunAgentInput } from "@ag-ui/core";
 import { parseRunAgentInput } from "@backchannel/protocol/validate";
+import type { TraceCarrier } from "../ops/tracing.js";
 import type { Run } from "../runs/run.js";
 import type { HttpBinding, HttpHandler } from "./http-binding.js";
 import { HttpError } from "./http-error.js";
@@ -47,7 +49,7 @@ export function agentRunRoute(binding: HttpBinding): HttpHandler {
     if (raced) return retry(raced);
     // Admission comes first, so a refused stream starts nothing.
     const stream = binding.openStream(res, principal);
-    stream.start(host.startRun(input, agent, principal), 0);
+    stream.start(host.startRun(input, agent, principal, traceHeaders(req)), 0);
 
     function retry(run: Run): void {
       if (run.principal.id !== principal.id) {
@@ -60,4 +62,12 @@ export function agentRunRoute(binding: HttpBinding): HttpHandler {
       resumeStream(binding, res, principal, run, parseAfter(req) ?? 0);
     }
   };
+}
+
+/** The W3C trace context headers of the run request (`traceparent`, `tracestate`), if any. */
+function traceHeaders(req: IncomingMessage): TraceCarrier | undefined {
+  const traceparent = req.headers.traceparent;
+  if (typeof traceparent !== "string") return undefined;
+  const tracestate = req.headers.tracestate;
+  return { traceparent, ...(typeof tracestate === "string" ? { tracestate } : {}) };
 }

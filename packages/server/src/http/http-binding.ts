@@ -4,6 +4,7 @@ import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { Principal } from "../principal.js";
 import type { Run } from "../runs/run.js";
 import { agentRunRoute } from "./agent-run-route.js";
+import { clientAddress } from "./client-address.js";
 import { connectRoute } from "./connect-route.js";
 import { applyCors, preflightRoute } from "./cors.js";
 import { HttpError, sendHttpError, toHttpError } from "./http-error.js";
@@ -136,10 +137,13 @@ export class HttpBinding {
         const httpErr = toHttpError(err);
         if (httpErr.status >= 500) this.host.logger.error({ err }, "http handler failed");
         else if (httpErr.code === "auth_failed") {
-          this.host.logger.info(
-            { reason: httpErr.message, remote: req.socket.remoteAddress, transport: "http" },
-            "auth failed",
-          );
+          const fields = {
+            detail: httpErr.message,
+            remote: clientAddress(req, this.host.trustProxy ?? false),
+            transport: "http",
+          };
+          if (this.host.reportAuthFailure) this.host.reportAuthFailure("invalid_credentials", fields);
+          else this.host.logger.info({ reason: "invalid_credentials", ...fields }, "auth failed");
         }
         sendHttpError(res, httpErr);
       }

@@ -67,11 +67,19 @@ export function runEventsRoute(binding: HttpBinding): HttpHandler {
     const after = parseAfter(req) ?? 0;
     const run = await binding.findRun(params.runId ?? "");
     if (!run) {
+      binding.host.metrics?.resume("unavailable");
       throw new HttpError(
         404,
         "resume_unavailable",
         "This run is no longer resumable (unknown, or finished too long ago); reload the thread history instead",
       );
+    }
+    const metrics = binding.host.metrics;
+    if (run.principal.id !== principal.id) metrics?.resume("forbidden");
+    else if (!run.canReplayFrom(after)) metrics?.resume("unavailable");
+    else {
+      metrics?.resume("ok");
+      binding.host.runObserver?.resumed(run.id);
     }
     resumeStream(binding, res, principal, run, after);
   };

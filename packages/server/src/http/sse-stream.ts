@@ -73,6 +73,7 @@ export class SseStream {
       },
       () => {
         host.logger.warn({ stream: this.id, principal: principal.id }, "slow SSE reader: ending stream");
+        host.metrics?.slowConsumerClose();
         this.fail("slow_consumer", "Client too slow; reconnect with Last-Event-ID to resume");
       },
       (_runId, after) =>
@@ -80,7 +81,11 @@ export class SseStream {
           "resume_unavailable",
           `Events after seq ${after} are no longer buffered; reload the thread history instead`,
         ),
-      { encoder: sseFrameEncoder, onFinished: () => this.end() },
+      {
+        encoder: sseFrameEncoder,
+        onFinished: () => this.end(),
+        ...(host.metrics ? { tallies: host.metrics.tallies } : {}),
+      },
     );
     res.on("close", () => this.cleanup());
   }

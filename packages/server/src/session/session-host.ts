@@ -4,6 +4,9 @@ import type { Logger } from "pino";
 import type { Agent } from "../agent.js";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { RunRateLimiter } from "../limits/run-rate-limit.js";
+import type { AuthFailureReason, RuntimeMetrics } from "../ops/metrics.js";
+import type { RunObserver } from "../ops/run-observer.js";
+import type { TraceCarrier } from "../ops/tracing.js";
 import type { ResolvedLimits } from "../options.js";
 import type { Principal } from "../principal.js";
 import type { RunRegistry } from "../runs/registry.js";
@@ -26,8 +29,14 @@ export interface SessionHost {
   release(principal: Principal, sessionId: string): void;
   /** Throws a BackchannelServerError (code `forbidden`) when `principal` may not run on `input.threadId`. */
   authorizeRun(principal: Principal, input: RunAgentInput): Promise<void>;
-  /** Creates and starts a run. */
-  startRun(input: RunAgentInput, agent: Agent, principal: Principal): Run;
+  /** Creates and starts a run; `trace` is the client's W3C trace context, if it sent one. */
+  startRun(input: RunAgentInput, agent: Agent, principal: Principal, trace?: TraceCarrier): Run;
+  /** The runtime's metrics; optional (hosts in unit tests may have none). */
+  readonly metrics?: RuntimeMetrics;
+  /** Run instrumentation (resumes are marked on the run's span); optional. */
+  readonly runObserver?: RunObserver;
+  /** The one place refused credentials are counted and logged; optional (else only logged). */
+  reportAuthFailure?(reason: AuthFailureReason, fields?: Record<string, unknown>): void;
   /** A run missing from `registry` but known elsewhere (another cluster node); optional. */
   locateRun?(runId: string): Promise<Run | undefined>;
   /** `join`: checks `principal` may follow `threadId` and returns its runs in flight; optional. */

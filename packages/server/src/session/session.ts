@@ -17,6 +17,7 @@ import type { Logger } from "pino";
 import type { CredentialSource } from "../auth/credentials.js";
 import { AuthError, BackchannelServerError } from "../errors.js";
 import { FrameRate } from "../limits/frame-rate.js";
+import type { AuthFailureReason } from "../ops/metrics.js";
 import type { Principal } from "../principal.js";
 import type { Run } from "../runs/run.js";
 import { SessionThreadFollower } from "../store/thread-follow.js";
@@ -65,9 +66,11 @@ export class Session {
       },
       () => {
         this.logger.warn({ maxLagBytes: host.limits.maxOutboundQueueBytes }, "slow consumer: closing");
+        host.metrics?.slowConsumerClose();
         this.close(CloseCode.SlowConsumer, "Client too slow; reconnect and resume");
       },
       (runId, after) => this.unavailable(runId, after),
+      host.metrics ? { tallies: host.metrics.tallies } : {},
     );
     this.threads = new SessionThreadFollower(host, {
       principal: () => this.principal,
@@ -94,7 +97,7 @@ export class Session {
     }
     if (this.host.authenticator.anonymous) return this.becomeReady(this.host.authenticator.unauthenticated());
     this.authTimer = setTimeout(() => {
-      this.logger.info({ reason: "auth_timeout", remote: this.remote.address }, "auth failed");
+      this.authFailed("auth_timeout", { remote: this.remote.address });
       this.close(
         CloseCode.PolicyViolation,
         "Invalid or missing API key: no credentials before the auth timeout",
@@ -244,7 +247,7 @@ export class Session {
       this.armExpiry(next);
       this.sendControl({ type: "auth_ok", ...(next.expiresAt ? { expiresAt: next.expiresAt } : {}) });
     } catch (err) {
-      this.logger.info({ reason: (err as Error).message, source: "frame", refresh: true }, "auth failed");
+      this.authFailed("refresh_refused", { detail: (err as Error).message, source: "frame" });
       this.sendError({ code: ErrorCode.AuthFailed, message: (err as Error).message });
     }
   }
@@ -258,7 +261,11 @@ export class Session {
     } catch (err) {
       const reason = err instanceof AuthError ? err.message : "Authentication failed";
       if (!(err instanceof AuthError)) this.logger.error({ err, source }, "verifier threw");
-      this.logger.info({ reason, source, remote: this.remote.address }, "auth failed");
+      this.authFailed(err instanceof AuthError ? "invalid_credentials" : "verifier_error", {
+        detail: reason,
+        source,
+        remote: this.remote.address,
+      });
       return this.close(CloseCode.PolicyViolation, reason);
     } finally {
       this.authenticating = false;
@@ -301,9 +308,15 @@ export class Session {
     if (!principal.expiresAt) return;
     const ms = Math.min(MAX_TIMEOUT, Math.max(0, principal.expiresAt - Date.now()));
     this.expiryTimer = setTimeout(() => {
-      this.logger.info({ principal: principal.id, reason: "token_expired" }, "auth failed");
+      this.authFailed("expired", { principal: principal.id });
       this.close(CloseCode.PolicyViolation, "Token expired; reconnect with a fresh token");
     }, ms);
+  }
+
+  /** Counts and logs a refused credential through the runtime's one reporting point. */
+  private authFailed(reason: AuthFailureReason, fields: Record<string, unknown>): void {
+    if (this.host.reportAuthFailure) this.host.reportAuthFailure(reason, { sessionId: this.id, ...fields });
+    else this.logger.info({ reason, ...fields }, "auth failed");
   }
 
   private async onRun(frame: RunFrame): Promise<void> {
@@ -374,7 +387,11 @@ export class Session {
       this.retryOf(raced, frame);
       return undefined;
     }
-    const run = this.host.startRun(input, this.host.findAgent(frame.agent)!, principal);
+    const trace =
+      frame.traceparent === undefined
+        ? undefined
+        : { traceparent: frame.traceparent, ...(frame.tracestate ? { tracestate: frame.tracestate } : {}) };
+    const run = this.host.startRun(input, this.host.findAgent(frame.agent)!, principal, trace);
     this.threads.own(run);
     this.follow(run, 0);
     return run;
@@ -401,6 +418,7 @@ export class Session {
       run.principal.id !== this.principal!.id &&
       !(await this.host.mayFollow?.(this.principal!, run))
     ) {
+      this.host.metrics?.resume("forbidden");
       return this.sendError({
         code: ErrorCode.Forbidden,
         message: "This run belongs to another user",
@@ -409,6 +427,7 @@ export class Session {
       });
     }
     if (!run) {
+      this.host.metrics?.resume("unavailable");
       return this.sendError({
         code: ErrorCode.ResumeUnavailable,
         message:
@@ -418,6 +437,9 @@ export class Session {
       });
     }
     this.threads.own(run);
+    const replayable = run.canReplayFrom(frame.after);
+    this.host.metrics?.resume(replayable ? "ok" : "unavailable");
+    if (replayable) this.host.runObserver?.resumed(run.id);
     this.follow(run, frame.after, frame.id);
   }
 
