@@ -14,7 +14,7 @@ import { createRedisTicketStore, deferTicketStore } from "./auth/redis-tickets.j
 import { createMemoryTicketStore, createTicketIssuer } from "./auth/tickets.js";
 import type { Cluster } from "./cluster/cluster.js";
 import { installCluster } from "./cluster/install-cluster.js";
-import { ConfigError } from "./errors.js";
+import { AuthError, ConfigError } from "./errors.js";
 import { clientAddress, type TrustProxy } from "./http/client-address.js";
 import { answerHealth, FEATURES } from "./http/health.js";
 import { type HttpBinding, installHttpBinding } from "./http/http-binding.js";
@@ -22,7 +22,7 @@ import { HttpError, sendHttpError, toHttpError } from "./http/http-error.js";
 import { type RouteHandler, Router } from "./http/router.js";
 import { createRunRateLimiter, type RunRateLimiter } from "./limits/run-rate-limit.js";
 import { createLogger } from "./logger.js";
-import { type AuthFailureReason, RuntimeMetrics } from "./ops/metrics.js";
+import { RuntimeMetrics } from "./ops/metrics.js";
 import { listenMetrics, metricsRoute } from "./ops/metrics-endpoint.js";
 import { answerReady } from "./ops/readiness.js";
 import { RunObserver } from "./ops/run-observer.js";
@@ -118,7 +118,7 @@ export class CopilotKitSDK implements SessionHost {
     this.agents = options.agents;
     this.basePath = normalizeBase(options.basePath ?? DEFAULTS.basePath);
     this.logger = options.logger ?? createLogger();
-    this.authenticator = new Authenticator(options.auth);
+    this.authenticator = new Authenticator(options.auth, this.logger);
     this.limits = { ...DEFAULTS.limits, ...stripUndefined(options.limits ?? {}) };
     this.resume = { ...DEFAULTS.resume, ...stripUndefined(options.resume ?? {}) };
     this.heartbeatMs = options.heartbeatMs ?? DEFAULTS.heartbeatMs;
@@ -138,7 +138,7 @@ export class CopilotKitSDK implements SessionHost {
     this.trustProxy = options.trustProxy ?? false;
     this.metrics = new RuntimeMetrics(options.metrics);
     this.runObserver = new RunObserver(this.metrics);
-    this.router.add("GET", "/health", (_req, res) => this.health(res));
+    this.router.add("GET", "/health", (req, res) => this.health(req, res));
     this.router.add("GET", "/ready", (_req, res) =>
       answerReady(res, { draining: this.closing !== undefined, checks: this.healthChecks }),
     );
@@ -164,6 +164,8 @@ export class CopilotKitSDK implements SessionHost {
     this.cluster = installCluster(this, options.cluster);
     this.threads = installThreads(this, options);
     this.following = new ThreadFollowing(this);
+    // Every refused credential passes the authenticator's one reporting point; count it there.
+    this.authenticator.failures.onFailure((f) => this.metrics.authFailure(f.reason));
     this.metrics.countConnections(() => ({ websocket: this.sessions.size, sse: this.http.streamCount }));
     if (this.authenticator.anonymous) {
       this.logger.warn(
@@ -269,12 +271,6 @@ export class CopilotKitSDK implements SessionHost {
     return this.cluster ? this.cluster.locateRun(runId) : Promise.resolve(undefined);
   }
 
-  /** Counts (and logs at info) a refused credential or origin. */
-  reportAuthFailure(reason: AuthFailureReason, fields: Record<string, unknown> = {}): void {
-    this.metrics.authFailure(reason);
-    this.logger.info({ reason, ...fields }, "auth failed");
-  }
-
   admit(principal: Principal, _sessionId: string): string | undefined {
     const count = this.perPrincipal.get(principal.id) ?? 0;
     if (count >= this.limits.maxConnectionsPerPrincipal) {
@@ -302,7 +298,7 @@ export class CopilotKitSDK implements SessionHost {
       return;
     }
     if (!isOriginAllowed(request, this.options.allowedOrigins)) {
-      this.reportAuthFailure("origin_refused", { origin: request.headers.origin, remote: address });
+      this.refuseOrigin(request);
       socket.close(CloseCode.PolicyViolation, "Origin not allowed");
       return;
     }
@@ -330,15 +326,27 @@ export class CopilotKitSDK implements SessionHost {
       return true;
     }
     if (!isOriginAllowed(req, this.options.allowedOrigins)) {
-      this.reportAuthFailure("origin_refused", {
-        origin: req.headers.origin,
-        remote: clientAddress(req, this.trustProxy),
-      });
+      this.refuseOrigin(req);
       rejectUpgrade(socket, 403, "Origin not allowed");
       return true;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.handleWebSocket(ws, req));
     return true;
+  }
+
+  /** Reports a socket refused for its Origin (its credential, if any, is never looked at). */
+  private refuseOrigin(req: IncomingMessage): void {
+    this.authenticator.refuse(
+      {
+        transport: "websocket",
+        credential: credentialFromRequest(req)?.source ?? "none",
+        remote: clientAddress(req, this.trustProxy),
+        path: safePath(req),
+      },
+      new AuthError(`Origin not allowed: ${String(req.headers.origin).slice(0, 200)}`, {
+        reason: "origin_not_allowed",
+      }),
+    );
   }
 
   /** Registers an HTTP route under the base path (used by the SSE transport and thread APIs). */
@@ -495,7 +503,7 @@ export class CopilotKitSDK implements SessionHost {
     for (const s of this.servers) s.closeAllConnections?.();
     await Promise.all(closed);
     this.wss.close();
-    if (this.metricsServer) await (await this.metricsServer.catch(() => undefined))?.close();
+    this.authenticator.failures.flush();
     this.logger.info("shut down");
   }
 
@@ -512,8 +520,9 @@ export class CopilotKitSDK implements SessionHost {
     this.registry.sweep(now);
   }
 
-  private health(res: ServerResponse): Promise<void> {
-    return answerHealth(res, {
+  private health(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return answerHealth(req, res, {
+      authenticator: this.authenticator,
       service: this.options.serviceName ?? DEFAULTS.serviceName,
       agents: this.agentInfos(),
       features: FEATURES,

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import type { AuthTransport } from "../auth/failure-log.js";
 import type { Principal } from "../principal.js";
 import type { Run } from "../runs/run.js";
 import { agentRunRoute } from "./agent-run-route.js";
-import { httpAuthFailureReporter } from "./auth-failure.js";
 import { connectRoute } from "./connect-route.js";
 import { applyCors, preflightRoute } from "./cors.js";
 import { HttpError, type HttpHandler, httpRoute } from "./http-error.js";
@@ -42,8 +42,8 @@ export class HttpBinding {
    * `limits.framesPerSecond` budget (429 `rate_limited` past it), so one client hammering the
    * HTTP routes cannot starve the others.
    */
-  async authenticate(req: IncomingMessage): Promise<Principal> {
-    const principal = await authenticateRequest(req, this.host.authenticator);
+  async authenticate(req: IncomingMessage, transport: AuthTransport = "http"): Promise<Principal> {
+    const principal = await authenticateRequest(req, this.host.authenticator, transport);
     try {
       await this.requestRate.consume(principal.id);
     } catch (err) {
@@ -88,7 +88,6 @@ export class HttpBinding {
           {
             logger: this.host.logger,
             allowedOrigins: this.config.allowedOrigins,
-            onAuthFailed: httpAuthFailureReporter(this.host),
           },
           handler,
         ),

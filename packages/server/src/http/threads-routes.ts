@@ -11,7 +11,6 @@ import type { Authenticator } from "../auth/authenticator.js";
 import { BackchannelServerError } from "../errors.js";
 import type { ThreadPersistence } from "../store/persistence.js";
 import { decodeCursor, encodeCursor } from "../store/thread-store.js";
-import { httpAuthFailureReporter } from "./auth-failure.js";
 import { applyCors, preflightRoute } from "./cors.js";
 import { HttpError, type HttpHandler, httpRoute } from "./http-error.js";
 import { authenticateRequest, checkOrigin } from "./request.js";
@@ -42,13 +41,10 @@ export function installThreadRoutes(
   allowedOrigins: readonly string[] | undefined,
 ): void {
   const wrap = (handler: HttpHandler): RouteHandler =>
-    httpRoute(
-      { logger: host.logger, allowedOrigins, onAuthFailed: httpAuthFailureReporter(host) },
-      async (req, res, params) => {
-        checkOrigin(req, allowedOrigins);
-        await handler(req, res, params);
-      },
-    );
+    httpRoute({ logger: host.logger, allowedOrigins }, async (req, res, params) => {
+      checkOrigin(req, allowedOrigins);
+      await handler(req, res, params);
+    });
 
   host.route(
     "GET",

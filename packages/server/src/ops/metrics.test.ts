@@ -105,7 +105,7 @@ describe("metrics", () => {
     expect(values.has('backchannel_first_event_seconds_count{agent="hanger"}')).toBe(false);
     expect(values.get('backchannel_resumes_total{result="ok"}')).toBe(1);
     expect(values.get('backchannel_resumes_total{result="unavailable"}')).toBe(1);
-    expect(values.get('backchannel_auth_failures_total{reason="invalid_credentials"}')).toBe(1);
+    expect(values.get('backchannel_auth_failures_total{reason="invalid"}')).toBe(1);
     expect(values.get('backchannel_connections{transport="websocket"}')).toBe(2);
     expect(values.get('backchannel_connections{transport="sse"}')).toBe(0);
     expect(values.get("backchannel_events_sent_total")).toBe(eventsReceived(a) + eventsReceived(b));
@@ -123,7 +123,7 @@ describe("metrics", () => {
     const refused = await connectPeer(srv.wsUrl, { ...auth, origin: "https://evil.example" }).catch((e) => e);
     expect(refused).toBeInstanceOf(Error);
     const { values } = await scrape(`${srv.httpUrl}/copilotkit/metrics`);
-    expect(values.get('backchannel_auth_failures_total{reason="origin_refused"}')).toBe(1);
+    expect(values.get('backchannel_auth_failures_total{reason="origin_not_allowed"}')).toBe(1);
   });
 
   it("counts SSE streams as connections and slow consumers cut at 4001", async () => {

@@ -6,27 +6,12 @@
  * @module
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { AuthFailureReason } from "../errors.js";
 
 /** How a run ended, as the `outcome` label. */
 export type RunOutcome = "finished" | "error" | "cancelled";
 /** How a resume request went, as the `result` label. */
 export type ResumeResult = "ok" | "unavailable" | "forbidden";
-/**
- * Why credentials were refused, as the `reason` label: a fixed set, never the message text.
- * - `invalid_credentials`: missing, malformed, forged or unknown credentials
- * - `expired`: a token expired on a live connection
- * - `refresh_refused`: an `auth` frame on a live connection was refused
- * - `auth_timeout`: no credentials before the auth deadline
- * - `origin_refused`: the Origin is not in `allowedOrigins`
- * - `verifier_error`: a custom verifier threw something other than an AuthError
- */
-export type AuthFailureReason =
-  | "invalid_credentials"
-  | "expired"
-  | "refresh_refused"
-  | "auth_timeout"
-  | "origin_refused"
-  | "verifier_error";
 /** Transports counted by `backchannel_connections`. */
 export type ConnectionTransport = "websocket" | "sse";
 

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { Agent } from "../agent.js";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { RunRateLimiter } from "../limits/run-rate-limit.js";
-import type { AuthFailureReason, RuntimeMetrics } from "../ops/metrics.js";
+import type { RuntimeMetrics } from "../ops/metrics.js";
 import type { RunObserver } from "../ops/run-observer.js";
 import type { TraceCarrier } from "../ops/tracing.js";
 import type { ResolvedLimits } from "../options.js";
@@ -35,8 +35,7 @@ export interface SessionHost {
   readonly metrics?: RuntimeMetrics;
   /** Run instrumentation (resumes are marked on the run's span); optional. */
   readonly runObserver?: RunObserver;
-  /** The one place refused credentials are counted and logged; optional (else only logged). */
-  reportAuthFailure?(reason: AuthFailureReason, fields?: Record<string, unknown>): void;
+
   /** A run missing from `registry` but known elsewhere (another cluster node); optional. */
   locateRun?(runId: string): Promise<Run | undefined>;
   /** `join`: checks `principal` may follow `threadId` and returns its runs in flight; optional. */
