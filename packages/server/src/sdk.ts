@@ -14,6 +14,8 @@ import { createRedisTicketStore, deferTicketStore } from "./auth/redis-tickets.j
 import { createMemoryTicketStore, createTicketIssuer } from "./auth/tickets.js";
 import type { Cluster } from "./cluster/cluster.js";
 import { installCluster } from "./cluster/install-cluster.js";
+import { RunAccess } from "./core/run-access.js";
+import { RunCore } from "./core/run-core.js";
 import { AuthError, ConfigError } from "./errors.js";
 import { clientAddress, type TrustProxy } from "./http/client-address.js";
 import { answerHealth, FEATURES } from "./http/health.js";
@@ -29,6 +31,7 @@ import { RunObserver } from "./ops/run-observer.js";
 import { contextFrom, type TraceCarrier } from "./ops/tracing.js";
 import { DEFAULTS, type ResolvedLimits, type ResolvedResume, type SDKOptions } from "./options.js";
 import type { Principal } from "./principal.js";
+import { AbandonedRuns } from "./runs/abandoned-runs.js";
 import { executeRun } from "./runs/execute.js";
 import { RunRegistry } from "./runs/registry.js";
 import type { Run } from "./runs/run.js";
@@ -66,6 +69,8 @@ export class CopilotKitSDK implements SessionHost {
   readonly logger: Logger;
   readonly authenticator: Authenticator;
   readonly registry: RunRegistry;
+  /** Cancels runs whose client streams closed and were not resumed in time (options.abandonedRuns). */
+  private readonly abandoned: AbandonedRuns;
   readonly limits: ResolvedLimits;
   readonly resume: ResolvedResume;
   readonly heartbeatMs: number;
@@ -86,6 +91,8 @@ export class CopilotKitSDK implements SessionHost {
   readonly runObserver: RunObserver;
   /** Which proxies' X-Forwarded-For is believed for the client address. See docs/deploy.md. */
   readonly trustProxy: TrustProxy;
+  /** The run policy every binding goes through (start, resume, cancel, join). See docs/architecture.md. */
+  readonly core: RunCore;
 
   private readonly byName = new Map<string, Agent>();
   private readonly sessions = new Set<Session>();
@@ -126,6 +133,7 @@ export class CopilotKitSDK implements SessionHost {
     if (this.idleTimeoutMs <= this.heartbeatMs)
       throw new ConfigError("idleTimeoutMs must be larger than heartbeatMs (use about 3x)");
     this.registry = new RunRegistry(this.resume);
+    this.abandoned = new AbandonedRuns(options.abandonedRuns, this.logger);
     this.rateLimiter = createRunRateLimiter(this.limits.runsPerSecond, this.limits.runBurst);
     this.wss = new WebSocketServer({
       noServer: true,
@@ -138,6 +146,22 @@ export class CopilotKitSDK implements SessionHost {
     this.trustProxy = options.trustProxy ?? false;
     this.metrics = new RuntimeMetrics(options.metrics);
     this.runObserver = new RunObserver(this.metrics);
+    this.core = new RunCore({
+      logger: this.logger,
+      registry: this.registry,
+      access: new RunAccess(() => this.threads, this.logger),
+      findAgent: (name) => this.byName.get(name),
+      agentNames: () => this.agents.map((a) => a.name),
+      rateLimiter: () => this.rateLimiter,
+      authorizeRun: (principal, input) => this.authorizeRun(principal, input),
+      launch: (input, agent, principal, trace) => this.startRun(input, agent, principal, trace),
+      locateRun: (runId) => this.locateRun(runId),
+      joinThread: (principal, threadId) => this.following.join(principal, threadId),
+      threads: () => this.threads,
+      abandoned: this.abandoned,
+      metrics: this.metrics,
+      runObserver: this.runObserver,
+    });
     this.router.add("GET", "/health", (req, res) => this.health(req, res));
     this.router.add("GET", "/ready", (_req, res) =>
       answerReady(res, { draining: this.closing !== undefined, checks: this.healthChecks }),
@@ -256,9 +280,9 @@ export class CopilotKitSDK implements SessionHost {
     return this.following.join(principal, threadId);
   }
 
-  /** Whether `principal` may see `run`: its own, or one on a thread it may follow. */
+  /** Whether `principal` may see `run`: its own, or one on a thread it may follow (the resume rule). */
   mayFollow(principal: Principal, run: Run): Promise<boolean> {
-    return this.following.mayFollow(principal, run);
+    return this.core.mayRead(principal, run);
   }
 
   /** Calls `fn` for every run started on `threadId` from now on; returns the unsubscribe. */
@@ -483,6 +507,7 @@ export class CopilotKitSDK implements SessionHost {
     const closed = [...this.servers].map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
     for (const session of [...this.sessions]) session.close(CloseCode.ServiceRestart, "service restart");
     this.http.close();
+    this.abandoned.close();
     const running = this.registry.running();
     if (running.length) {
       let timer: NodeJS.Timeout | undefined;

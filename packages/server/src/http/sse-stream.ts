@@ -86,6 +86,8 @@ export class SseStream {
         encoder: sseFrameEncoder,
         onFinished: () => this.end(),
         ...(host.metrics ? { tallies: host.metrics.tallies } : {}),
+        // A stream that closes mid-run may mean nobody will come back (AG-UI's abortRun()).
+        onLeft: (run) => host.core.left(run, "http"),
       },
     );
     res.on("close", () => this.cleanup());

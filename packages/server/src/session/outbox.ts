@@ -20,6 +20,8 @@ export interface OutboxOptions {
   onFinished?: (runId: string) => void;
   /** Tallies bumped per event sent (`backchannel_events_sent_total`); a plain add, no metric call per event. */
   tallies?: OpsTallies;
+  /** Called by `clear()` (the socket or stream is gone) for each followed run still running. */
+  onLeft?: (run: Run) => void;
 }
 
 /** Where this socket is in one run's stream. */
@@ -52,6 +54,7 @@ export class Outbox {
   private readonly encoder: FrameEncoder;
   private readonly onFinished: ((runId: string) => void) | undefined;
   private readonly tallies: OpsTallies;
+  private readonly onLeft: ((run: Run) => void) | undefined;
 
   constructor(
     private readonly transport: Transport,
@@ -64,6 +67,7 @@ export class Outbox {
     this.onFinished = options.onFinished;
     // Without shared tallies, count into a private object nobody reads (keeps the hot path branch-free).
     this.tallies = options.tallies ?? { eventsSent: 0 };
+    this.onLeft = options.onLeft;
   }
 
   /** Runs this socket follows. */
@@ -94,8 +98,10 @@ export class Outbox {
 
   /** Drops all cursors (the socket is gone). */
   clear(): void {
+    const left = [...this.cursors.values()].map((c) => c.run).filter((run) => !run.ended);
     for (const runId of [...this.cursors.keys()]) this.unfollow(runId);
     this.subscribers.clear();
+    if (this.onLeft) for (const run of left) this.onLeft(run);
   }
 
   private readonly subscribers = new Map<string, { deliver(item: SequencedEvent): void }>();
