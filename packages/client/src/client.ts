@@ -65,6 +65,11 @@ export interface BackchannelClient {
   attachRun(runId: string, options?: AttachRunOptions): RunHandle;
   /** Cancels a run by id (same as `handle.cancel()`). */
   cancel(runId: string): void;
+  /**
+   * Marks the connection as in use until the returned release function is called, so it is not
+   * closed for being idle (see `idleClose`). `AgentThread` holds it while client tools run.
+   */
+  keepAlive(): () => void;
   /** The handle of a run still in flight, if this client has one. */
   getRun(runId: string): RunHandle | undefined;
   /**
@@ -89,9 +94,13 @@ export function createClient(options: ClientOptions): BackchannelClient {
   const registry = new RunRegistry({
     maxRateLimitRetries: opts.maxRateLimitRetries,
     onRunError: (error) => opts.onError?.(error),
+    // Only called once runs exist, long after `connection` below is set.
+    onActivity: () => connection.activityChanged(),
   });
+  let holds = 0;
   let follows!: ThreadFollows;
   const connection = new Connection(opts, {
+    isBusy: () => registry.size > 0 || follows.size > 0 || holds > 0,
     onReady: () => {
       registry.onReady();
       follows.onReady();
@@ -156,6 +165,17 @@ export function createClient(options: ClientOptions): BackchannelClient {
       return registry.attach(runId, after, threadId);
     },
     cancel: (runId) => registry.cancel(runId),
+    keepAlive() {
+      holds++;
+      connection.activityChanged();
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        holds--;
+        connection.activityChanged();
+      };
+    },
     getRun: (runId) => registry.get(runId),
     joinThread(threadId, options = {}) {
       if (typeof threadId !== "string" || threadId.length === 0 || threadId.length > 256) {
