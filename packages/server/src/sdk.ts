@@ -580,6 +580,7 @@ export class CopilotKitSDK implements SessionHost {
   private health(req: IncomingMessage, res: ServerResponse): Promise<void> {
     return answerHealth(req, res, {
       authenticator: this.authenticator,
+      trustProxy: this.trustProxy,
       service: this.options.serviceName ?? DEFAULTS.serviceName,
       agents: this.agentInfos(),
       features: FEATURES,

@@ -22,7 +22,7 @@ export interface AuthFailure {
   transport: AuthTransport;
   /** Where the credential was: header, subprotocol, query, ticket, frame, or none. */
   credential: CredentialSource | "none";
-  /** The peer's address (the socket's, not `X-Forwarded-For`, which a client can forge). */
+  /** The client's address: the socket's peer, or from `X-Forwarded-For` of proxies in `trustProxy`. */
   remote: string | undefined;
   /** The principal id, when known (a live connection's, or a verified-but-refused JWT's `sub`). */
   principal?: string | undefined;

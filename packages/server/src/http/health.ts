@@ -5,6 +5,7 @@ import { safePath } from "../auth/credentials.js";
 import { TICKET_PREFIX } from "../auth/tickets.js";
 import { AuthError } from "../errors.js";
 import type { Principal } from "../principal.js";
+import { clientAddress, type TrustProxy } from "./client-address.js";
 import { sendJson } from "./respond.js";
 
 /** Who `/health` says the caller is, when it sent an `Authorization` header that verified. */
@@ -26,13 +27,14 @@ export interface HealthPrincipal {
 export async function healthCredential(
   req: IncomingMessage,
   authenticator: Authenticator,
+  trustProxy: TrustProxy = false,
 ): Promise<HealthPrincipal | AuthError | undefined> {
   const header = req.headers.authorization;
   if (header === undefined) return undefined;
   const attempt = {
     transport: "http",
     credential: "header",
-    remote: req.socket.remoteAddress,
+    remote: clientAddress(req, trustProxy),
     path: safePath(req),
   } as const;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -95,9 +97,10 @@ export async function answerHealth(
     features: string[];
     checks: { name: string; check: () => Promise<void> }[];
     authenticator: Authenticator;
+    trustProxy?: TrustProxy;
   },
 ): Promise<void> {
-  const credential = await healthCredential(req, info.authenticator);
+  const credential = await healthCredential(req, info.authenticator, info.trustProxy);
   if (credential instanceof AuthError) {
     sendJson(
       res,

@@ -42,7 +42,12 @@ export class HttpBinding {
    * HTTP routes cannot starve the others.
    */
   async authenticate(req: IncomingMessage, transport: AuthTransport = "http"): Promise<Principal> {
-    const principal = await authenticateRequest(req, this.host.authenticator, transport);
+    const principal = await authenticateRequest(
+      req,
+      this.host.authenticator,
+      transport,
+      this.host.trustProxy,
+    );
     try {
       await this.requestRate.consume(principal.id);
     } catch (err) {

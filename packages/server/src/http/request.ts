@@ -6,6 +6,7 @@ import type { AuthTransport } from "../auth/failure-log.js";
 import { isOriginAllowed } from "../auth/origin.js";
 import { AuthError } from "../errors.js";
 import type { Principal } from "../principal.js";
+import { clientAddress, type TrustProxy } from "./client-address.js";
 import { HttpError } from "./http-error.js";
 
 /** How long a client may take to send a request body, in ms. */
@@ -20,13 +21,14 @@ export async function authenticateRequest(
   req: IncomingMessage,
   auth: Authenticator,
   transport: AuthTransport = "http",
+  trustProxy: TrustProxy = false,
 ): Promise<Principal> {
   const header = req.headers.authorization;
   const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   const attempt: AuthAttempt = {
     transport,
     credential: header ? "header" : "none",
-    remote: req.socket.remoteAddress,
+    remote: clientAddress(req, trustProxy),
     path: safePath(req),
   };
   if (!m?.[1]) {
