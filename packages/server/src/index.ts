@@ -26,6 +26,7 @@ export {
 } from "./auth/tickets.js";
 export { AuthError, type AuthFailureReason, BackchannelServerError, ConfigError } from "./errors.js";
 export type { ConnectResponse } from "./http/connect-route.js";
+export type { CopilotKitBindingOptions } from "./http/copilotkit-routes.js";
 export type { HttpBinding } from "./http/http-binding.js";
 export { HttpError } from "./http/http-error.js";
 export { sendError, sendJson } from "./http/respond.js";

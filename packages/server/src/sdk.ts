@@ -142,6 +142,7 @@ export class CopilotKitSDK implements SessionHost {
           ),
       }),
       publicUrl: options.publicUrl,
+      ...(options.copilotKit !== undefined ? { copilotKit: options.copilotKit } : {}),
     });
     // The cluster first: on close it must flush runs to Redis before persistence closes its store.
     this.cluster = installCluster(this, options.cluster);

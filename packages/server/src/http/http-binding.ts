@@ -6,6 +6,7 @@ import type { Principal } from "../principal.js";
 import type { Run } from "../runs/run.js";
 import { agentRunRoute } from "./agent-run-route.js";
 import { connectRoute } from "./connect-route.js";
+import { copilotKitRoutes } from "./copilotkit-routes.js";
 import { applyCors, preflightRoute } from "./cors.js";
 import { HttpError, type HttpHandler, httpRoute } from "./http-error.js";
 import type { HttpBindingConfig, HttpHost } from "./http-host.js";
@@ -79,6 +80,8 @@ export class HttpBinding {
       ["GET", "/runs/:runId/events", runEventsRoute(this)],
       ["POST", "/runs/:runId/cancel", cancelRunRoute(this)],
       ["POST", "/connect", connectRoute(this)],
+      // CopilotKit's runtime routes (/info, /agent/:id/...), unless turned off.
+      ...(this.config.copilotKit === false ? [] : copilotKitRoutes(this, this.config.copilotKit)),
     ];
     for (const [method, pattern, handler] of routes) {
       this.host.route(

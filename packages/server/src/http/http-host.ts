@@ -1,5 +1,6 @@
 import type { TicketIssuer } from "../auth/tickets.js";
 import type { SessionHost } from "../session/session-host.js";
+import type { CopilotKitBindingOptions } from "./copilotkit-routes.js";
 import type { RouteHandler } from "./router.js";
 
 /** What the HTTP binding needs from the runtime. Implemented by CopilotKitSDK. */
@@ -20,4 +21,6 @@ export interface HttpBindingConfig {
   tickets: TicketIssuer;
   /** Public origin of this server (e.g. `https://api.example.com`) for URLs in `/connect`. */
   publicUrl: string | undefined;
+  /** CopilotKit's runtime routes (`/info`, `/agent/:id/...`); `false` turns them off. */
+  copilotKit?: CopilotKitBindingOptions | false;
 }

@@ -36,6 +36,8 @@ export function resumeStream(
   principal: Principal,
   run: Run,
   after: number,
+  /** SSE text sent before the run's events (the CopilotKit binding's conversation snapshot). */
+  prelude?: string,
 ): void {
   if (run.principal.id !== principal.id) throw new HttpError("forbidden", "This run belongs to another user");
   if (!run.canReplayFrom(after)) {
@@ -49,7 +51,7 @@ export function resumeStream(
     res.end();
     return;
   }
-  binding.openStream(res, principal).start(run, after);
+  binding.openStream(res, principal).start(run, after, prelude);
 }
 
 /**
