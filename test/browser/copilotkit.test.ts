@@ -67,7 +67,14 @@ const portfolio: Agent = {
       for (let i = 1; i <= TICKS; i++) {
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, 200);
-          ctx.signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+          ctx.signal.addEventListener(
+            "abort",
+            () => {
+              clearTimeout(t);
+              resolve();
+            },
+            { once: true },
+          );
         });
         if (ctx.signal.aborted) return;
         record.ticks = i;

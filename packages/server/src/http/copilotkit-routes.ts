@@ -3,10 +3,10 @@ import type { Principal } from "../principal.js";
 import type { Run } from "../runs/run.js";
 import { agentRunRoute } from "./agent-run-route.js";
 import type { HttpBinding, HttpHandler } from "./http-binding.js";
-import { HttpError } from "./http-error.js";
+import { HttpError, refusalToHttp } from "./http-error.js";
 import { checkAcceptsEventStream, checkOrigin, readJsonBody } from "./request.js";
 import { sendJson } from "./respond.js";
-import { resumeStream } from "./run-events-route.js";
+import { streamFrom } from "./run-events-route.js";
 
 /** Options of the CopilotKit runtime binding (`copilotKit` in the runtime options). */
 export interface CopilotKitBindingOptions {
@@ -31,10 +31,9 @@ const DEFAULT_ID = "default";
  * - `POST /agent/:id/run`: `POST /agents/:name/run` (AG-UI RunAgentInput in, SSE out).
  * - `POST /agent/:id/connect`: re-attaches to the thread's run in flight through resume (a
  *   MESSAGES_SNAPSHOT of the conversation the run started from, then the run's events from its
- *   buffer and live); with none in flight, the same for the thread's last run while it is
- *   retained; an empty stream otherwise.
+ *   buffer and live); an empty stream when nothing runs on the thread.
  * - `POST /agent/:id/stop/:threadId`: cancels the caller's running run(s) on the thread (the
- *   `runId` in the body, when sent), as `POST /runs/:runId/cancel` does.
+ *   `runId` in the body, when sent) through the run core, as `POST /runs/:runId/cancel` does.
  *
  * See docs/migrating-from-copilotkit.md.
  */
@@ -47,22 +46,21 @@ export function copilotKitRoutes(
 
   /** The Backchannel agent a CopilotKit agent id names; 404 for an unknown one. */
   const agentFor = (id: string): string => {
-    const name = id === DEFAULT_ID ? (options.defaultAgent ?? host.agentInfos()[0]?.name ?? "") : id;
-    if (!host.findAgent(name)) {
-      const names = host
-        .agentInfos()
-        .map((a) => a.name)
-        .join(", ");
+    const infos = host.agentInfos();
+    const name = id === DEFAULT_ID ? (options.defaultAgent ?? infos[0]?.name ?? "") : id;
+    if (!infos.some((a) => a.name === name)) {
+      const names = infos.map((a) => a.name).join(", ");
       throw new HttpError("unknown_agent", `No agent named '${id}'. Available: ${names || "(none)"}`);
     }
     return name;
   };
 
-  /** The caller's own runs on `threadId` this node still holds, oldest first (resume and cancel are the owner's). */
-  const runsOf = (principal: Principal, threadId: string): Run[] =>
-    host.registry.byThread(threadId).filter((r) => r.principal.id === principal.id);
-  const runsInFlight = (principal: Principal, threadId: string): Run[] =>
-    runsOf(principal, threadId).filter((r) => !r.ended);
+  /** The thread's runs in flight the caller may follow (the run core's `join` rule), oldest first. */
+  const runsInFlight = async (principal: Principal, threadId: string): Promise<Run[]> => {
+    const joined = await host.core.join(principal, threadId);
+    if (!joined.ok) throw refusalToHttp(joined);
+    return joined.runs;
+  };
 
   const info: HttpHandler = async (req, res) => {
     await binding.authenticate(req);
@@ -98,13 +96,13 @@ export function copilotKitRoutes(
     const body = (await readJsonBody(req, host.limits.maxFrameBytes)) as { threadId?: unknown } | undefined;
     const threadId = typeof body?.threadId === "string" ? body.threadId : "";
     if (!threadId) throw new HttpError("bad_request", "Body must be a RunAgentInput with a threadId");
-    // The run in flight, else the thread's last run while it is still retained (a page reloaded
-    // just after the answer ended): its conversation, then the run itself from its buffer.
-    const runs = runsOf(principal, threadId);
-    const latest = runs.filter((r) => !r.ended).at(-1) ?? runs.filter((r) => r.canReplayFrom(0)).at(-1);
-    if (!latest) return emptyStream(res);
-    const snapshot = { type: "MESSAGES_SNAPSHOT", messages: latest.input.messages ?? [] };
-    resumeStream(binding, res, principal, latest, 0, `data: ${JSON.stringify(snapshot)}\n\n`);
+    const live = (await runsInFlight(principal, threadId)).at(-1);
+    if (!live) return emptyStream(res);
+    const attached = host.core.attach(live, 0);
+    if (!attached.ok) throw refusalToHttp(attached);
+    // The conversation up to this run, then the run itself from its buffer: what a reloaded page lacks.
+    const snapshot = { type: "MESSAGES_SNAPSHOT", messages: live.input.messages ?? [] };
+    streamFrom(binding, res, principal, live, 0, `data: ${JSON.stringify(snapshot)}\n\n`);
   };
 
   const stop: HttpHandler = async (req, res, params) => {
@@ -114,10 +112,12 @@ export function copilotKitRoutes(
     const threadId = params.threadId ?? "";
     const body = (await readJsonBody(req, 4096).catch(() => undefined)) as { runId?: unknown } | undefined;
     const only = typeof body?.runId === "string" ? body.runId : undefined;
-    const targets = runsInFlight(principal, threadId).filter((r) => only === undefined || r.id === only);
-    for (const r of targets) {
-      host.logger.info({ runId: r.id, transport: "http", via: "copilotkit" }, "run cancelled by client");
-      r.cancel();
+    const targets: Run[] = [];
+    for (const r of await runsInFlight(principal, threadId)) {
+      if (only !== undefined && r.id !== only) continue;
+      // Cancelling is the owner's alone (the run core's rule); a follower's stop leaves the run.
+      const cancelled = await host.core.cancel(principal, r.id, "copilotkit");
+      if (cancelled.ok) targets.push(r);
     }
     sendJson(
       res,

@@ -3,11 +3,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { AuthTransport } from "../auth/failure-log.js";
 import type { Principal } from "../principal.js";
-import type { Run } from "../runs/run.js";
 import { agentRunRoute } from "./agent-run-route.js";
 import { connectRoute } from "./connect-route.js";
 import { copilotKitRoutes } from "./copilotkit-routes.js";
-import { applyCors, preflightRoute } from "./cors.js";
+import { preflightRoute } from "./cors.js";
 import { HttpError, type HttpHandler, httpRoute } from "./http-error.js";
 import type { HttpBindingConfig, HttpHost } from "./http-host.js";
 import { authenticateRequest } from "./request.js";
@@ -64,14 +63,6 @@ export class HttpBinding {
     return this.streams.size;
   }
 
-  /**
-   * The run with this id: in this process, or (in a cluster) mirrored from the node running
-   * it, so resume and cancel work whichever node the request reaches.
-   */
-  async findRun(runId: string): Promise<Run | undefined> {
-    return this.host.registry.get(runId) ?? (await this.host.locateRun?.(runId));
-  }
-
   /** Registers the routes and the ticket verifier. */
   install(): void {
     this.host.authenticator.addVerifier(this.config.tickets.verifier);
@@ -87,7 +78,13 @@ export class HttpBinding {
       this.host.route(
         method,
         pattern,
-        httpRoute({ logger: this.host.logger, allowedOrigins: this.config.allowedOrigins }, handler),
+        httpRoute(
+          {
+            logger: this.host.logger,
+            allowedOrigins: this.config.allowedOrigins,
+          },
+          handler,
+        ),
       );
       this.host.route("OPTIONS", pattern, preflightRoute(this.config.allowedOrigins, method));
     }

@@ -8,8 +8,10 @@ import type { RunAgentInput } from "@ag-ui/core";
 import type { Logger } from "pino";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { Cluster } from "../cluster/cluster.js";
+import type { RunCore } from "../core/run-core.js";
 import type { RouteHandler } from "../http/router.js";
 import { installThreadRoutes } from "../http/threads-routes.js";
+import { traceStoreWrites } from "../ops/traced-store.js";
 import type { Principal } from "../principal.js";
 import type { RunRegistry } from "../runs/registry.js";
 import type { Run } from "../runs/run.js";
@@ -33,6 +35,8 @@ export interface ThreadsHost {
   readonly logger: Logger;
   readonly authenticator: Authenticator;
   readonly registry: RunRegistry;
+  /** The run core (deleting a thread forgets its runs). */
+  readonly core: Pick<RunCore, "deleteThread">;
   /** The cluster layer, when there is one: live runs and cancels span every node. */
   readonly cluster?: Cluster | undefined;
   route(method: string, pattern: string, handler: RouteHandler): void;
@@ -55,14 +59,14 @@ export function installThreads(host: ThreadsHost, config: ThreadsConfig): Thread
   if (config.store === false) return undefined;
   let store: ThreadStore;
   const owned = !config.store;
-  if (config.store) store = config.store;
+  if (config.store) store = traceStoreWrites(config.store);
   else {
     const storeConfig: StoreConfig = {
       ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
       dataDir: config.dataDir ?? defaultDataDir(),
     };
     const where = describeStore(storeConfig);
-    const lazy = lazyThreadStore(() => createThreadStore(storeConfig));
+    const lazy = lazyThreadStore(() => createThreadStore(storeConfig).then(traceStoreWrites));
     lazy.ready().then(
       (s) => host.logger.info({ store: where, kind: s.kind }, "thread store ready"),
       (err) =>
@@ -88,6 +92,6 @@ export function installThreads(host: ThreadsHost, config: ThreadsConfig): Thread
   host.onRunStarted((run) => persistence.track(run));
   host.addHealthCheck({ name: "database", check: () => store.ping() });
   host.onClose(() => persistence.close());
-  installThreadRoutes(host, persistence, config.allowedOrigins);
+  installThreadRoutes(host, host.core, persistence, config.allowedOrigins);
   return persistence;
 }
