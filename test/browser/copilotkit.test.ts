@@ -102,23 +102,20 @@ let runtime = "";
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
-  const bundle = await build(
-    {
-      entryPoints: [join(root, "test/browser/copilotkit-app.tsx")],
-      bundle: true,
-      format: "esm",
-      platform: "browser",
-      target: "es2022",
-      jsx: "automatic",
-      define: { "process.env.NODE_ENV": '"production"', global: "globalThis" },
-      loader: { ".woff": "empty", ".woff2": "empty", ".ttf": "empty" },
-      minify: true,
-      write: false,
-      outdir: "/out",
-      logLevel: "silent",
-    },
-    120_000,
-  );
+  const bundle = await build({
+    entryPoints: [join(root, "test/browser/copilotkit-app.tsx")],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    jsx: "automatic",
+    define: { "process.env.NODE_ENV": '"production"', global: "globalThis" },
+    loader: { ".woff": "empty", ".woff2": "empty", ".ttf": "empty" },
+    minify: true,
+    write: false,
+    outdir: "/out",
+    logLevel: "silent",
+  });
   const files = new Map(bundle.outputFiles.map((f) => [f.path.replace(/^\/out/, ""), f.text]));
   const js = files.get("/copilotkit-app.js");
   const css = files.get("/copilotkit-app.css") ?? "";
@@ -126,42 +123,34 @@ beforeAll(async () => {
 
   // The page's origin is also where @backchannel/next serves /api/copilotkit (the seed's route).
   let route: ReturnType<typeof createCopilotRouteHandlers> | undefined;
-  site = await serveRouteHandlers(
-    {
-      GET: async (request) => {
-        const url = new URL(request.url);
-        if (url.pathname === "/app.js")
-          return new Response(js, { headers: { "content-type": "text/javascript" } });
-        if (url.pathname === "/app.css")
-          return new Response(css, { headers: { "content-type": "text/css" } });
-        if (url.pathname.startsWith("/api/copilotkit/")) return route!.GET(request);
-        return new Response(HTML(url.search), { headers: { "content-type": "text/html" } });
-      },
-      POST: (request) => route!.POST(request),
+  site = await serveRouteHandlers({
+    GET: async (request) => {
+      const url = new URL(request.url);
+      if (url.pathname === "/app.js")
+        return new Response(js, { headers: { "content-type": "text/javascript" } });
+      if (url.pathname === "/app.css") return new Response(css, { headers: { "content-type": "text/css" } });
+      if (url.pathname.startsWith("/api/copilotkit/")) return route!.GET(request);
+      return new Response(HTML(url.search), { headers: { "content-type": "text/html" } });
     },
-    120_000,
-  );
-  const sdk = new CopilotKitSDK(
-    {
-      agents: [portfolio],
-      auth: { apiKeys: KEY },
-      // Direct use from the page's origin needs CORS.
-      allowedOrigins: [site.origin],
-      logger: createLogger({ level: "silent" }),
-      store: false,
-    },
-    120_000,
-  );
+    POST: (request) => route!.POST(request),
+  });
+  const sdk = new CopilotKitSDK({
+    agents: [portfolio],
+    auth: { apiKeys: KEY },
+    // Direct use from the page's origin needs CORS.
+    allowedOrigins: [site.origin],
+    logger: createLogger({ level: "silent" }),
+    store: false,
+    // A reload of this page (18 MB of CopilotKit) can take a while under load; resume must win.
+    abandonedRuns: { graceMs: 60_000 },
+  });
   backend = await sdk.listen({ port: 0 });
   runtime = `${backend.httpUrl}/copilotkit`;
-  route = createCopilotRouteHandlers(
-    {
-      backendUrl: runtime,
-      // The signed-in user of the app, as the backend's credentials.
-      getAuthHeaders: async () => ({ authorization: `Bearer ${KEY}` }),
-    },
-    120_000,
-  );
+  route = createCopilotRouteHandlers({
+    backendUrl: runtime,
+    // The signed-in user of the app, as the backend's credentials.
+    getAuthHeaders: async () => ({ authorization: `Bearer ${KEY}` }),
+  });
   browser = await launchChromium();
 }, 120_000);
 
