@@ -18,6 +18,13 @@ export interface StartRunOptions {
   agent: string;
   /** AG-UI RunAgentInput. Missing `threadId`/`runId` get random UUIDs, missing lists become `[]`. */
   input?: Partial<RunAgentInput>;
+  /**
+   * W3C `traceparent` of the browser's current span (e.g. from your OpenTelemetry web SDK): the
+   * run's server span and the agent join this trace. Sent in the `run` frame.
+   */
+  traceparent?: string;
+  /** W3C `tracestate` to send with `traceparent`. */
+  tracestate?: string;
 }
 
 /** What `attachRun` takes. */
@@ -128,7 +135,7 @@ export function createClient(options: ClientOptions): BackchannelClient {
     connect: () => connection.connect(),
     reconnect: () => connection.reconnect(),
     close: () => connection.close(),
-    startRun({ agent, input = {} }) {
+    startRun({ agent, input = {}, traceparent, tracestate }) {
       if (typeof agent !== "string" || agent.length === 0) {
         throw new TypeError(
           "startRun: `agent` must be the name of an agent the server hosts (see client.ready.agents).",
@@ -142,7 +149,14 @@ export function createClient(options: ClientOptions): BackchannelClient {
         tools: input.tools ?? [],
         context: input.context ?? [],
       };
-      return registry.start({ type: "run", id: full.runId, agent, input: full });
+      return registry.start({
+        type: "run",
+        id: full.runId,
+        agent,
+        input: full,
+        ...(traceparent ? { traceparent } : {}),
+        ...(traceparent && tracestate ? { tracestate } : {}),
+      });
     },
     attachRun(runId, { after = 0, threadId } = {}) {
       if (!Number.isInteger(after) || after < 0) {

@@ -400,7 +400,8 @@ export class Connection extends Subscribable<ConnectionSnapshot> {
     this.#dropSocket();
     if (decision.action === "give-up") return this.#giveUp(decision.error);
     if (decision.action === "retry-later") return this.#retryLater(decision.error);
-    this.#authRetried = true;
+    // Only a credentials retry is limited to once per `ready`; a 1012 restart may recur on the next node's deploy.
+    if (code === CloseCode.PolicyViolation) this.#authRetried = true;
     this.#reportError(decision.error);
     void this.#attempt();
   }
