@@ -6,17 +6,17 @@
  * @module
  */
 import type { Message, ResumeEntry, State } from "@ag-ui/core";
-import type { BackchannelClient } from "../client.js";
-import { BackchannelError } from "../errors.js";
-import { foldEvent } from "../fold/fold-event.js";
 import {
   appendMessage,
   createFoldState,
   type FoldState,
+  foldEvent,
   foldSnapshot,
   replaceMessages,
   setFoldState,
-} from "../fold/fold-state.js";
+} from "@backchannel/protocol/fold";
+import type { BackchannelClient } from "../client.js";
+import { BackchannelError } from "../errors.js";
 import { randomId } from "../ids.js";
 import type { RunHandle, RunResult } from "../run-handle.js";
 import type { FollowedRun, ThreadFollow } from "../thread-follow.js";
@@ -382,7 +382,10 @@ export class AgentThread {
     const off = handle.on(
       (event) => {
         const result = foldEvent(this.#fold, event);
-        if (result.error) this.#opts.onError?.(result.error);
+        if (result.error) {
+          const { code, message, event: cause } = result.error;
+          this.#opts.onError?.(new BackchannelError(code, message, { cause, runId: handle.runId }));
+        }
         if (result.changed) this.#changed();
       },
       { replay: true },
