@@ -457,3 +457,78 @@ function snapshotMessage(m: { id: string; role: string; toolCallId?: string }): 
       return { id: m.id, role: m.role, content: `snapshot ${m.id}` };
   }
 }
+
+const CLOSES_OWN_LANE = new Set([
+  "TEXT_MESSAGE_START",
+  "TEXT_MESSAGE_CONTENT",
+  "TEXT_MESSAGE_END",
+  "TOOL_CALL_START",
+  "TOOL_CALL_ARGS",
+  "TOOL_CALL_END",
+  "TOOL_CALL_RESULT",
+  "STATE_SNAPSHOT",
+  "STATE_DELTA",
+  "CUSTOM",
+  "STEP_STARTED",
+  "STEP_FINISHED",
+  "REASONING_START",
+  "REASONING_MESSAGE_START",
+  "REASONING_MESSAGE_CONTENT",
+  "REASONING_MESSAGE_END",
+  "REASONING_END",
+]);
+const CHUNK_KIND: Record<string, { kind: string; idKey: string; prefix: string }> = {
+  TEXT_MESSAGE_CHUNK: { kind: "text", idKey: "messageId", prefix: "m" },
+  TOOL_CALL_CHUNK: { kind: "tool", idKey: "toolCallId", prefix: "tc" },
+  REASONING_MESSAGE_CHUNK: { kind: "reasoning", idKey: "messageId", prefix: "r" },
+};
+
+/**
+ * Rewrites the chunks of a stream so that AG-UI's `transformChunks` accepts it: a chunk that
+ * would open a stream without an id gets one (the last id of its kind, reopening it, or a new
+ * one) and, for a tool call, a name; a continuation repeats no opener field and carries its
+ * stream's lane. Everything else is left as it is. Used to compare our fold with AG-UI's
+ * expansion on streams AG-UI defines.
+ */
+export function agUiStrict(events: readonly BaseEvent[]): BaseEvent[] {
+  const lanes = new Map<string | undefined, { kind: string; id: string }>();
+  const last: Record<string, string | undefined> = {};
+  let n = 0;
+  return events.map((event) => {
+    const e = event as unknown as Record<string, any>;
+    const chunk = CHUNK_KIND[e.type];
+    if (!chunk) {
+      if (CLOSES_OWN_LANE.has(e.type)) lanes.delete(e.subagentRunId);
+      else if (["RUN_STARTED", "RUN_FINISHED", "RUN_ERROR", "MESSAGES_SNAPSHOT"].includes(e.type))
+        lanes.clear();
+      else if (e.type === "SUBAGENT_FINISHED" || e.type === "SUBAGENT_ERROR") lanes.delete(e.subagentRunId);
+      return event;
+    }
+    const { kind, idKey } = chunk;
+    const out: Record<string, any> = { ...e };
+    let id: string | undefined = e[idKey];
+    let lane: string | undefined = e.subagentRunId;
+    if (id !== undefined) {
+      // A named id continues in the lane holding it, whatever the chunk's tag.
+      for (const [owner, open] of lanes) if (open.kind === kind && open.id === id) lane = owner;
+    }
+    const open = lanes.get(lane);
+    const continues = open?.kind === kind && (id === undefined || id === open.id);
+    if (continues) {
+      for (const key of ["role", "name", "toolCallName", "parentMessageId"]) delete out[key];
+      id = open!.id;
+    } else {
+      const held = (candidate: string) =>
+        [...lanes.values()].some((o) => o.kind === kind && o.id === candidate);
+      const reopen = last[kind];
+      id ??= reopen !== undefined && !held(reopen) ? reopen : `${chunk.prefix}-strict-${++n}`;
+      out[idKey] = id;
+      if (kind === "tool") out.toolCallName ??= "lookup";
+      lanes.set(lane, { kind, id });
+    }
+    if (lane === undefined) delete out.subagentRunId;
+    else out.subagentRunId = lane;
+    last[kind] = id;
+    return out as unknown as BaseEvent;
+  });
+}
