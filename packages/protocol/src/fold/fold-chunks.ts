@@ -88,6 +88,16 @@ function streamFor(
 
 /** TEXT_MESSAGE_CHUNK: START (role from the first chunk, assistant by default) + CONTENT. */
 export function textChunk(fold: FoldState, e: Ev): void {
+  // Fast path: an untagged chunk continuing the agent's own open text stream.
+  const open = fold.lanes.get(undefined);
+  if (
+    open?.kind === "text" &&
+    e.subagentRunId === undefined &&
+    (e.messageId === undefined || e.messageId === open.id)
+  ) {
+    appendContent(fold, open.id, e.delta, "assistant");
+    return;
+  }
   const id = streamFor(fold, e, "text", "messageId", (messageId) => textStart(fold, { ...e, messageId }));
   appendContent(fold, id, e.delta, "assistant");
 }

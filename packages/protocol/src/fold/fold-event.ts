@@ -91,6 +91,11 @@ const CLOSES_OWN_LANE = new Set([
 export function foldEvent(fold: FoldState, event: BaseEvent): FoldResult {
   const e = event as BaseEvent & Record<string, any>;
   const type = e.type as string;
+  // Streaming deltas first: they are most of a run, and a chunk ends no stream of its own.
+  if (type === "TEXT_MESSAGE_CHUNK") {
+    textChunk(fold, e);
+    return CHANGED;
+  }
   if (fold.lanes.size > 0 && CLOSES_OWN_LANE.has(type)) {
     closeLane(fold, typeof e.subagentRunId === "string" ? e.subagentRunId : undefined);
   }
@@ -100,9 +105,6 @@ export function foldEvent(fold: FoldState, event: BaseEvent): FoldResult {
       return CHANGED;
     case "TEXT_MESSAGE_CONTENT":
       m.appendContent(fold, e.messageId, e.delta, "assistant");
-      return CHANGED;
-    case "TEXT_MESSAGE_CHUNK":
-      textChunk(fold, e);
       return CHANGED;
     case "REASONING_MESSAGE_START":
       m.reasoningStart(fold, e);
