@@ -8,6 +8,7 @@
 import type { Message, ResumeEntry, State } from "@ag-ui/core";
 import {
   appendMessage,
+  beginRun,
   createFoldState,
   type FoldState,
   foldEvent,
@@ -378,6 +379,9 @@ export class AgentThread {
   }
 
   #follow(chain: Chain, handle: RunHandle): void {
+    // Ids the agent did not give are derived from the run (as the server's stored fold does),
+    // also when this follows the run from the middle and never sees its RUN_STARTED.
+    beginRun(this.#fold, handle.runId);
     // With replay: attachRun may hand back a run this client already follows, mid-stream.
     const off = handle.on(
       (event) => {

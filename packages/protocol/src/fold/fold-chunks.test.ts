@@ -1,7 +1,7 @@
 import type { BaseEvent, Message } from "@ag-ui/core";
 import { describe, expect, it } from "vitest";
 import { foldEvent } from "./fold-event.js";
-import { createFoldState, type FoldState, foldSnapshot } from "./fold-state.js";
+import { beginRun, createFoldState, type FoldState, foldSnapshot } from "./fold-state.js";
 
 function fold(events: Record<string, unknown>[]): FoldState {
   const f = createFoldState({ messages: [{ id: "u", role: "user", content: "Go" }] });
@@ -168,5 +168,19 @@ describe("chunk events (AG-UI transformChunks rules)", () => {
     ]);
     expect(f.lanes.size).toBe(0);
     expect(f.toolCalls.get("c")!.ended).toBe(true);
+  });
+
+  it("beginRun names the run for a fold that follows it from its middle (no RUN_STARTED seen)", () => {
+    const f = fold([started("r1"), { type: "TEXT_MESSAGE_CHUNK", delta: "one" }]);
+    beginRun(f, "r2");
+    foldEvent(f, { type: "TEXT_MESSAGE_CHUNK", delta: "two" } as unknown as BaseEvent);
+    beginRun(f, "r2");
+    foldEvent(f, { type: "RUN_STARTED", threadId: "t", runId: "r2" } as unknown as BaseEvent);
+    foldEvent(f, { type: "TEXT_MESSAGE_CHUNK", delta: "three" } as unknown as BaseEvent);
+    expect(
+      text(f)
+        .slice(1)
+        .map(([id]) => id),
+    ).toEqual(["r1:msg:1", "r2:msg:1", "r2:msg:2"]);
   });
 });

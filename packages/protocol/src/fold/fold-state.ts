@@ -253,9 +253,17 @@ export function generatedId(fold: FoldState, kind: "msg" | "reasoning" | "call")
   return id;
 }
 
-/** Starts folding run `runId`: generated ids restart at 1 (they are scoped by the run id). */
+/**
+ * Starts folding run `runId`: generated ids restart at 1 (they are scoped by the run id), and
+ * chunk streams an earlier run left open are over. A no-op for the run being folded.
+ */
 export function beginRun(fold: FoldState, runId: string | undefined): void {
   if (runId === undefined || runId === fold.runId) return;
   fold.runId = runId;
   fold.generatedIds = 0;
+  for (const open of fold.lanes.values()) {
+    const tc = open.kind === "tool" ? fold.toolCalls.get(open.id) : undefined;
+    if (tc) tc.ended = true;
+  }
+  fold.lanes.clear();
 }

@@ -8,6 +8,7 @@
 export { FoldError, type FoldResult, foldEvent } from "./fold-event.js";
 export {
   appendMessage,
+  beginRun,
   createFoldState,
   type FoldEntry,
   type FoldInit,
