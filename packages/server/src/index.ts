@@ -3,7 +3,7 @@
  * @module
  */
 export type { Agent, AgentContext, AgentEvent } from "./agent.js";
-export type { AuthOptions, TokenVerifier } from "./auth/authenticator.js";
+export type { AuthOptions, CredentialUse, TokenVerifier } from "./auth/authenticator.js";
 export { Authenticator } from "./auth/authenticator.js";
 export { credentialFromRequest } from "./auth/credentials.js";
 export type { JwtOptions } from "./auth/jwt.js";
@@ -27,7 +27,14 @@ export type { RouteHandler } from "./http/router.js";
 export { createRunRateLimiter, type RateDecision, type RunRateLimiter } from "./limits/run-rate-limit.js";
 export { createLogger } from "./logger.js";
 export { DEFAULTS, type LimitOptions, type ResumeOptions, type SDKOptions } from "./options.js";
-export { ANONYMOUS, type Principal } from "./principal.js";
+export {
+  ANONYMOUS,
+  namespacePrincipal,
+  PRINCIPAL_ID_PREFIX,
+  type Principal,
+  principalId,
+  samePrincipal,
+} from "./principal.js";
 export type { RunRegistry } from "./runs/registry.js";
 export type { SequencedEvent } from "./runs/resume-buffer.js";
 export type { Run, RunStatus, RunSubscriber } from "./runs/run.js";

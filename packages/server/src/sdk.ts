@@ -21,7 +21,7 @@ import { type RouteHandler, Router } from "./http/router.js";
 import { createRunRateLimiter, type RunRateLimiter } from "./limits/run-rate-limit.js";
 import { createLogger } from "./logger.js";
 import { DEFAULTS, type ResolvedLimits, type ResolvedResume, type SDKOptions } from "./options.js";
-import type { Principal } from "./principal.js";
+import { namespacePrincipal, type Principal } from "./principal.js";
 import { executeRun } from "./runs/execute.js";
 import { RunRegistry } from "./runs/registry.js";
 import type { Run } from "./runs/run.js";
@@ -283,7 +283,9 @@ export class CopilotKitSDK implements SessionHost {
     });
     this.sessions.add(session);
     bindSession(socket, session);
-    session.start(opts.principal ? undefined : credentialFromRequest(request), opts.principal);
+    // An app-supplied principal joins its kind's namespace like any verifier's.
+    const principal = opts.principal ? namespacePrincipal(opts.principal) : undefined;
+    session.start(principal ? undefined : credentialFromRequest(request), principal);
   }
 
   /**

@@ -1,10 +1,20 @@
 import { AuthError, ConfigError } from "../errors.js";
-import { ANONYMOUS, type Principal } from "../principal.js";
+import { ANONYMOUS, namespacePrincipal, type Principal } from "../principal.js";
 import { ApiKeyVerifier } from "./api-key.js";
 import { type JwtOptions, JwtVerifier } from "./jwt.js";
+import { TICKET_PREFIX } from "./tickets.js";
 
-/** A custom verifier: resolve to a principal, `null` to refuse, or throw AuthError with a reason. */
+/**
+ * A custom verifier: resolve to a principal, `null` to refuse, or throw AuthError with a reason.
+ * The principal's id is put in its kind's namespace (`user:`, `apikey:`) unless it already is.
+ */
 export type TokenVerifier = (token: string) => Promise<Principal | null> | Principal | null;
+
+/**
+ * Where a credential is presented. `websocket`: the socket it authenticates (upgrade request
+ * or `auth` frame), the only place a ticket is good for; `http`: every HTTP route, SSE included.
+ */
+export type CredentialUse = "websocket" | "http";
 
 /** How clients authenticate. At least one method, or `anonymous: true`. */
 export interface AuthOptions {
@@ -16,7 +26,7 @@ export interface AuthOptions {
   verify?: TokenVerifier | TokenVerifier[];
   /** Let clients without credentials in as the `anonymous` principal. For local development only. @default false */
   anonymous?: boolean;
-  /** How long an unauthenticated socket may wait for its `auth` frame, in ms. @default 10000 */
+  /** How long an unauthenticated socket may take to authenticate, in ms. @default 5000 */
   authTimeoutMs?: number;
 }
 
@@ -30,10 +40,11 @@ export class Authenticator {
   private readonly apiKeys?: ApiKeyVerifier;
   private readonly jwt?: JwtVerifier;
   private readonly custom: TokenVerifier[];
+  private tickets: TokenVerifier | undefined;
 
   constructor(options: AuthOptions = {}) {
     this.anonymous = options.anonymous ?? false;
-    this.authTimeoutMs = options.authTimeoutMs ?? 10_000;
+    this.authTimeoutMs = options.authTimeoutMs ?? 5_000;
     if (options.apiKeys !== undefined) {
       const v = new ApiKeyVerifier(options.apiKeys);
       if (v.size > 0) this.apiKeys = v;
@@ -49,9 +60,14 @@ export class Authenticator {
     }
   }
 
-  /** Adds a verifier after construction (used by features such as WebSocket tickets). */
+  /** Adds a verifier after construction, tried before the others. */
   addVerifier(verifier: TokenVerifier): void {
     this.custom.unshift(verifier);
+  }
+
+  /** Redeems WebSocket tickets with `verifier`, for `open` only (see `CredentialUse`). */
+  useTickets(verifier: TokenVerifier): void {
+    this.tickets = verifier;
   }
 
   /** The principal for a connection that brought no credentials, or AuthError. */
@@ -60,13 +76,26 @@ export class Authenticator {
     throw new AuthError("Invalid or missing API key");
   }
 
-  /** Verifies `token`. Throws AuthError (message safe for the client and the log). */
-  async verify(token: string): Promise<Principal> {
+  /**
+   * Verifies `token` presented on `use`. Throws AuthError (message safe for the client and
+   * the log). A ticket is redeemed only by a WebSocket: over HTTP it is refused unredeemed, so
+   * it can neither read data nor be exchanged at `/connect` for fresh tickets.
+   */
+  async verify(token: string, use: CredentialUse = "http"): Promise<Principal> {
     const byKey = this.apiKeys?.verify(token);
     if (byKey) return byKey;
+    if (token.startsWith(TICKET_PREFIX) && this.tickets) {
+      if (use !== "websocket") {
+        throw new AuthError(
+          "A ticket only opens a WebSocket; send the API key or JWT in `Authorization: Bearer` here",
+        );
+      }
+      const principal = await this.tickets(token);
+      if (principal) return principal;
+    }
     for (const verifier of this.custom) {
       const principal = await verifier(token);
-      if (principal) return principal;
+      if (principal) return namespacePrincipal(principal);
     }
     if (this.jwt && JwtVerifier.looksLikeJwt(token)) return this.jwt.verify(token);
     throw new AuthError(this.jwt ? "Invalid or missing API key or token" : "Invalid or missing API key");

@@ -78,7 +78,7 @@ export class HttpBinding {
 
   /** Registers the routes and the ticket verifier. */
   install(): void {
-    this.host.authenticator.addVerifier(this.config.tickets.verifier);
+    this.host.authenticator.useTickets(this.config.tickets.verifier);
     const routes: [string, string, HttpHandler][] = [
       ["POST", "/agents/:name/run", agentRunRoute(this)],
       ["GET", "/runs/:runId/events", runEventsRoute(this)],

@@ -17,7 +17,7 @@ import type { Logger } from "pino";
 import type { CredentialSource } from "../auth/credentials.js";
 import { AuthError, BackchannelServerError } from "../errors.js";
 import { FrameRate } from "../limits/frame-rate.js";
-import type { Principal } from "../principal.js";
+import { type Principal, samePrincipal } from "../principal.js";
 import type { Run } from "../runs/run.js";
 import { SessionThreadFollower } from "../store/thread-follow.js";
 import { Outbox } from "./outbox.js";
@@ -233,8 +233,10 @@ export class Session {
     if (!this.principal) return this.authenticate(frame.token, "frame");
     // Refreshing credentials on a live socket: must stay the same principal.
     try {
-      const next = await this.host.authenticator.verify(frame.token);
-      if (next.id !== this.principal.id) {
+      const next = await this.host.authenticator.verify(frame.token, "websocket");
+      // Neither the kind nor the id may change: a refresh that turned a user socket into the
+      // API key's principal (or back) would hand it another principal's runs and expiry.
+      if (!samePrincipal(next, this.principal)) {
         return this.sendError({
           code: ErrorCode.AuthFailed,
           message: "Token belongs to a different principal; reconnect to switch users",
@@ -254,7 +256,7 @@ export class Session {
     this.authenticating = true;
     let principal: Principal;
     try {
-      principal = await this.host.authenticator.verify(token);
+      principal = await this.host.authenticator.verify(token, "websocket");
     } catch (err) {
       const reason = err instanceof AuthError ? err.message : "Authentication failed";
       if (!(err instanceof AuthError)) this.logger.error({ err, source }, "verifier threw");
