@@ -133,6 +133,8 @@ export const MAX_FOLLOWED_THREADS = 32;
 /** The `join`/`leave` frames of one session. */
 export class SessionThreadFollower {
   private readonly subs = new Map<string, () => void>();
+  /** Threads whose `join` is between its cap check and its subscription: their slots are taken. */
+  private readonly joining = new Set<string>();
   /** Runs this socket already streams (started here, or announced), so none is streamed twice. */
   private readonly streamed = new Set<string>();
 
@@ -156,13 +158,17 @@ export class SessionThreadFollower {
         ...(id ? { id } : {}),
       });
     }
-    if (!this.subs.has(threadId) && this.subs.size >= MAX_FOLLOWED_THREADS) {
+    // The slot is reserved before the first await: checked after it, a burst of joins would all
+    // pass the check while the access lookups are in flight.
+    const reserved = !this.subs.has(threadId) && !this.joining.has(threadId);
+    if (reserved && this.subs.size + this.joining.size >= MAX_FOLLOWED_THREADS) {
       return this.sink.sendError({
         code: ErrorCode.BadRequest,
         message: `This connection already follows ${MAX_FOLLOWED_THREADS} threads; leave one first`,
         ...(id ? { id } : {}),
       });
     }
+    if (reserved) this.joining.add(threadId);
     let runs: Run[];
     try {
       runs = await this.host.joinThread(principal, threadId);
@@ -170,6 +176,8 @@ export class SessionThreadFollower {
       const code = err instanceof BackchannelServerError ? err.code : ErrorCode.Internal;
       const message = err instanceof BackchannelServerError ? err.message : "Internal error; retry";
       return this.sink.sendError({ code, message, ...(id ? { id } : {}) });
+    } finally {
+      if (reserved) this.joining.delete(threadId);
     }
     if (this.sink.closed()) return;
     if (!this.subs.has(threadId))
