@@ -99,7 +99,9 @@ export class HttpBinding {
     if (this.closing) {
       throw new HttpError(503, "unavailable", "Server shutting down; retry shortly", { retryAfterMs: 1000 });
     }
-    if (this.host.stats().connections + this.streams.size >= this.host.limits.maxConnections) {
+    // Authenticated connections only: sockets still authenticating have their own budget and
+    // can never take an SSE stream's place.
+    if (this.host.stats().authenticated >= this.host.limits.maxConnections) {
       throw new HttpError(503, "overloaded", "Server at its connection limit; retry later", {
         retryAfterMs: 1000,
       });

@@ -42,6 +42,8 @@ export class Session {
   private pending: string[] = [];
   private readonly outbox: Outbox;
   private readonly frameRate: FrameRate;
+  /** The much smaller frame budget of a socket that has not authenticated yet. */
+  private readonly preAuthRate: FrameRate;
   private ownInFlight = 0;
   /** Threads this socket follows (`join`). */
   private readonly threads: SessionThreadFollower;
@@ -53,10 +55,16 @@ export class Session {
   constructor(
     private readonly transport: Transport,
     private readonly host: SessionHost,
-    private readonly remote: { address?: string; onClosed?: (s: Session) => void } = {},
+    private readonly remote: {
+      address?: string;
+      onClosed?: (s: Session) => void;
+      /** The session authenticated (before its `ready` frame is sent). */
+      onReady?: (s: Session) => void;
+    } = {},
   ) {
     this.logger = host.logger.child({ sessionId: this.id });
     this.frameRate = new FrameRate(host.limits.framesPerSecond);
+    this.preAuthRate = new FrameRate(host.limits.preAuthFramesPerSecond);
     this.outbox = new Outbox(
       transport,
       {
@@ -88,18 +96,23 @@ export class Session {
    */
   start(credential?: { token: string; source: CredentialSource }, principal?: Principal): void {
     if (principal) return this.becomeReady(principal);
-    if (credential) {
-      this.authenticate(credential.token, credential.source).catch((err) => this.fail(err));
-      return;
+    if (!credential && this.host.authenticator.anonymous) {
+      return this.becomeReady(this.host.authenticator.unauthenticated());
     }
-    if (this.host.authenticator.anonymous) return this.becomeReady(this.host.authenticator.unauthenticated());
+    // Until authenticated: small frames only, and one deadline for the whole of it (an auth
+    // frame that never comes, or a verification that never ends).
+    this.transport.limitInbound?.(this.host.limits.maxPreAuthFrameBytes);
+    const ms = this.host.authenticator.authTimeoutMs;
     this.authTimer = setTimeout(() => {
       this.logger.info({ reason: "auth_timeout", remote: this.remote.address }, "auth failed");
       this.close(
         CloseCode.PolicyViolation,
-        "Invalid or missing API key: no credentials before the auth timeout",
+        credential
+          ? `Authentication did not complete within ${ms} ms; retry`
+          : `Invalid or missing API key: no credentials within ${ms} ms`,
       );
-    }, this.host.authenticator.authTimeoutMs);
+    }, ms);
+    if (credential) this.authenticate(credential.token, credential.source).catch((err) => this.fail(err));
   }
 
   /** Handles one inbound message. `isBinary` frames are refused (the protocol is JSON text). */
@@ -112,6 +125,22 @@ export class Session {
     }
     if (isBinary)
       return this.close(CloseCode.InvalidFrame, "Binary frames are not supported; send JSON text");
+    if (!this.principal) {
+      // Before authentication a socket costs us as little as possible: a few small frames.
+      const max = this.host.limits.maxPreAuthFrameBytes;
+      if (size > max) {
+        return this.close(
+          CloseCode.FrameTooLarge,
+          `Frames before authentication are limited to ${max} bytes`,
+        );
+      }
+      if (this.preAuthRate.hit(this.lastSeen) !== "ok") {
+        return this.close(
+          CloseCode.PolicyViolation,
+          "Too many frames before authentication; send one auth frame",
+        );
+      }
+    }
     const rate = this.frameRate.hit(this.lastSeen);
     if (rate !== "ok") {
       if (rate !== "drop") this.refuseOverRate(data, rate === "warn");
@@ -252,7 +281,6 @@ export class Session {
   }
 
   private async authenticate(token: string, source: CredentialSource): Promise<void> {
-    clearTimeout(this.authTimer);
     this.authenticating = true;
     let principal: Principal;
     try {
@@ -281,6 +309,8 @@ export class Session {
     }
     this.admitted = true;
     this.principal = principal;
+    this.transport.limitInbound?.(this.host.limits.maxFrameBytes);
+    this.remote.onReady?.(this);
     this.armExpiry(principal);
     this.logger.info({ principal: principal.id, kind: principal.kind, source }, "session ready");
     const ready: ReadyFrame = {
