@@ -245,6 +245,15 @@ describe("without a reachable database", () => {
     expect(err.message).toMatch(/retry shortly/);
     const list = await fetch(`${srv.httpUrl}/copilotkit/threads`, { headers: as("alice") });
     expect(list.status).toBe(503);
+    // Regression: the HTTP run route answered 403 here while /threads answered 503.
+    const post = await fetch(`${srv.httpUrl}/copilotkit/agents/streamer/run`, {
+      method: "POST",
+      headers: { ...as("alice"), "content-type": "application/json", accept: "text/event-stream" },
+      body: JSON.stringify(runInput()),
+    });
+    expect(post.status).toBe(503);
+    expect(post.headers.get("retry-after")).toBe("2");
+    expect((await post.json()).error).toMatchObject({ code: "unavailable", retryAfterMs: 2000 });
     const health = await fetch(`${srv.httpUrl}/copilotkit/health`);
     expect(health.status).toBe(503);
     expect((await health.json()).failing).toEqual([expect.objectContaining({ name: "database" })]);

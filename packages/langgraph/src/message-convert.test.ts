@@ -22,6 +22,16 @@ describe("toLangChainMessage", () => {
     ]);
   });
 
+  it("keeps tool-call arguments nested past the protocol's depth limit as raw text, unparsed", () => {
+    const deep = `{"a":${"[".repeat(5_000)}${"]".repeat(5_000)}}`;
+    const ai = toLangChainMessage({
+      id: "a2",
+      role: "assistant",
+      toolCalls: [{ id: "c3", type: "function", function: { name: "deep", arguments: deep } }],
+    });
+    expect((ai as AIMessage).tool_calls?.[0]?.args).toEqual({ __raw: deep });
+  });
+
   it("maps tool results with their call id and error status", () => {
     const tool = toLangChainMessage({
       id: "t1",

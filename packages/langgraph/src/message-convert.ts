@@ -6,6 +6,7 @@
  * @module
  */
 import type { ContentPart, Message } from "@ag-ui/core";
+import { exceedsJsonDepth } from "@backchannel/protocol";
 import {
   AIMessage,
   type BaseMessage,
@@ -37,6 +38,8 @@ function parseArgs(text: string): Record<string, unknown> {
   if (text.trim() === "") return {};
   try {
     const value: unknown = JSON.parse(text);
+    // Arguments arrive as a string, so the frame's nesting limit never saw inside them.
+    if (exceedsJsonDepth(value)) return { __raw: text };
     return typeof value === "object" && value !== null && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : { value };

@@ -10,3 +10,5 @@ export * from "./codec.js";
 export * from "./constants.js";
 export * from "./error-codes.js";
 export * from "./frames.js";
+export * from "./http-status.js";
+export * from "./json-depth.js";

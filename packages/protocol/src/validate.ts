@@ -8,6 +8,7 @@ import type { BaseEvent, RunAgentInput } from "@ag-ui/core";
 import { EventSchemas, RunAgentInputSchema } from "@ag-ui/core/schemas";
 import { z } from "zod";
 import { CLIENT_FRAME_TYPES, type ClientFrame, type ClientFrameType } from "./frames.js";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "./json-depth.js";
 
 const id = z.string().min(1).max(256);
 
@@ -39,6 +40,7 @@ export const ClientFrameSchemas = {
   pong: z.object({ type: z.literal("pong"), ts: z.number().optional() }),
 } as const;
 
+export { exceedsJsonDepth, MAX_JSON_DEPTH } from "./json-depth.js";
 export { RunAgentInputSchema };
 
 /** What `parseClientFrame` made of a text frame. */
@@ -73,6 +75,8 @@ export function parseClientFrame(text: string): ParsedClientFrame {
   } catch {
     return { ok: false, fatal: true, message: "Frame is not valid JSON" };
   }
+  // Before anything else reads the value (zod included): see json-depth.ts for why.
+  if (exceedsJsonDepth(value)) return refuseTooDeep(value);
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return { ok: false, fatal: true, message: "Frame must be a JSON object with a string 'type'" };
   }
@@ -94,6 +98,26 @@ export function parseClientFrame(text: string): ParsedClientFrame {
     type: type as ClientFrameType,
     message: `Invalid '${type}' frame: ${describeIssues(result.error)}`,
     ...(typeof rawId === "string" && rawId.length <= 256 ? { id: rawId } : {}),
+  };
+}
+
+/**
+ * A frame nesting past MAX_JSON_DEPTH: only its top-level `type` and `id` are read (so the
+ * client can tell which request failed); the value itself goes no further.
+ */
+function refuseTooDeep(value: unknown): ParsedClientFrame {
+  const message = `Frame nests arrays/objects deeper than ${MAX_JSON_DEPTH} levels; flatten the state or message`;
+  const f = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
+  const type = f.type;
+  if (typeof type !== "string" || !(CLIENT_FRAME_TYPES as readonly string[]).includes(type)) {
+    return { ok: false, fatal: true, message };
+  }
+  return {
+    ok: false,
+    fatal: false,
+    type: type as ClientFrameType,
+    message,
+    ...(typeof f.id === "string" && f.id.length <= 256 ? { id: f.id } : {}),
   };
 }
 

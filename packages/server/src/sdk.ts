@@ -16,7 +16,7 @@ import { installCluster } from "./cluster/install-cluster.js";
 import { ConfigError } from "./errors.js";
 import { answerHealth, FEATURES } from "./http/health.js";
 import { type HttpBinding, installHttpBinding } from "./http/http-binding.js";
-import { sendError } from "./http/respond.js";
+import { HttpError, sendHttpError, toHttpError } from "./http/http-error.js";
 import { type RouteHandler, Router } from "./http/router.js";
 import { PreAuthGate } from "./limits/pre-auth-gate.js";
 import { createRunRateLimiter, type RunRateLimiter } from "./limits/run-rate-limit.js";
@@ -360,15 +360,16 @@ export class CopilotKitSDK implements SessionHost {
     const match = this.router.match(req.method ?? "GET", path.slice(this.basePath.length) || "/");
     if (!match) return false;
     if (match === "method_not_allowed") {
-      sendError(res, 405, "method_not_allowed", `${req.method} is not supported on ${path}`);
+      sendHttpError(res, new HttpError("method_not_allowed", `${req.method} is not supported on ${path}`));
       return true;
     }
     try {
       await match.handler(req, res, match.params);
     } catch (err) {
-      this.logger.error({ err, path }, "http handler failed");
-      if (!res.headersSent) sendError(res, 500, "internal", "Internal server error; retry later");
-      else res.destroy();
+      // Routes answer their own errors (httpRoute); this catches a route registered without it.
+      const httpErr = toHttpError(err);
+      if (httpErr.status >= 500) this.logger.error({ err, path }, "http handler failed");
+      sendHttpError(res, httpErr);
     }
     return true;
   }
@@ -380,7 +381,7 @@ export class CopilotKitSDK implements SessionHost {
         (handled) => {
           if (handled) return;
           if (next) next();
-          else sendError(res, 404, "not_found", `No route for ${req.method} ${safePath(req)}`);
+          else sendHttpError(res, new HttpError("not_found", `No route for ${req.method} ${safePath(req)}`));
         },
         (err) => (next ? next(err) : res.destroy()),
       );

@@ -20,6 +20,16 @@ describe("classifyHttpFailure", () => {
       code: 1013,
     });
     expect(classifyHttpFailure(502, err("x"))).toMatchObject({ kind: "close", code: 1011 });
+    expect(classifyHttpFailure(503, err("going_away"))).toMatchObject({ kind: "close", code: 1001 });
+  });
+
+  it("hands a 503 `unavailable` (store or Redis down) to the run, like the WebSocket's error frame", () => {
+    expect(classifyHttpFailure(503, err("unavailable", 2000))).toEqual({
+      kind: "frame",
+      code: "unavailable",
+      message: "m-unavailable",
+      retryAfterMs: 2000,
+    });
   });
 
   it("hands run-level refusals to the run as error frames, keeping retryAfterMs", () => {

@@ -40,6 +40,9 @@ export function classifyHttpFailure(
   error: { code: string; message: string; retryAfterMs?: number },
 ): SseFailure {
   if (status === 401) return { kind: "close", code: CloseCode.PolicyViolation, reason: error.message };
+  // A dependency outage refused this request only (the same `error` a WebSocket gets for it).
+  if (error.code === "unavailable") return { kind: "frame", ...error };
+  if (error.code === "going_away") return { kind: "close", code: CloseCode.GoingAway, reason: error.message };
   if (status === 503 || (status === 429 && error.code !== "rate_limited")) {
     return { kind: "close", code: CloseCode.Overloaded, reason: error.message };
   }

@@ -275,7 +275,9 @@ export class Cluster {
     const t = setInterval(
       () => {
         if (!this.closed)
-          void Promise.resolve(fn()).catch((err) => this.host.logger.warn({ err }, "cluster task failed"));
+          void Promise.resolve()
+            .then(fn)
+            .catch((err) => this.host.logger.warn({ err }, "cluster task failed"));
       },
       Math.max(50, Math.floor(ms)),
     );

@@ -25,17 +25,17 @@ export function agentRunRoute(binding: HttpBinding): HttpHandler {
         .agentInfos()
         .map((a) => a.name)
         .join(", ");
-      throw new HttpError(404, "unknown_agent", `No agent named '${name}'. Available: ${names || "(none)"}`);
+      throw new HttpError("unknown_agent", `No agent named '${name}'. Available: ${names || "(none)"}`);
     }
     const parsed = parseRunAgentInput(await readJsonBody(req, host.limits.maxFrameBytes));
-    if (!parsed.ok) throw new HttpError(400, "bad_request", parsed.message);
+    if (!parsed.ok) throw new HttpError("bad_request", parsed.message);
     const input: RunAgentInput = parsed.input;
 
     const existing = await binding.findRun(input.runId);
     if (existing) return retry(existing);
     const decision = await host.rateLimiter.take(principal.id);
     if (!decision.ok) {
-      throw new HttpError(429, "rate_limited", `Too many runs; retry in ${decision.retryAfterMs} ms`, {
+      throw new HttpError("rate_limited", `Too many runs; retry in ${decision.retryAfterMs} ms`, {
         retryAfterMs: decision.retryAfterMs,
       });
     }
@@ -52,7 +52,6 @@ export function agentRunRoute(binding: HttpBinding): HttpHandler {
     function retry(run: Run): void {
       if (run.principal.id !== principal.id) {
         throw new HttpError(
-          409,
           "run_conflict",
           "This runId is already in use; generate a fresh runId for a new run",
         );

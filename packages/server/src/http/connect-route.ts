@@ -49,7 +49,7 @@ function publicOrigin(req: IncomingMessage, publicUrl: string | undefined): stri
         : "http";
   const host = first(req.headers["x-forwarded-host"]) || req.headers.host;
   if (!host || !/^[A-Za-z0-9.:[\]-]+$/.test(host)) {
-    throw new HttpError(400, "bad_request", "Missing or invalid Host header (or configure publicUrl)");
+    throw new HttpError("bad_request", "Missing or invalid Host header (or configure publicUrl)");
   }
   return `${proto}://${host}`;
 }
@@ -67,7 +67,7 @@ export function connectRoute(binding: HttpBinding): HttpHandler {
     const principal = await binding.authenticate(req);
     const body = (await readJsonBody(req, 4096)) as { ticket?: unknown } | undefined;
     if (body !== undefined && (typeof body !== "object" || body === null || Array.isArray(body))) {
-      throw new HttpError(400, "bad_request", 'Body must be a JSON object such as {} or { "ticket": false }');
+      throw new HttpError("bad_request", 'Body must be a JSON object such as {} or { "ticket": false }');
     }
     const origin = publicOrigin(req, binding.config.publicUrl);
     const wsPath = `${host.basePath}/ws`;

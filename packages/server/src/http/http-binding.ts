@@ -6,18 +6,13 @@ import type { Run } from "../runs/run.js";
 import { agentRunRoute } from "./agent-run-route.js";
 import { connectRoute } from "./connect-route.js";
 import { applyCors, preflightRoute } from "./cors.js";
-import { HttpError, sendHttpError, toHttpError } from "./http-error.js";
+import { HttpError, type HttpHandler, httpRoute } from "./http-error.js";
 import type { HttpBindingConfig, HttpHost } from "./http-host.js";
 import { authenticateRequest } from "./request.js";
 import { cancelRunRoute, runEventsRoute } from "./run-events-route.js";
 import { SseStream } from "./sse-stream.js";
 
-/** A handler that may throw HttpError (or anything) instead of answering itself. */
-export type HttpHandler = (
-  req: IncomingMessage,
-  res: ServerResponse,
-  params: Record<string, string>,
-) => Promise<void>;
+export type { HttpHandler } from "./http-error.js";
 
 /**
  * The HTTP/SSE binding: AG-UI's HTTP run endpoint, resume and cancel, and `/connect` (discovery
@@ -54,7 +49,6 @@ export class HttpBinding {
       if (!(err instanceof RateLimiterRes)) throw err;
       const retryAfterMs = Math.max(1, err.msBeforeNext);
       throw new HttpError(
-        429,
         "rate_limited",
         `More than ${this.host.limits.framesPerSecond} requests per second; retry in ${retryAfterMs} ms`,
         { retryAfterMs },
@@ -86,7 +80,11 @@ export class HttpBinding {
       ["POST", "/connect", connectRoute(this)],
     ];
     for (const [method, pattern, handler] of routes) {
-      this.host.route(method, pattern, this.wrap(handler));
+      this.host.route(
+        method,
+        pattern,
+        httpRoute({ logger: this.host.logger, allowedOrigins: this.config.allowedOrigins }, handler),
+      );
       this.host.route("OPTIONS", pattern, preflightRoute(this.config.allowedOrigins, method));
     }
   }
@@ -97,18 +95,18 @@ export class HttpBinding {
    */
   openStream(res: ServerResponse, principal: Principal): SseStream {
     if (this.closing) {
-      throw new HttpError(503, "unavailable", "Server shutting down; retry shortly", { retryAfterMs: 1000 });
+      throw new HttpError("going_away", "Server shutting down; retry shortly", { retryAfterMs: 1000 });
     }
     // Authenticated connections only: sockets still authenticating have their own budget and
     // can never take an SSE stream's place.
     if (this.host.stats().authenticated >= this.host.limits.maxConnections) {
-      throw new HttpError(503, "overloaded", "Server at its connection limit; retry later", {
+      throw new HttpError("overloaded", "Server at its connection limit; retry later", {
         retryAfterMs: 1000,
       });
     }
     const id = randomUUID();
     const refusal = this.host.admit(principal, id);
-    if (refusal) throw new HttpError(429, "too_many_connections", refusal, { retryAfterMs: 1000 });
+    if (refusal) throw new HttpError("too_many_connections", refusal, { retryAfterMs: 1000 });
     const stream = new SseStream(
       res,
       this.host,
@@ -127,25 +125,6 @@ export class HttpBinding {
   close(): void {
     this.closing = true;
     for (const stream of [...this.streams]) stream.fail("going_away", "Server shutting down; resume shortly");
-  }
-
-  private wrap(handler: HttpHandler) {
-    return async (req: IncomingMessage, res: ServerResponse, params: Record<string, string>) => {
-      applyCors(req, res, this.config.allowedOrigins);
-      try {
-        await handler(req, res, params);
-      } catch (err) {
-        const httpErr = toHttpError(err);
-        if (httpErr.status >= 500) this.host.logger.error({ err }, "http handler failed");
-        else if (httpErr.code === "auth_failed") {
-          this.host.logger.info(
-            { reason: httpErr.message, remote: req.socket.remoteAddress, transport: "http" },
-            "auth failed",
-          );
-        }
-        sendHttpError(res, httpErr);
-      }
-    };
   }
 }
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "@backchannel/protocol";
 import type { Authenticator } from "../auth/authenticator.js";
 import { isOriginAllowed } from "../auth/origin.js";
 import { AuthError } from "../errors.js";
@@ -33,7 +34,7 @@ export async function authenticateRequest(req: IncomingMessage, auth: Authentica
 }
 
 function unauthorized(message: string, cause?: unknown): HttpError {
-  return new HttpError(401, "auth_failed", message, {
+  return new HttpError("auth_failed", message, {
     headers: { "www-authenticate": 'Bearer realm="backchannel"' },
     cause,
   });
@@ -41,7 +42,7 @@ function unauthorized(message: string, cause?: unknown): HttpError {
 
 /** 403 when the request's Origin is not in `allowedOrigins` (same rule as the WebSocket). */
 export function checkOrigin(req: IncomingMessage, allowed: readonly string[] | undefined): void {
-  if (!isOriginAllowed(req, allowed)) throw new HttpError(403, "forbidden", "Origin not allowed");
+  if (!isOriginAllowed(req, allowed)) throw new HttpError("forbidden", "Origin not allowed");
 }
 
 /** 406 unless the client accepts `text/event-stream` (an absent Accept, or a wildcard, does). */
@@ -50,7 +51,6 @@ export function checkAcceptsEventStream(req: IncomingMessage): void {
   if (!accept) return;
   if (/text\/event-stream|text\/\*|\*\/\*/i.test(accept)) return;
   throw new HttpError(
-    406,
     "not_acceptable",
     "This endpoint streams Server-Sent Events; send `Accept: text/event-stream`",
   );
@@ -58,13 +58,14 @@ export function checkAcceptsEventStream(req: IncomingMessage): void {
 
 /**
  * Reads and parses a JSON body of at most `maxBytes`: 415 for another content type, 413
- * when larger (the connection is closed rather than drained), 400 when not JSON, 408 when it
- * does not arrive within 30 s. An empty body parses as `undefined`.
+ * when larger (the connection is closed rather than drained), 400 when not JSON or nested
+ * deeper than MAX_JSON_DEPTH, 408 when it does not arrive within 30 s. An empty body parses
+ * as `undefined`.
  */
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   const type = req.headers["content-type"];
   if (type && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
-    throw new HttpError(415, "unsupported_media_type", "Send the body as `Content-Type: application/json`");
+    throw new HttpError("unsupported_media_type", "Send the body as `Content-Type: application/json`");
   }
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(req, maxBytes);
@@ -74,7 +75,7 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
     const timer = setTimeout(() => {
       cleanup();
       req.destroy();
-      reject(new HttpError(408, "request_timeout", `Request body not received within ${BODY_TIMEOUT_MS} ms`));
+      reject(new HttpError("request_timeout", `Request body not received within ${BODY_TIMEOUT_MS} ms`));
     }, BODY_TIMEOUT_MS);
     const onData = (chunk: Buffer) => {
       size += chunk.length;
@@ -91,7 +92,7 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
     };
     const onError = (err: Error) => {
       cleanup();
-      reject(new HttpError(400, "bad_request", "Request body could not be read", { cause: err }));
+      reject(new HttpError("bad_request", "Request body could not be read", { cause: err }));
     };
     const onClose = () => {
       if (!req.readableEnded) onError(new Error("client closed the connection mid-body"));
@@ -109,18 +110,27 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
     req.on("close", onClose);
   });
   if (size === 0) return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(Buffer.concat(chunks, size).toString("utf8"));
+    value = JSON.parse(Buffer.concat(chunks, size).toString("utf8"));
   } catch (err) {
-    throw new HttpError(400, "bad_request", "Request body is not valid JSON", { cause: err });
+    throw new HttpError("bad_request", "Request body is not valid JSON", { cause: err });
   }
+  // Checked before the value leaves the parser: nothing past here ever holds a too-deep value.
+  if (exceedsJsonDepth(value)) {
+    throw new HttpError(
+      400,
+      "bad_request",
+      `Request body nests arrays/objects deeper than ${MAX_JSON_DEPTH} levels; flatten the state or message`,
+    );
+  }
+  return value;
 }
 
 function tooLarge(req: IncomingMessage, maxBytes: number): HttpError {
   // Reading the rest would let a client make us consume any amount; answer and close instead.
   req.pause();
   return new HttpError(
-    413,
     "payload_too_large",
     `Request body exceeds ${maxBytes} bytes; send less history or state`,
     {

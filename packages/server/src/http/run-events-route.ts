@@ -20,7 +20,7 @@ export function parseAfter(req: IncomingMessage): number | undefined {
   }
   if (raw === null || raw === undefined) return undefined;
   if (!/^\d{1,15}$/.test(raw)) {
-    throw new HttpError(400, "bad_request", "Last-Event-ID / after must be a non-negative integer seq");
+    throw new HttpError("bad_request", "Last-Event-ID / after must be a non-negative integer seq");
   }
   return Number(raw);
 }
@@ -37,11 +37,9 @@ export function resumeStream(
   run: Run,
   after: number,
 ): void {
-  if (run.principal.id !== principal.id)
-    throw new HttpError(403, "forbidden", "This run belongs to another user");
+  if (run.principal.id !== principal.id) throw new HttpError("forbidden", "This run belongs to another user");
   if (!run.canReplayFrom(after)) {
     throw new HttpError(
-      410,
       "resume_unavailable",
       `Events after seq ${after} are no longer buffered; reload the thread history instead`,
     );
@@ -68,7 +66,6 @@ export function runEventsRoute(binding: HttpBinding): HttpHandler {
     const run = await binding.findRun(params.runId ?? "");
     if (!run) {
       throw new HttpError(
-        404,
         "resume_unavailable",
         "This run is no longer resumable (unknown, or finished too long ago); reload the thread history instead",
       );
@@ -88,9 +85,9 @@ export function cancelRunRoute(binding: HttpBinding): HttpHandler {
     const principal = await binding.authenticate(req);
     const runId = params.runId ?? "";
     const run = await binding.findRun(runId);
-    if (!run) throw new HttpError(404, "unknown_run", `No run '${runId}' on this server`);
+    if (!run) throw new HttpError("unknown_run", `No run '${runId}' on this server`);
     if (run.principal.id !== principal.id)
-      throw new HttpError(403, "forbidden", "This run belongs to another user");
+      throw new HttpError("forbidden", "This run belongs to another user");
     if (!run.ended) {
       binding.host.logger.info({ runId, transport: "http" }, "run cancelled by client");
       run.cancel();

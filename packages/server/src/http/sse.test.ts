@@ -146,7 +146,7 @@ describe("GET /runs/:runId/events (resume)", () => {
     expect(isTerminal(blocks.at(-1)!)).toBe(true);
   });
 
-  it("takes ?after= too, answers 204 when the run ended and nothing is left, 404 for unknown runs", async () => {
+  it("takes ?after= too, answers 204 when the run ended and nothing is left, 410 for unknown runs", async () => {
     const input = runInput({ forwardedProps: { count: 2 } });
     const all = await allEvents(await postRun("streamer", input));
     const tail = await openSse(`${base}/runs/${input.runId}/events?after=3`, { headers: auth });
@@ -156,7 +156,7 @@ describe("GET /runs/:runId/events (resume)", () => {
     });
     expect(nothing.status).toBe(204);
     const unknown = await openSse(`${base}/runs/nope/events`, { headers: auth });
-    expect(unknown.status).toBe(404);
+    expect(unknown.status).toBe(410);
     expect(unknown.body.error.code).toBe("resume_unavailable");
     const bad = await openSse(`${base}/runs/${input.runId}/events?after=-1`, { headers: auth });
     expect(bad.status).toBe(400);

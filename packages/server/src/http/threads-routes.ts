@@ -4,14 +4,14 @@
  * routes (`Authorization: Bearer`); a principal only ever reaches its own threads.
  * @module
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { ErrorCode } from "@backchannel/protocol";
 import type { Logger } from "pino";
 import type { Authenticator } from "../auth/authenticator.js";
 import { BackchannelServerError } from "../errors.js";
 import type { ThreadPersistence } from "../store/persistence.js";
 import { decodeCursor, encodeCursor } from "../store/thread-store.js";
 import { applyCors, preflightRoute } from "./cors.js";
-import { HttpError, sendHttpError, toHttpError } from "./http-error.js";
+import { HttpError, type HttpHandler, httpRoute } from "./http-error.js";
 import { authenticateRequest, checkOrigin } from "./request.js";
 import { sendJson } from "./respond.js";
 import type { RouteHandler } from "./router.js";
@@ -39,25 +39,11 @@ export function installThreadRoutes(
   persistence: ThreadPersistence,
   allowedOrigins: readonly string[] | undefined,
 ): void {
-  const wrap =
-    (
-      handler: (req: IncomingMessage, res: ServerResponse, params: Record<string, string>) => Promise<void>,
-    ): RouteHandler =>
-    async (req, res, params) => {
-      applyCors(req, res, allowedOrigins);
-      try {
-        checkOrigin(req, allowedOrigins);
-        await handler(req, res, params);
-      } catch (err) {
-        const httpErr =
-          err instanceof BackchannelServerError && err.code === "unavailable" && !(err instanceof HttpError)
-            ? new HttpError(503, "unavailable", err.message, { cause: err, retryAfterMs: 2000 })
-            : toHttpError(err);
-        if (httpErr.status >= 500 && httpErr.code !== "unavailable")
-          host.logger.error({ err }, "thread route failed");
-        sendHttpError(res, httpErr);
-      }
-    };
+  const wrap = (handler: HttpHandler): RouteHandler =>
+    httpRoute({ logger: host.logger, allowedOrigins }, async (req, res, params) => {
+      checkOrigin(req, allowedOrigins);
+      await handler(req, res, params);
+    });
 
   host.route(
     "GET",
@@ -69,11 +55,7 @@ export function installThreadRoutes(
       const rawCursor = query.get("cursor");
       const cursor = rawCursor ? decodeCursor(rawCursor) : undefined;
       if (rawCursor && !cursor)
-        throw new HttpError(
-          400,
-          "bad_request",
-          "Invalid cursor; pass back the nextCursor of the previous page",
-        );
+        throw new HttpError("bad_request", "Invalid cursor; pass back the nextCursor of the previous page");
       const threads = await guard(() =>
         persistence.store.listThreads(principal.id, { limit, ...(cursor ? { cursor } : {}) }),
       );
@@ -138,12 +120,11 @@ async function allow(
 ): Promise<void> {
   const verdict = await persistence.check(principal, threadId, action);
   if (verdict === "not_found") throw notFound(threadId);
-  if (verdict === "forbidden") throw new HttpError(403, "forbidden", "This thread belongs to another user");
+  if (verdict === "forbidden") throw new HttpError("forbidden", "This thread belongs to another user");
 }
 
 function notFound(threadId: string): HttpError {
   return new HttpError(
-    404,
     "not_found",
     `No thread '${threadId.slice(0, 64)}' (deleted, expired, or never saved)`,
   );
@@ -152,25 +133,21 @@ function notFound(threadId: string): HttpError {
 function parseLimit(raw: string | null): number {
   if (raw === null) return DEFAULT_THREAD_PAGE;
   if (!/^\d{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_THREAD_PAGE) {
-    throw new HttpError(400, "bad_request", `limit must be an integer from 1 to ${MAX_THREAD_PAGE}`);
+    throw new HttpError("bad_request", `limit must be an integer from 1 to ${MAX_THREAD_PAGE}`);
   }
   return Number(raw);
 }
 
-/** Store failures become 503 `unavailable` (retry), not a 500. */
+/** Store failures become `unavailable` (503 with Retry-After: retry), not a 500. */
 async function guard<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof HttpError) throw err;
-    throw new HttpError(
-      503,
-      "unavailable",
+    if (err instanceof BackchannelServerError) throw err;
+    throw new BackchannelServerError(
+      ErrorCode.Unavailable,
       "Conversation history is unavailable right now (database unreachable); retry shortly",
-      {
-        cause: err,
-        retryAfterMs: 2000,
-      },
+      { cause: err },
     );
   }
 }

@@ -23,23 +23,28 @@ afterEach(async () => {
 async function setup() {
   const store: ThreadStore = await createSqliteStore({ path: ":memory:" });
   const registry = new RunRegistry(resume);
-  const persistence = new ThreadPersistence(
-    store,
-    { logger: pino({ level: "silent" }), registry },
-    { ownsStore: true },
-  );
+  const logs: { level: number; msg: string; runId?: string }[] = [];
+  const logger = pino({ level: "info" }, { write: (line: string) => logs.push(JSON.parse(line)) });
+  const persistence = new ThreadPersistence(store, { logger, registry }, { ownsStore: true });
   closers.push(() => persistence.close());
-  return { store, registry, persistence };
+  return { store, registry, persistence, logs };
 }
 
-function startRun(registry: RunRegistry, threadId: string) {
+/** State nested `levels` deep, built in-process (the parser refuses it; this tests the layer behind). */
+function deepState(levels: number): unknown {
+  let v: unknown = [];
+  for (let i = 0; i < levels; i++) v = [v];
+  return { deep: v };
+}
+
+function startRun(registry: RunRegistry, threadId: string, state: unknown = {}) {
   const input = {
     threadId,
     runId: `run-${threadId}`,
     messages: [{ id: "u", role: "user", content: "hi" }],
     tools: [],
     context: [],
-    state: {},
+    state,
   };
   const run = registry.create(input as never, "a", user);
   run.emit({ type: "RUN_STARTED", threadId, runId: run.id } as BaseEvent);
@@ -89,5 +94,41 @@ describe("ThreadPersistence folding", () => {
     const thread = await store.getThread("t2");
     expect(thread?.messages[1]).toEqual({ id: "m", role: "assistant", content: text(0, 58) });
     expect((await store.listRuns("t2", 1))[0]).toMatchObject({ truncated: false });
+  });
+
+  it("a fold that throws when the run ends fails that run's save only: logged, the process and other saves go on", async () => {
+    const { store, registry, persistence, logs } = await setup();
+    const alice = { id: "alice", kind: "user" } as never;
+    await persistence.authorizeRun(alice, { threadId: "bad" } as never);
+    await persistence.authorizeRun(alice, { threadId: "good" } as never);
+    // Deep enough that structuredClone overflows the stack: this used to be an unhandled rejection.
+    const bad = startRun(registry, "bad", deepState(200_000));
+    const good = startRun(registry, "good");
+    persistence.track(bad);
+    persistence.track(good);
+    tokens(bad, 0, 2);
+    tokens(good, 0, 2);
+    bad.finish();
+    good.finish();
+    await Promise.all([bad.done, good.done]);
+    await persistence.flush();
+    expect((await store.getThread("good"))?.messages).toHaveLength(2);
+    expect((await store.listRuns("bad", 1)).length).toBe(0);
+    expect(logs.find((l) => l.level === 50 && l.runId === bad.id)?.msg).toMatch(/could not fold or save/);
+  });
+
+  it("a fold that throws in the early-fold timer is caught there, and that run's save is skipped and logged", async () => {
+    const { store, registry, persistence, logs } = await setup();
+    await persistence.authorizeRun({ id: "alice", kind: "user" } as never, { threadId: "t3" } as never);
+    const run = startRun(registry, "t3", deepState(200_000));
+    persistence.track(run);
+    // Past the early-fold mark, so the 1 s fold timer folds it (and used to throw out of the timer).
+    tokens(run, 0, 28);
+    await new Promise((r) => setTimeout(r, 1_300));
+    run.finish();
+    await run.done;
+    await persistence.flush();
+    expect((await store.listRuns("t3", 1)).length).toBe(0);
+    expect(logs.filter((l) => l.level === 50 && l.runId === run.id)).toHaveLength(1);
   });
 });

@@ -59,6 +59,8 @@ interface Tracked {
   /** Highest seq applied to `fold`. */
   folded: number;
   truncated: boolean;
+  /** Why folding this run failed (its save is then skipped and logged). */
+  failed?: unknown;
 }
 
 /**
@@ -156,10 +158,27 @@ export class ThreadPersistence {
     this.tracked.set(run.id, t);
     void run.done.then(() => {
       this.tracked.delete(run.id);
-      this.catchUp(t);
-      const p = this.save(t).finally(() => this.pending.delete(p));
+      const p = this.finish(t).finally(() => this.pending.delete(p));
       this.pending.add(p);
     });
+  }
+
+  /**
+   * Folds what is left of an ended run and saves it. Never rejects: this runs from a promise
+   * callback, where a throw would take the whole process (every user's sockets and runs) down,
+   * so a fold or save that fails fails this run's save only, and is logged.
+   */
+  private async finish(t: Tracked): Promise<void> {
+    try {
+      if (t.failed === undefined) this.catchUp(t);
+      if (t.failed !== undefined) throw t.failed;
+      await this.save(t);
+    } catch (err) {
+      this.host.logger.error(
+        { err, runId: t.run.id, threadId: t.run.threadId, principalId: t.run.principal.id },
+        "could not fold or save the run's conversation; the thread keeps its previous history",
+      );
+    }
   }
 
   /** Resolves when every ended run has been written (or given up on). */
@@ -204,7 +223,15 @@ export class ThreadPersistence {
 
   private foldRunning(): void {
     const now = Date.now();
-    for (const t of this.tracked.values()) if (t.run.buffer.fill(now) >= FOLD_EARLY_FILL) this.catchUp(t);
+    for (const t of this.tracked.values()) {
+      if (t.failed !== undefined || t.run.buffer.fill(now) < FOLD_EARLY_FILL) continue;
+      // A timer callback: a throw here would end the process. Remember it; `finish` logs it once.
+      try {
+        this.catchUp(t);
+      } catch (err) {
+        t.failed = err;
+      }
+    }
   }
 
   /** Applies the run's buffered events not yet folded. O(new events). */
