@@ -13,12 +13,16 @@ export type {
   AgentThreadSnapshot,
   BackchannelError,
   ConnectionState,
+  ContextHandle,
+  CopilotSessionOptions,
   PendingToolCall,
   RunResult,
+  SessionSnapshot,
+  SessionThreadOptions,
   ToolCallContext,
   WhileRunningPolicy,
 } from "@backchannel/client";
-export { isBackchannelError } from "@backchannel/client";
+export { CopilotSession, createCopilotSession, isBackchannelError } from "@backchannel/client";
 export type { HeaderProps } from "./components/chat-header.js";
 export { ChatHeader } from "./components/chat-header.js";
 export type { InputProps } from "./components/chat-input.js";
@@ -44,6 +48,13 @@ export type { ToolCallViewProps } from "./components/tool-call-view.js";
 export { ToolCallView } from "./components/tool-call-view.js";
 export type { ActionParameter, ActionParameterType } from "./hooks/action-parameters.js";
 export { parametersToJsonSchema } from "./hooks/action-parameters.js";
+export type {
+  ChatActivityMessage,
+  ChatMessage,
+  ChatToolMessage,
+  ChatUserMessage,
+} from "./hooks/chat-message.js";
+export { toChatMessage } from "./hooks/chat-message.js";
 export { useAgentThread, useConnection, useThreadSnapshot } from "./hooks/use-agent-thread.js";
 export type { UseCoAgentOptions, UseCoAgentResult } from "./hooks/use-co-agent.js";
 export { useCoAgent } from "./hooks/use-co-agent.js";
