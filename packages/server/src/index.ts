@@ -41,6 +41,7 @@ export {
   principalId,
   samePrincipal,
 } from "./principal.js";
+export { ABANDONED_RUN_DEFAULTS, type AbandonedRunOptions } from "./runs/abandoned-runs.js";
 export type { RunRegistry } from "./runs/registry.js";
 export type { SequencedEvent } from "./runs/resume-buffer.js";
 export type { Run, RunStatus, RunSubscriber } from "./runs/run.js";

@@ -47,6 +47,18 @@ export class RunRegistry {
     return run;
   }
 
+  /**
+   * Forgets every run of a deleted thread (cancelling the running ones): a resume of them is then
+   * `resume_unavailable` like any unknown run. Streams already following a run keep it to its end.
+   */
+  forgetThread(threadId: string): void {
+    for (const [id, run] of this.runs) {
+      if (run.threadId !== threadId) continue;
+      if (!run.ended) run.cancel();
+      this.runs.delete(id);
+    }
+  }
+
   /** Drops finished runs past retention, and the oldest finished ones past `maxRetainedRuns`. */
   sweep(now = Date.now()): void {
     let finished = 0;

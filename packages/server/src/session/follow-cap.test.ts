@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testAgents } from "../../../../test/helpers/agents.js";
 import { connectPeer } from "../../../../test/helpers/ws-peer.js";
 import { CopilotKitSDK, type ListeningServer } from "../index.js";
-import { MAX_FOLLOWED_THREADS } from "./thread-follow.js";
+import { MAX_FOLLOWED_THREADS } from "./thread-follower.js";
 
 // Issue 11 finding 9: the cap was checked before the access lookup's await, so a burst of
 // `join` frames all passed it (a review followed 190 threads on one socket).
