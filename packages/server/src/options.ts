@@ -41,6 +41,12 @@ export interface ResumeOptions {
   retentionMs?: number;
   /** Finished runs kept in memory at most (oldest evicted first). @default 10000 */
   maxRetainedRuns?: number;
+  /**
+   * Serialized event bytes all finished runs may hold together, as their resume buffers count
+   * them; past it the oldest finished runs are evicted first (their events are then gone for
+   * resume; their conversations are stored). @default 268435456 (256 MiB)
+   */
+  maxRetainedBytes?: number;
 }
 
 /** Options of `new CopilotKitSDK(options)`. */
@@ -118,6 +124,7 @@ export const DEFAULTS = {
     maxAgeMs: 600_000,
     retentionMs: 300_000,
     maxRetainedRuns: 10_000,
+    maxRetainedBytes: 256 * 1024 * 1024,
   },
 } as const;
 

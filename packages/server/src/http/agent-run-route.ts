@@ -32,7 +32,7 @@ export function agentRunRoute(binding: HttpBinding): HttpHandler {
     const input: RunAgentInput = parsed.input;
 
     const existing = await binding.findRun(input.runId);
-    if (existing) return retry(existing);
+    if (existing) return await retry(existing);
     const decision = await host.rateLimiter.take(principal.id);
     if (!decision.ok) {
       throw new HttpError("rate_limited", `Too many runs; retry in ${decision.retryAfterMs} ms`, {
@@ -44,19 +44,19 @@ export function agentRunRoute(binding: HttpBinding): HttpHandler {
     if (res.destroyed) return;
     // A duplicate may have raced us through the awaits above.
     const raced = await binding.findRun(input.runId);
-    if (raced) return retry(raced);
+    if (raced) return await retry(raced);
     // Admission comes first, so a refused stream starts nothing.
     const stream = binding.openStream(res, principal);
     stream.start(host.startRun(input, agent, principal), 0);
 
-    function retry(run: Run): void {
+    async function retry(run: Run): Promise<void> {
       if (run.principal.id !== principal.id) {
         throw new HttpError(
           "run_conflict",
           "This runId is already in use; generate a fresh runId for a new run",
         );
       }
-      resumeStream(binding, res, principal, run, parseAfter(req) ?? 0);
+      await resumeStream(binding, res, principal, run, parseAfter(req) ?? 0);
     }
   };
 }

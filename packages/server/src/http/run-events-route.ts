@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Principal } from "../principal.js";
+import { mayResume } from "../runs/may-resume.js";
 import type { Run } from "../runs/run.js";
 import type { HttpBinding, HttpHandler } from "./http-binding.js";
 import { HttpError } from "./http-error.js";
@@ -26,18 +27,20 @@ export function parseAfter(req: IncomingMessage): number | undefined {
 }
 
 /**
- * Streams `run` after seq `after` to `res`: 403 for another principal's run, 410 when those
+ * Streams `run` after seq `after` to `res`: 403 unless `principal` may resume it (the same rule
+ * as the WebSocket's `resume`: its own run, or one on a thread it may follow), 410 when those
  * events are no longer buffered, 204 when the run ended and nothing is left to send (which
  * also stops an EventSource from reconnecting).
  */
-export function resumeStream(
+export async function resumeStream(
   binding: HttpBinding,
   res: ServerResponse,
   principal: Principal,
   run: Run,
   after: number,
-): void {
-  if (run.principal.id !== principal.id) throw new HttpError("forbidden", "This run belongs to another user");
+): Promise<void> {
+  if (!(await mayResume(binding.host, principal, run)))
+    throw new HttpError("forbidden", "This run belongs to another user");
   if (!run.canReplayFrom(after)) {
     throw new HttpError(
       "resume_unavailable",
@@ -70,7 +73,7 @@ export function runEventsRoute(binding: HttpBinding): HttpHandler {
         "This run is no longer resumable (unknown, or finished too long ago); reload the thread history instead",
       );
     }
-    resumeStream(binding, res, principal, run, after);
+    await resumeStream(binding, res, principal, run, after);
   };
 }
 

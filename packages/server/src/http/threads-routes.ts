@@ -103,6 +103,8 @@ export function installThreadRoutes(
       // Cancel first: a run ending after the delete finds no thread and writes nothing.
       await persistence.cancelThreadRuns(threadId);
       await guard(() => persistence.store.deleteThread(threadId));
+      // Its finished runs go too: whoever claims the id next must not resume them.
+      await persistence.dropThreadRuns(threadId);
       res.writeHead(204, { "cache-control": "no-store" });
       res.end();
     }),

@@ -18,6 +18,7 @@ import type { CredentialSource } from "../auth/credentials.js";
 import { AuthError, BackchannelServerError } from "../errors.js";
 import { FrameRate } from "../limits/frame-rate.js";
 import type { Principal } from "../principal.js";
+import { mayResume } from "../runs/may-resume.js";
 import type { Run } from "../runs/run.js";
 import { SessionThreadFollower } from "../store/thread-follow.js";
 import { Outbox } from "./outbox.js";
@@ -396,11 +397,7 @@ export class Session {
   private async onResume(frame: ResumeFrame): Promise<void> {
     const run = await this.findRun(frame.runId);
     // Resuming only reads: the run's owner, or anyone allowed to follow its thread, may.
-    if (
-      run &&
-      run.principal.id !== this.principal!.id &&
-      !(await this.host.mayFollow?.(this.principal!, run))
-    ) {
+    if (run && !(await mayResume(this.host, this.principal!, run))) {
       return this.sendError({
         code: ErrorCode.Forbidden,
         message: "This run belongs to another user",

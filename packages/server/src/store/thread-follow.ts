@@ -79,7 +79,11 @@ export class ThreadFollowing {
     const { threads } = this.host;
     if (!threads) return false;
     try {
-      return (await threads.check(principal, run.threadId, "follow")) === "ok";
+      if ((await threads.check(principal, run.threadId, "follow")) !== "ok") return false;
+      // The run must belong to the thread as it is now: a thread deleted and claimed again by
+      // someone else keeps its id, and its old runs (still resumable on some node) must not
+      // become readable by the new owner. Their starter may not run on the new owner's thread.
+      return (await threads.check(run.principal, run.threadId, "run")) === "ok";
     } catch {
       return false;
     }
