@@ -4,27 +4,25 @@
  * and a `resume` sent by the client reaches the graph.
  */
 
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createChatGraph, LangGraphAgent, RemoteAgent } from "@backchannel/langgraph";
 import { CopilotKitSDK, type ListeningServer } from "@backchannel/server";
 import { AIMessage } from "@langchain/core/messages";
 import { END, interrupt, MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
+import { startPythonEndpoint } from "../packages/langgraph/test/python-agui.js";
 import { ScriptedChatModel } from "../packages/langgraph/test/scripted-model.js";
 import { connectPeer, startRun } from "./helpers/ws-peer.js";
 
 const KEY = "langgraph-runtime-key-1";
 let server: ListeningServer | undefined;
-let remote: Server | undefined;
+let closeRemote: (() => Promise<void>) | undefined;
 
 afterEach(async () => {
   await server?.close();
   server = undefined;
-  remote?.closeAllConnections();
-  remote?.close();
-  remote = undefined;
+  await closeRemote?.();
+  closeRemote = undefined;
 });
 
 async function serve(agents: unknown[]) {
@@ -114,34 +112,29 @@ describe("LangGraphAgent in the runtime", () => {
     peer.close();
   });
 
-  it("relays a remote AG-UI endpoint through the runtime, and cancel closes the remote request", async () => {
-    let closed!: () => void;
-    const remoteClosed = new Promise<void>((resolve) => {
-      closed = resolve;
-    });
-    remote = createServer(async (req, res) => {
-      let raw = "";
-      for await (const chunk of req) raw += chunk;
-      const input = JSON.parse(raw);
-      res.on("close", closed);
-      res.writeHead(200, { "content-type": "text/event-stream" });
-      const send = (e: object) => res.write(`data: ${JSON.stringify(e)}\n\n`);
-      send({ type: "RUN_STARTED", threadId: input.threadId, runId: input.runId });
-      send({ type: "STATE_SNAPSHOT", snapshot: { user: req.headers["x-user"] } });
-      send({ type: "TEXT_MESSAGE_START", messageId: "py-1", role: "assistant" });
-      send({ type: "TEXT_MESSAGE_CONTENT", messageId: "py-1", delta: "Hello from Python" });
+  it("relays a strict (Python SDK) AG-UI endpoint through the runtime, and cancel closes the remote request", async () => {
+    const py = await startPythonEndpoint((input, stream, req) => {
+      stream.send({ type: "RUN_STARTED", threadId: input.threadId, runId: input.runId });
+      stream.send({ type: "STATE_SNAPSHOT", snapshot: { user: req.headers["x-user"] } });
+      stream.send({ type: "TEXT_MESSAGE_START", messageId: "py-1" });
+      stream.send({ type: "TEXT_MESSAGE_CONTENT", messageId: "py-1", delta: "Hello from Python" });
       // The Python agent keeps thinking until the client cancels.
     });
-    await new Promise<void>((resolve) => remote!.listen(0, "127.0.0.1", resolve));
-    const url = `http://127.0.0.1:${(remote.address() as AddressInfo).port}/agent`;
+    closeRemote = py.close;
     const agent = new RemoteAgent({
       name: "py",
       description: "Python agent",
-      url,
+      url: py.url,
       headers: (_input, ctx) => ({ "x-user": ctx.principal.id }),
     });
     const peer = await serve([agent]);
-    const runId = startRun(peer, "py");
+    // As our clients send it: no state, forwardedProps, tools or context.
+    const runId = startRun(peer, "py", {
+      state: undefined,
+      forwardedProps: undefined,
+      tools: undefined,
+      context: undefined,
+    });
     await peer.next(
       (f) => f.type === "event" && f.runId === runId && f.event.type === "TEXT_MESSAGE_CONTENT",
     );
@@ -157,7 +150,7 @@ describe("LangGraphAgent in the runtime", () => {
     ]);
     expect(events[1].snapshot).toEqual({ user: "apikey:default" });
     expect(events.at(-1).outcome).toEqual({ type: "cancelled" });
-    await remoteClosed;
+    await py.requests[0]?.closed;
     peer.close();
   });
 });

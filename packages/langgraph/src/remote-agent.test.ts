@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { collect, runInput, testContext, types } from "../test/harness.js";
+import { pythonSse, startPythonEndpoint } from "../test/python-agui.js";
 import { RemoteAgentError } from "./errors.js";
 import { RemoteAgent } from "./remote-agent.js";
 
@@ -212,6 +213,111 @@ describe("RemoteAgent", () => {
     );
     expect(types(events)).toEqual(["RUN_STARTED", "TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT"]);
     await seen[0]?.closed;
+  });
+
+  describe("against an endpoint as strict as the AG-UI Python SDK", () => {
+    let close: (() => Promise<void>) | undefined;
+    afterEach(async () => {
+      await close?.();
+      close = undefined;
+    });
+
+    it("the stand-in rejects a body without forwardedProps with FastAPI's 422, as Python does", async () => {
+      const py = await startPythonEndpoint(() => {});
+      close = py.close;
+      const { forwardedProps: _f, state: _s, ...partial } = runInput();
+      const response = await fetch(py.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(partial),
+      });
+      expect(response.status).toBe(422);
+      const { detail } = (await response.json()) as { detail: { type: string; loc: string[] }[] };
+      expect(detail.map((d) => [d.type, d.loc.join(".")])).toEqual([
+        ["missing", "body.state"],
+        ["missing", "body.forwardedProps"],
+      ]);
+    });
+
+    it("sends a complete RunAgentInput when the client left state, tools, context and forwardedProps out", async () => {
+      const py = await startPythonEndpoint((input, stream) => {
+        stream.send({ type: "RUN_STARTED", threadId: input.threadId, runId: input.runId });
+        stream.send({ type: "STATE_SNAPSHOT", snapshot: { seen: input.state } });
+        stream.send({ type: "TOOL_CALL_START", toolCallId: "c1", toolCallName: "lookup" });
+        stream.send({ type: "TOOL_CALL_ARGS", toolCallId: "c1", delta: '{"fund":"F1"}' });
+        stream.send({ type: "TOOL_CALL_END", toolCallId: "c1" });
+        stream.send({ type: "TOOL_CALL_RESULT", messageId: "r1", toolCallId: "c1", content: "ok" });
+        stream.send({ type: "TEXT_MESSAGE_START", messageId: "m1" });
+        stream.send({ type: "TEXT_MESSAGE_CONTENT", messageId: "m1", delta: "Déjà vu ✓" });
+        stream.send({ type: "TEXT_MESSAGE_END", messageId: "m1" });
+        stream.send({ type: "RUN_FINISHED", threadId: input.threadId, runId: input.runId });
+        stream.end();
+      });
+      close = py.close;
+      const {
+        state: _s,
+        tools: _t,
+        context: _c,
+        forwardedProps: _f,
+        ...partial
+      } = runInput({ messages: [{ id: "u1", role: "user", content: "hi" }] });
+      const events = await collect(
+        new RemoteAgent({ name: "py", description: "py", url: py.url }),
+        partial as ReturnType<typeof runInput>,
+      );
+      expect(py.requests[0]?.raw).toEqual({
+        ...partial,
+        state: {},
+        tools: [],
+        context: [],
+        forwardedProps: {},
+      });
+      expect(types(events)).toEqual([
+        "RUN_STARTED",
+        "STATE_SNAPSHOT",
+        "TOOL_CALL_START",
+        "TOOL_CALL_ARGS",
+        "TOOL_CALL_END",
+        "TOOL_CALL_RESULT",
+        "TEXT_MESSAGE_START",
+        "TEXT_MESSAGE_CONTENT",
+        "TEXT_MESSAGE_END",
+        "RUN_FINISHED",
+      ]);
+      expect(events[1]).toEqual({ type: "STATE_SNAPSHOT", snapshot: { seen: {} } });
+      expect(events[6]).toEqual({ type: "TEXT_MESSAGE_START", messageId: "m1", role: "assistant" });
+      expect(events[7]).toMatchObject({ delta: "Déjà vu ✓" });
+    });
+
+    it("keeps what the client did send", async () => {
+      const py = await startPythonEndpoint((input, stream) => {
+        stream.send({ type: "RUN_STARTED", threadId: input.threadId, runId: input.runId });
+        stream.send({ type: "RUN_FINISHED", threadId: input.threadId, runId: input.runId });
+        stream.end();
+      });
+      close = py.close;
+      const input = runInput({
+        state: { fund: "F1" },
+        tools: [{ name: "pick", description: "Pick a fund", parameters: { type: "object" } }],
+        context: [{ description: "page", value: "holdings" }],
+        forwardedProps: { mode: "fast" },
+      });
+      await collect(new RemoteAgent({ name: "py", description: "py", url: py.url }), input);
+      expect(py.requests[0]?.raw).toEqual(input);
+    });
+
+    it("writes events in EventEncoder's bytes (compact, camelCase, model field order, no nulls)", () => {
+      // What `EventEncoder().encode(...)` returns for these events in ag-ui-protocol 0.1.20.
+      expect(pythonSse({ type: "TEXT_MESSAGE_START", messageId: "m1" })).toBe(
+        'data: {"type":"TEXT_MESSAGE_START","messageId":"m1","role":"assistant"}\n\n',
+      );
+      expect(
+        pythonSse({ type: "TOOL_CALL_RESULT", toolCallId: "c1", content: "ok", messageId: "r1", role: null }),
+      ).toBe('data: {"type":"TOOL_CALL_RESULT","messageId":"r1","toolCallId":"c1","content":"ok"}\n\n');
+      expect(pythonSse({ runId: "r", type: "RUN_FINISHED", threadId: "t", result: null })).toBe(
+        'data: {"type":"RUN_FINISHED","threadId":"t","runId":"r"}\n\n',
+      );
+    });
   });
 
   it("rejects a url that is not http(s)", () => {

@@ -1,12 +1,14 @@
 /**
  * `RemoteAgent`: forwards a run to an AG-UI HTTP endpoint elsewhere (for example a
  * Python LangGraph agent served by `ag-ui-langgraph`, or any AG-UI server) and relays
- * its event stream, so an existing agent can sit behind the Backchannel runtime.
+ * its event stream, so an existing agent can sit behind the Backchannel runtime. The body
+ * is a complete RunAgentInput (see `completeRunInput`), as strict servers require.
  * @module
  */
 import type { RunAgentInput } from "@ag-ui/core";
 import type { Agent, AgentContext, AgentEvent } from "./agent-types.js";
 import { isAbortError, RemoteAgentError } from "./errors.js";
+import { completeRunInput } from "./remote-input.js";
 import { readSseEvents } from "./sse-events.js";
 
 /** Headers for the remote request, fixed or computed per run (to forward who is asking, say). */
@@ -98,7 +100,7 @@ export class RemoteAgent implements Agent {
       response = await (this.options.fetch ?? fetch)(this.options.url, {
         method: "POST",
         headers: { ...headers, "content-type": "application/json", accept: "text/event-stream" },
-        body: JSON.stringify(input),
+        body: JSON.stringify(completeRunInput(input)),
         signal: AbortSignal.any([ctx.signal, connect.signal]),
       });
     } catch (error) {

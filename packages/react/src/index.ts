@@ -44,6 +44,13 @@ export type { ToolCallViewProps } from "./components/tool-call-view.js";
 export { ToolCallView } from "./components/tool-call-view.js";
 export type { ActionParameter, ActionParameterType } from "./hooks/action-parameters.js";
 export { parametersToJsonSchema } from "./hooks/action-parameters.js";
+export type {
+  ChatActivityMessage,
+  ChatMessage,
+  ChatToolMessage,
+  ChatUserMessage,
+} from "./hooks/chat-message.js";
+export { toChatMessage } from "./hooks/chat-message.js";
 export { useAgentThread, useConnection, useThreadSnapshot } from "./hooks/use-agent-thread.js";
 export type { UseCoAgentOptions, UseCoAgentResult } from "./hooks/use-co-agent.js";
 export { useCoAgent } from "./hooks/use-co-agent.js";

@@ -51,7 +51,7 @@ function ChatComponent() {
       {messages.map((msg, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: the seed's code
         <div key={i} className={msg.role}>
-          {msg.content as string}
+          {msg.content}
         </div>
       ))}
       {isLoading && <div> Agent is thinking ...</div>}

@@ -3,9 +3,15 @@
  * @module
  */
 export type { Agent, AgentContext, AgentEvent } from "./agent.js";
-export type { AuthOptions, TokenVerifier } from "./auth/authenticator.js";
+export type { AuthAttempt, AuthOptions, TokenVerifier } from "./auth/authenticator.js";
 export { Authenticator } from "./auth/authenticator.js";
 export { credentialFromRequest } from "./auth/credentials.js";
+export type {
+  AuthFailure,
+  AuthFailureLog,
+  AuthFailureLogOptions,
+  AuthTransport,
+} from "./auth/failure-log.js";
 export type { JwtOptions } from "./auth/jwt.js";
 export { createRedisTicketStore, type RedisTicketStoreOptions } from "./auth/redis-tickets.js";
 export {
@@ -18,7 +24,7 @@ export {
   type TicketRecord,
   type TicketStore,
 } from "./auth/tickets.js";
-export { AuthError, BackchannelServerError, ConfigError } from "./errors.js";
+export { AuthError, type AuthFailureReason, BackchannelServerError, ConfigError } from "./errors.js";
 export type { ConnectResponse } from "./http/connect-route.js";
 export type { HttpBinding } from "./http/http-binding.js";
 export { HttpError } from "./http/http-error.js";

@@ -13,7 +13,7 @@ import { createRedisTicketStore, deferTicketStore } from "./auth/redis-tickets.j
 import { createMemoryTicketStore, createTicketIssuer } from "./auth/tickets.js";
 import type { Cluster } from "./cluster/cluster.js";
 import { installCluster } from "./cluster/install-cluster.js";
-import { ConfigError } from "./errors.js";
+import { AuthError, ConfigError } from "./errors.js";
 import { answerHealth, FEATURES } from "./http/health.js";
 import { type HttpBinding, installHttpBinding } from "./http/http-binding.js";
 import { HttpError, sendHttpError, toHttpError } from "./http/http-error.js";
@@ -104,7 +104,7 @@ export class CopilotKitSDK implements SessionHost {
     this.agents = options.agents;
     this.basePath = normalizeBase(options.basePath ?? DEFAULTS.basePath);
     this.logger = options.logger ?? createLogger();
-    this.authenticator = new Authenticator(options.auth);
+    this.authenticator = new Authenticator(options.auth, this.logger);
     this.limits = { ...DEFAULTS.limits, ...stripUndefined(options.limits ?? {}) };
     this.resume = { ...DEFAULTS.resume, ...stripUndefined(options.resume ?? {}) };
     this.heartbeatMs = options.heartbeatMs ?? DEFAULTS.heartbeatMs;
@@ -121,7 +121,7 @@ export class CopilotKitSDK implements SessionHost {
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
     this.healthChecks = [...(options.healthChecks ?? [])];
-    this.router.add("GET", "/health", (_req, res) => this.health(res));
+    this.router.add("GET", "/health", (req, res) => this.health(req, res));
     this.http = installHttpBinding(this, {
       allowedOrigins: options.allowedOrigins,
       // In a cluster, /connect and the socket may reach different nodes: tickets live in Redis.
@@ -266,10 +266,7 @@ export class CopilotKitSDK implements SessionHost {
       return;
     }
     if (!isOriginAllowed(request, this.options.allowedOrigins)) {
-      this.logger.info(
-        { reason: "origin_refused", origin: request.headers.origin, remote: address },
-        "auth failed",
-      );
+      this.refuseOrigin(request);
       socket.close(CloseCode.PolicyViolation, "Origin not allowed");
       return;
     }
@@ -297,15 +294,27 @@ export class CopilotKitSDK implements SessionHost {
       return true;
     }
     if (!isOriginAllowed(req, this.options.allowedOrigins)) {
-      this.logger.info(
-        { reason: "origin_refused", origin: req.headers.origin, remote: req.socket.remoteAddress },
-        "auth failed",
-      );
+      this.refuseOrigin(req);
       rejectUpgrade(socket, 403, "Origin not allowed");
       return true;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.handleWebSocket(ws, req));
     return true;
+  }
+
+  /** Reports a socket refused for its Origin (its credential, if any, is never looked at). */
+  private refuseOrigin(req: IncomingMessage): void {
+    this.authenticator.refuse(
+      {
+        transport: "websocket",
+        credential: credentialFromRequest(req)?.source ?? "none",
+        remote: req.socket.remoteAddress,
+        path: safePath(req),
+      },
+      new AuthError(`Origin not allowed: ${String(req.headers.origin).slice(0, 200)}`, {
+        reason: "origin_not_allowed",
+      }),
+    );
   }
 
   /** Registers an HTTP route under the base path (used by the SSE transport and thread APIs). */
@@ -442,6 +451,7 @@ export class CopilotKitSDK implements SessionHost {
     for (const s of this.servers) s.closeAllConnections?.();
     await Promise.all(closed);
     this.wss.close();
+    this.authenticator.failures.flush();
     this.logger.info("shut down");
   }
 
@@ -458,8 +468,9 @@ export class CopilotKitSDK implements SessionHost {
     this.registry.sweep(now);
   }
 
-  private health(res: ServerResponse): Promise<void> {
-    return answerHealth(res, {
+  private health(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return answerHealth(req, res, {
+      authenticator: this.authenticator,
       service: this.options.serviceName ?? DEFAULTS.serviceName,
       agents: this.agentInfos(),
       features: FEATURES,

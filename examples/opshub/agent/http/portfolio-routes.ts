@@ -5,7 +5,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Authenticator, sendError, sendJson } from "@backchannel/server";
+import { AuthError, type Authenticator, sendError, sendJson } from "@backchannel/server";
 import type { Database } from "better-sqlite3";
 import { exposureBreakdown } from "../portfolio/exposures.js";
 import { navHistory, navSummary } from "../portfolio/nav.js";
@@ -37,12 +37,20 @@ export function createPortfolioRoutes(db: Database, authenticator: Authenticator
       return true;
     }
     const token = bearer(req);
+    const attempt = {
+      transport: "http",
+      credential: token ? "header" : "none",
+      remote: req.socket.remoteAddress,
+      path,
+    } as const;
     if (!token) {
-      sendError(res, 401, "unauthorized", "Sign in first: send Authorization: Bearer <session token>");
+      const message = "Sign in first: send Authorization: Bearer <session token>";
+      authenticator.refuse(attempt, new AuthError(message, { reason: "missing" }));
+      sendError(res, 401, "unauthorized", message);
       return true;
     }
     try {
-      await authenticator.verify(token);
+      await authenticator.verify(token, attempt);
     } catch (err) {
       sendError(res, 401, "unauthorized", (err as Error).message);
       return true;

@@ -6,7 +6,7 @@
 import type { BackchannelError } from "@backchannel/client";
 import { type ComponentType, type ReactNode, type Ref, useEffect, useRef } from "react";
 import { useConnection } from "../hooks/use-agent-thread.js";
-import { useCopilotChat } from "../hooks/use-copilot-chat.js";
+import { useChatControls } from "../hooks/use-copilot-chat.js";
 import { useCopilotStore } from "../provider/context.js";
 import { ChatHeader, type HeaderProps } from "./chat-header.js";
 import { ChatInput, type InputProps } from "./chat-input.js";
@@ -56,7 +56,7 @@ export interface ChatPanelProps extends CopilotChatProps {
 export function ChatPanel(props: ChatPanelProps): ReactNode {
   const labels = resolveLabels(props.labels);
   const store = useCopilotStore("<CopilotChat>");
-  const chat = useCopilotChat();
+  const chat = useChatControls();
   const connection = useConnection();
   const latest = useRef(props);
   latest.current = props;

@@ -5,10 +5,11 @@
  */
 import type { Message } from "@ag-ui/core";
 import { memo, type ReactNode } from "react";
+import type { ChatMessage } from "../hooks/chat-message.js";
 import { Markdown } from "../markdown/markdown.js";
 
 /** The text of a message's content (string, or the text parts of a multi-part message). */
-export function messageText(message: Message | undefined): string {
+export function messageText(message: Message | ChatMessage | undefined): string {
   const content = (message as { content?: unknown } | undefined)?.content;
   if (typeof content === "string") return content;
   if (Array.isArray(content)) {

@@ -13,6 +13,7 @@ import type {
 } from "@backchannel/client";
 import { useCallback, useMemo } from "react";
 import { useCopilotStore } from "../provider/context.js";
+import { type ChatMessage, toChatMessages } from "./chat-message.js";
 import { useAgentThread, useStoreSnapshot, useThreadSnapshot } from "./use-agent-thread.js";
 
 /** What `sendMessage` takes. Only user messages can be sent. */
@@ -23,8 +24,12 @@ export interface SendMessageInput extends Omit<OutgoingMessage, "role"> {
 
 /** What `useCopilotChat` returns. */
 export interface UseCopilotChatResult {
-  /** The transcript (user, assistant, tool, reasoning and activity messages). Immutable. */
-  messages: readonly Message[];
+  /**
+   * The transcript (user, assistant, tool, reasoning and activity messages). Immutable. Each
+   * message's `content` is text, so `{msg.content}` renders; a multimodal user message keeps its
+   * parts in `parts`, an activity message its payload in `activity` (see {@link ChatMessage}).
+   */
+  messages: readonly ChatMessage[];
   /**
    * Sends a user message and runs the agent. While a run is in progress the message is queued
    * (see `queuedMessages`) and sent when it ends, unless the provider's `whileRunning` says
@@ -51,8 +56,8 @@ export interface UseCopilotChatResult {
   threadId: string;
   /** The chat agent's shared state. */
   state: State;
-  /** Messages waiting for the current run to end. */
-  queuedMessages: readonly Message[];
+  /** Messages waiting for the current run to end (text view, as `messages`). */
+  queuedMessages: readonly ChatMessage[];
   /** Client tool calls waiting for an answer (human in the loop). */
   pendingToolCalls: readonly PendingToolCall[];
   /** What the last run waits for (an interrupt); answer with `resumeInterrupt`. */
@@ -66,6 +71,12 @@ export interface UseCopilotChatResult {
   endedEarly: Readonly<Record<string, AnswerEnding>>;
 }
 
+/** What the chat UI reads: {@link UseCopilotChatResult} with AG-UI's messages as they are. */
+export interface ChatControls extends Omit<UseCopilotChatResult, "messages" | "queuedMessages"> {
+  messages: readonly Message[];
+  queuedMessages: readonly Message[];
+}
+
 /**
  * The chat with the provider's agent.
  * @example
@@ -73,6 +84,19 @@ export interface UseCopilotChatResult {
  * await sendMessage({ role: "user", content: "Which funds failed validation?" });
  */
 export function useCopilotChat(): UseCopilotChatResult {
+  const chat = useChatControls();
+  return useMemo(
+    () => ({
+      ...chat,
+      messages: toChatMessages(chat.messages),
+      queuedMessages: toChatMessages(chat.queuedMessages),
+    }),
+    [chat],
+  );
+}
+
+/** The chat's state and controls, messages unchanged (multimodal parts, activity payloads). */
+export function useChatControls(): ChatControls {
   const store = useCopilotStore("useCopilotChat()");
   const { connection } = useStoreSnapshot("useCopilotChat()");
   const thread = useAgentThread(undefined, "useCopilotChat()");

@@ -8,10 +8,10 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Message } from "@ag-ui/core";
 import { act, cleanup, renderHook, waitFor } from "@testing-library/react";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { providerFor, startServer } from "../../test/server.js";
+import type { ChatMessage } from "../hooks/chat-message.js";
 import { useCopilotChat } from "../hooks/use-copilot-chat.js";
 
 let srv: Awaited<ReturnType<typeof startServer>>;
@@ -25,7 +25,7 @@ beforeAll(async () => {
 afterAll(() => srv.close());
 afterEach(cleanup);
 
-const text = (m: Message | undefined) => (typeof m?.content === "string" ? m.content.trim() : "");
+const text = (m: ChatMessage | undefined) => (m?.content ?? "").trim();
 const count = (n: number) => Array.from({ length: n }, (_, i) => i + 1).join(" ");
 
 function openTab(threadId: string, props: Record<string, unknown> = {}) {

@@ -1,10 +1,32 @@
+import { type Logger, pino } from "pino";
 import { AuthError, ConfigError } from "../errors.js";
 import { ANONYMOUS, type Principal } from "../principal.js";
 import { ApiKeyVerifier } from "./api-key.js";
+import type { CredentialSource } from "./credentials.js";
+import {
+  type AuthFailure,
+  AuthFailureLog,
+  type AuthFailureLogOptions,
+  type AuthTransport,
+} from "./failure-log.js";
 import { type JwtOptions, JwtVerifier } from "./jwt.js";
 
 /** A custom verifier: resolve to a principal, `null` to refuse, or throw AuthError with a reason. */
 export type TokenVerifier = (token: string) => Promise<Principal | null> | Principal | null;
+
+/** Where a credential is being checked, for the failure log (never the credential itself). */
+export interface AuthAttempt {
+  transport: AuthTransport;
+  credential: CredentialSource | "none";
+  remote: string | undefined;
+  /** The principal of the connection, when it already has one (a refresh). */
+  principal?: string | undefined;
+  /** The request path without its query string. */
+  path?: string | undefined;
+}
+
+/** What the log says of a `verify` whose caller did not say where the credential came from. */
+const UNKNOWN_ATTEMPT: AuthAttempt = { transport: "http", credential: "header", remote: undefined };
 
 /** How clients authenticate. At least one method, or `anonymous: true`. */
 export interface AuthOptions {
@@ -18,6 +40,8 @@ export interface AuthOptions {
   anonymous?: boolean;
   /** How long an unauthenticated socket may wait for its `auth` frame, in ms. @default 10000 */
   authTimeoutMs?: number;
+  /** How refused credentials are logged: lines per address per window before they are counted instead. */
+  failureLog?: AuthFailureLogOptions;
 }
 
 /**
@@ -30,8 +54,12 @@ export class Authenticator {
   private readonly apiKeys?: ApiKeyVerifier;
   private readonly jwt?: JwtVerifier;
   private readonly custom: TokenVerifier[];
+  /** The one reporting point for refused credentials (log at warn, rate-limited; metrics listen here). */
+  readonly failures: AuthFailureLog;
 
-  constructor(options: AuthOptions = {}) {
+  /** @param logger where refused credentials are logged (at `warn`). @default a silent logger */
+  constructor(options: AuthOptions = {}, logger?: Logger) {
+    this.failures = new AuthFailureLog(logger ?? pino({ level: "silent" }), options.failureLog);
     this.anonymous = options.anonymous ?? false;
     this.authTimeoutMs = options.authTimeoutMs ?? 10_000;
     if (options.apiKeys !== undefined) {
@@ -54,14 +82,46 @@ export class Authenticator {
     this.custom.unshift(verifier);
   }
 
-  /** The principal for a connection that brought no credentials, or AuthError. */
-  unauthenticated(): Principal {
+  /**
+   * The principal for a request that brought no credentials (anonymous mode), or AuthError
+   * `missing` with `message`, reported as a failure of `attempt`.
+   */
+  unauthenticated(attempt: AuthAttempt, message = "Invalid or missing API key"): Principal {
     if (this.anonymous) return ANONYMOUS;
-    throw new AuthError("Invalid or missing API key");
+    throw this.refuse(attempt, new AuthError(message, { reason: "missing" }));
   }
 
-  /** Verifies `token`. Throws AuthError (message safe for the client and the log). */
-  async verify(token: string): Promise<Principal> {
+  /**
+   * Verifies `token`. Throws AuthError (message safe for the client and the log), after
+   * reporting it once to `failures`; a verifier that throws anything else is reported as
+   * `verifier_error` and its error rethrown.
+   */
+  async verify(token: string, attempt: AuthAttempt = UNKNOWN_ATTEMPT): Promise<Principal> {
+    try {
+      return await this.check(token);
+    } catch (err) {
+      if (err instanceof AuthError) throw this.refuse(attempt, err);
+      this.refuse(attempt, new AuthError("Authentication failed", { reason: "verifier_error", cause: err }));
+      throw err;
+    }
+  }
+
+  /** Reports `error` (a refusal decided outside `verify`, e.g. an auth timeout) and returns it. */
+  refuse(attempt: AuthAttempt, error: AuthError): AuthError {
+    const failure: AuthFailure = {
+      reason: error.reason,
+      message: error.message,
+      transport: attempt.transport,
+      credential: attempt.credential,
+      remote: attempt.remote,
+      principal: attempt.principal ?? error.principalId,
+      path: attempt.path,
+    };
+    this.failures.report(failure);
+    return error;
+  }
+
+  private async check(token: string): Promise<Principal> {
     const byKey = this.apiKeys?.verify(token);
     if (byKey) return byKey;
     for (const verifier of this.custom) {

@@ -5,7 +5,7 @@ import {
   errors as joseErrors,
   jwtVerify,
 } from "jose";
-import { AuthError, ConfigError } from "../errors.js";
+import { AuthError, type AuthFailureReason, ConfigError } from "../errors.js";
 import type { Principal } from "../principal.js";
 
 /** JWT verification settings. Exactly one of `secret` or `jwksUrl`. */
@@ -68,7 +68,7 @@ export class JwtVerifier {
       });
       payload = result.payload;
     } catch (err) {
-      throw new AuthError(describeJoseError(err), { cause: err });
+      throw joseAuthError(err);
     }
     return {
       id: String(payload.sub),
@@ -79,13 +79,35 @@ export class JwtVerifier {
   }
 }
 
-function describeJoseError(err: unknown): string {
-  if (err instanceof joseErrors.JWTExpired) return "Token expired; sign in again or refresh the token";
-  if (err instanceof joseErrors.JWTClaimValidationFailed)
-    return `Token claim '${err.claim}' is invalid (${err.reason})`;
-  if (err instanceof joseErrors.JOSEAlgNotAllowed) return "Token algorithm is not allowed";
-  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return "Token signature is invalid";
-  if (err instanceof joseErrors.JWKSNoMatchingKey) return "No signing key matches the token (unknown kid)";
-  if (err instanceof joseErrors.JWKSTimeout) return "Could not fetch the signing keys in time; retry shortly";
-  return "Token is malformed or invalid";
+/** Maps jose's errors to a client-safe message and a stable reason. */
+function joseAuthError(err: unknown): AuthError {
+  const refuse = (message: string, reason: AuthFailureReason, payload?: JWTPayload) =>
+    new AuthError(message, {
+      cause: err,
+      reason,
+      // Only claim errors carry a payload, and jose checks claims after the signature verified.
+      principalId: typeof payload?.sub === "string" ? payload.sub : undefined,
+    });
+  if (err instanceof joseErrors.JWTExpired)
+    return refuse("Token expired; sign in again or refresh the token", "expired", err.payload);
+  if (err instanceof joseErrors.JWTClaimValidationFailed) {
+    const reason: AuthFailureReason =
+      err.claim === "aud"
+        ? "wrong_audience"
+        : err.claim === "iss"
+          ? "wrong_issuer"
+          : err.claim === "nbf"
+            ? "not_yet_valid"
+            : "claim_invalid";
+    return refuse(`Token claim '${err.claim}' is invalid (${err.reason})`, reason, err.payload);
+  }
+  if (err instanceof joseErrors.JOSEAlgNotAllowed)
+    return refuse("Token algorithm is not allowed", "algorithm_not_allowed");
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed)
+    return refuse("Token signature is invalid", "bad_signature");
+  if (err instanceof joseErrors.JWKSNoMatchingKey)
+    return refuse("No signing key matches the token (unknown kid)", "unknown_key");
+  if (err instanceof joseErrors.JWKSTimeout)
+    return refuse("Could not fetch the signing keys in time; retry shortly", "keys_unavailable");
+  return refuse("Token is malformed or invalid", "malformed");
 }

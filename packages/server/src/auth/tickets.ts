@@ -111,7 +111,10 @@ export function createTicketIssuer(opts: TicketOptions = {}): TicketIssuer {
       if (!token.startsWith(TICKET_PREFIX)) return null;
       const record = await store.take(digest(token));
       if (!record || record.expiresAt <= Date.now()) {
-        throw new AuthError("Ticket unknown, expired or already used; get a fresh one from /connect");
+        throw new AuthError("Ticket unknown, expired or already used; get a fresh one from /connect", {
+          reason: "ticket_invalid",
+          principalId: record?.principal.id,
+        });
       }
       return record.principal;
     },

@@ -17,7 +17,7 @@ export function agentRunRoute(binding: HttpBinding): HttpHandler {
   return async (req, res, params) => {
     checkOrigin(req, binding.config.allowedOrigins);
     checkAcceptsEventStream(req);
-    const principal = await binding.authenticate(req);
+    const principal = await binding.authenticate(req, "sse");
     const name = params.name ?? "";
     const agent = host.findAgent(name);
     if (!agent) {

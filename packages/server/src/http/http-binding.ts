@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import type { AuthTransport } from "../auth/failure-log.js";
 import type { Principal } from "../principal.js";
 import type { Run } from "../runs/run.js";
 import { agentRunRoute } from "./agent-run-route.js";
@@ -41,8 +42,8 @@ export class HttpBinding {
    * `limits.framesPerSecond` budget (429 `rate_limited` past it), so one client hammering the
    * HTTP routes cannot starve the others.
    */
-  async authenticate(req: IncomingMessage): Promise<Principal> {
-    const principal = await authenticateRequest(req, this.host.authenticator);
+  async authenticate(req: IncomingMessage, transport: AuthTransport = "http"): Promise<Principal> {
+    const principal = await authenticateRequest(req, this.host.authenticator, transport);
     try {
       await this.requestRate.consume(principal.id);
     } catch (err) {

@@ -109,7 +109,10 @@ export type HttpHandler = (
 export interface HttpRouteContext {
   readonly logger: Logger;
   readonly allowedOrigins: readonly string[] | undefined;
-  /** Called with every `auth_failed` refusal (logging, metrics). @default logs at info */
+  /**
+   * Called with every `auth_failed` refusal. Refused credentials are already reported (logged
+   * at warn, counted) by the authenticator (`Authenticator.failures`), so nothing is logged here.
+   */
   onAuthFailed?(req: IncomingMessage, err: HttpError): void;
 }
 
@@ -127,14 +130,7 @@ export function httpRoute(ctx: HttpRouteContext, handler: HttpHandler): RouteHan
       const httpErr = toHttpError(err);
       if (httpErr.status >= 500 && httpErr.code !== ErrorCode.Unavailable) {
         ctx.logger.error({ err, path: req.url?.split("?")[0] }, "http handler failed");
-      } else if (httpErr.code === ErrorCode.AuthFailed) {
-        if (ctx.onAuthFailed) ctx.onAuthFailed(req, httpErr);
-        else
-          ctx.logger.info(
-            { reason: httpErr.message, remote: req.socket.remoteAddress, transport: "http" },
-            "auth failed",
-          );
-      }
+      } else if (httpErr.code === ErrorCode.AuthFailed) ctx.onAuthFailed?.(req, httpErr);
       sendHttpError(res, httpErr);
     }
   };

@@ -1,6 +1,8 @@
 import type { IncomingMessage } from "node:http";
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from "@backchannel/protocol";
-import type { Authenticator } from "../auth/authenticator.js";
+import type { AuthAttempt, Authenticator } from "../auth/authenticator.js";
+import { safePath } from "../auth/credentials.js";
+import type { AuthTransport } from "../auth/failure-log.js";
 import { isOriginAllowed } from "../auth/origin.js";
 import { AuthError } from "../errors.js";
 import type { Principal } from "../principal.js";
@@ -14,29 +16,50 @@ const BODY_TIMEOUT_MS = 30_000;
  * read: query strings end up in logs and browser history). 401 with `WWW-Authenticate` when
  * missing or refused.
  */
-export async function authenticateRequest(req: IncomingMessage, auth: Authenticator): Promise<Principal> {
+export async function authenticateRequest(
+  req: IncomingMessage,
+  auth: Authenticator,
+  transport: AuthTransport = "http",
+): Promise<Principal> {
   const header = req.headers.authorization;
   const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  const attempt: AuthAttempt = {
+    transport,
+    credential: header ? "header" : "none",
+    remote: req.socket.remoteAddress,
+    path: safePath(req),
+  };
   if (!m?.[1]) {
-    if (auth.anonymous) return auth.unauthenticated();
-    throw unauthorized(
-      header
-        ? "Malformed Authorization header; send `Authorization: Bearer <API key or JWT>`"
-        : "Invalid or missing API key: send `Authorization: Bearer <API key or JWT>`",
+    if (!header) {
+      try {
+        return auth.unauthenticated(
+          attempt,
+          "Invalid or missing API key: send `Authorization: Bearer <API key or JWT>`",
+        );
+      } catch (err) {
+        throw err instanceof AuthError ? unauthorized(err) : err;
+      }
+    }
+    const malformed = new AuthError(
+      "Malformed Authorization header; send `Authorization: Bearer <API key or JWT>`",
+      { reason: "malformed" },
     );
+    if (auth.anonymous) return auth.unauthenticated(attempt);
+    throw unauthorized(auth.refuse(attempt, malformed));
   }
   try {
-    return await auth.verify(m[1]);
+    return await auth.verify(m[1], attempt);
   } catch (err) {
-    if (err instanceof AuthError) throw unauthorized(err.message, err);
+    if (err instanceof AuthError) throw unauthorized(err);
     throw err;
   }
 }
 
-function unauthorized(message: string, cause?: unknown): HttpError {
-  return new HttpError("auth_failed", message, {
+/** 401 for a refused credential (already reported by the authenticator), with `WWW-Authenticate`. */
+export function unauthorized(err: AuthError): HttpError {
+  return new HttpError("auth_failed", err.message, {
     headers: { "www-authenticate": 'Bearer realm="backchannel"' },
-    cause,
+    cause: err,
   });
 }
 

@@ -64,7 +64,7 @@ export function runEventsRoute(binding: HttpBinding): HttpHandler {
   return async (req, res, params) => {
     checkOrigin(req, binding.config.allowedOrigins);
     checkAcceptsEventStream(req);
-    const principal = await binding.authenticate(req);
+    const principal = await binding.authenticate(req, "sse");
     const after = parseAfter(req) ?? 0;
     const run = await binding.findRun(params.runId ?? "");
     if (!run) {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
+import { AuthError } from "../errors.js";
 import type { Principal } from "../principal.js";
 import type { Run } from "../runs/run.js";
 import { Outbox } from "../session/outbox.js";
@@ -105,7 +106,18 @@ export class SseStream {
     const expiresAt = this.principal.expiresAt;
     if (expiresAt !== undefined) {
       this.expiry = setTimeout(
-        () => this.fail("auth_failed", "Token expired; resume with a fresh token"),
+        () => {
+          const refused = this.host.authenticator.refuse(
+            {
+              transport: "sse",
+              credential: "header",
+              remote: this.res.socket?.remoteAddress,
+              principal: this.principal.id,
+            },
+            new AuthError("Token expired; resume with a fresh token", { reason: "expired" }),
+          );
+          this.fail("auth_failed", refused.message);
+        },
         Math.min(MAX_TIMEOUT, Math.max(0, expiresAt - Date.now())),
       );
       this.expiry.unref();

@@ -14,6 +14,7 @@ import {
 } from "@backchannel/protocol";
 import { parseClientFrame } from "@backchannel/protocol/validate";
 import type { Logger } from "pino";
+import type { AuthAttempt } from "../auth/authenticator.js";
 import type { CredentialSource } from "../auth/credentials.js";
 import { AuthError, BackchannelServerError } from "../errors.js";
 import { FrameRate } from "../limits/frame-rate.js";
@@ -93,13 +94,16 @@ export class Session {
       this.authenticate(credential.token, credential.source).catch((err) => this.fail(err));
       return;
     }
-    if (this.host.authenticator.anonymous) return this.becomeReady(this.host.authenticator.unauthenticated());
+    if (this.host.authenticator.anonymous)
+      return this.becomeReady(this.host.authenticator.unauthenticated(this.attempt("none")));
     this.authTimer = setTimeout(() => {
-      this.logger.info({ reason: "auth_timeout", remote: this.remote.address }, "auth failed");
-      this.close(
-        CloseCode.PolicyViolation,
-        "Invalid or missing API key: no credentials before the auth timeout",
+      const refused = this.host.authenticator.refuse(
+        this.attempt("none"),
+        new AuthError("Invalid or missing API key: no credentials before the auth timeout", {
+          reason: "auth_timeout",
+        }),
       );
+      this.close(CloseCode.PolicyViolation, refused.message);
     }, this.host.authenticator.authTimeoutMs);
   }
 
@@ -234,19 +238,24 @@ export class Session {
     if (!this.principal) return this.authenticate(frame.token, "frame");
     // Refreshing credentials on a live socket: must stay the same principal.
     try {
-      const next = await this.host.authenticator.verify(frame.token);
+      const next = await this.host.authenticator.verify(frame.token, this.attempt("frame"));
       if (next.id !== this.principal.id) {
-        return this.sendError({
-          code: ErrorCode.AuthFailed,
-          message: "Token belongs to a different principal; reconnect to switch users",
-        });
+        const refused = this.host.authenticator.refuse(
+          this.attempt("frame"),
+          new AuthError("Token belongs to a different principal; reconnect to switch users", {
+            reason: "principal_changed",
+          }),
+        );
+        return this.sendError({ code: ErrorCode.AuthFailed, message: refused.message });
       }
       this.principal = next;
       this.armExpiry(next);
       this.sendControl({ type: "auth_ok", ...(next.expiresAt ? { expiresAt: next.expiresAt } : {}) });
     } catch (err) {
-      this.logger.info({ reason: (err as Error).message, source: "frame", refresh: true }, "auth failed");
-      this.sendError({ code: ErrorCode.AuthFailed, message: (err as Error).message });
+      // Reported by the authenticator; a verifier's own crash is not the client's business.
+      if (!(err instanceof AuthError)) this.logger.error({ err, source: "frame" }, "verifier threw");
+      const message = err instanceof AuthError ? err.message : "Authentication failed";
+      this.sendError({ code: ErrorCode.AuthFailed, message });
     }
   }
 
@@ -255,11 +264,11 @@ export class Session {
     this.authenticating = true;
     let principal: Principal;
     try {
-      principal = await this.host.authenticator.verify(token);
+      principal = await this.host.authenticator.verify(token, this.attempt(source));
     } catch (err) {
+      // Reported (at warn, rate-limited) by the authenticator.
       const reason = err instanceof AuthError ? err.message : "Authentication failed";
       if (!(err instanceof AuthError)) this.logger.error({ err, source }, "verifier threw");
-      this.logger.info({ reason, source, remote: this.remote.address }, "auth failed");
       return this.close(CloseCode.PolicyViolation, reason);
     } finally {
       this.authenticating = false;
@@ -302,9 +311,22 @@ export class Session {
     if (!principal.expiresAt) return;
     const ms = Math.min(MAX_TIMEOUT, Math.max(0, principal.expiresAt - Date.now()));
     this.expiryTimer = setTimeout(() => {
-      this.logger.info({ principal: principal.id, reason: "token_expired" }, "auth failed");
-      this.close(CloseCode.PolicyViolation, "Token expired; reconnect with a fresh token");
+      const refused = this.host.authenticator.refuse(
+        { ...this.attempt("none"), principal: principal.id },
+        new AuthError("Token expired; reconnect with a fresh token", { reason: "expired" }),
+      );
+      this.close(CloseCode.PolicyViolation, refused.message);
     }, ms);
+  }
+
+  /** Where a credential of this socket is checked, for the auth failure log. */
+  private attempt(credential: CredentialSource | "none"): AuthAttempt {
+    return {
+      transport: "websocket",
+      credential,
+      remote: this.remote.address,
+      ...(this.principal ? { principal: this.principal.id } : {}),
+    };
   }
 
   private async onRun(frame: RunFrame): Promise<void> {
