@@ -18,6 +18,7 @@ export interface RuntimeEnv {
   REDIS_URL?: string;
   BACKCHANNEL_NODE_ID?: string;
   BACKCHANNEL_PUBLIC_URL?: string;
+  BACKCHANNEL_EXPOSE_ERRORS?: string;
   [key: string]: string | undefined;
 }
 
@@ -68,6 +69,9 @@ export function sdkOptionsFromEnv(
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
     ...(env.BACKCHANNEL_DATA_DIR ? { dataDir: env.BACKCHANNEL_DATA_DIR } : {}),
     ...(env.BACKCHANNEL_PUBLIC_URL ? { publicUrl: env.BACKCHANNEL_PUBLIC_URL } : {}),
+    ...(env.BACKCHANNEL_EXPOSE_ERRORS === "1" || env.BACKCHANNEL_EXPOSE_ERRORS === "true"
+      ? { exposeErrors: true }
+      : {}),
     ...(env.REDIS_URL
       ? {
           cluster: {

@@ -67,8 +67,15 @@ export interface SDKOptions {
   resume?: ResumeOptions;
   /** Service name reported by `/health`. @default "CopilotKit Runtime" */
   serviceName?: string;
-  /** Extra dependency checks for `/health`; a check that throws makes it answer 503 naming it. */
+  /** Extra dependency checks for `/health`; a check that throws makes it answer 503 (`degraded`). */
   healthChecks?: { name: string; check: () => Promise<void> }[];
+  /**
+   * Send internal error text to clients: an agent's exception message in RUN_ERROR, and a
+   * failing health check's error in `/health` (to callers with valid credentials). Off, they get
+   * a generic message with an `errorId` that is logged with the full error. Turn on in
+   * development only (`BACKCHANNEL_EXPOSE_ERRORS=1` for `backchannel serve`). @default false
+   */
+  exposeErrors?: boolean;
   /** pino logger. @default a JSON logger on stdout, level from LOG_LEVEL */
   logger?: Logger;
   /** Time to let runs finish on `close()` before they are cancelled, in ms. @default 10000 */

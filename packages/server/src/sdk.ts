@@ -202,7 +202,7 @@ export class CopilotKitSDK implements SessionHost {
   startRun(input: RunAgentInput, agent: Agent, principal: Principal): Run {
     const logger = this.logger.child({ runId: input.runId, agent: agent.name, principal: principal.id });
     const execute = (run: Run) =>
-      void executeRun(run, agent, logger).then(() =>
+      void executeRun(run, agent, logger, { exposeErrors: this.options.exposeErrors === true }).then(() =>
         logger.info({ status: run.status, events: run.lastSeq }, "run ended"),
       );
     // In a cluster the agent runs into an unregistered run whose events reach sessions through Redis.
@@ -475,6 +475,8 @@ export class CopilotKitSDK implements SessionHost {
       agents: this.agentInfos(),
       features: FEATURES,
       checks: this.healthChecks,
+      exposeErrors: this.options.exposeErrors === true,
+      logger: this.logger,
     });
   }
 }
