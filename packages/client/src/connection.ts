@@ -19,6 +19,7 @@ import { decideOnClose } from "./close-policy.js";
 import { isPermanentDiscoveryError } from "./discovery.js";
 import { BackchannelError, isBackchannelError } from "./errors.js";
 import { createHeartbeat, type Heartbeat } from "./heartbeat.js";
+import { Subscribable } from "./observable.js";
 import type { ResolvedClientOptions } from "./options.js";
 import { openSocket, type Socket } from "./socket.js";
 import { scheduleTokenRefresh } from "./token-refresh.js";
@@ -62,17 +63,9 @@ export interface ConnectionHooks {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Owns at most one socket at a time and drives it through `ConnectionState`. */
-export class Connection {
+export class Connection extends Subscribable<ConnectionSnapshot> {
   #opts: ResolvedClientOptions;
   #hooks: ConnectionHooks;
-  #snapshot: ConnectionSnapshot = {
-    connectionState: "disconnected",
-    error: null,
-    ready: null,
-    attempt: 0,
-    retryAt: null,
-  };
-  #listeners = new Set<() => void>();
   #socket: Socket | null = null;
   // Bumped whenever an attempt is superseded, so late async results (getToken) are dropped.
   #generation = 0;
@@ -86,6 +79,7 @@ export class Connection {
   #onlineWatch: (() => void) | null = null;
 
   constructor(options: ResolvedClientOptions, hooks: ConnectionHooks) {
+    super({ connectionState: "disconnected", error: null, ready: null, attempt: 0, retryAt: null });
     this.#opts = options;
     this.#hooks = hooks;
   }
@@ -100,28 +94,23 @@ export class Connection {
     } & Partial<EventTarget>;
     if (this.#onlineWatch || typeof target.addEventListener !== "function") return;
     const onOnline = () => {
-      if (this.#snapshot.retryAt !== null) void this.#attempt();
+      if (this.snapshot.retryAt !== null) void this.#attempt();
     };
     target.addEventListener("online", onOnline);
     this.#onlineWatch = () => target.removeEventListener?.("online", onOnline);
   }
 
   get snapshot(): ConnectionSnapshot {
-    return this.#snapshot;
-  }
-
-  subscribe(listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.getSnapshot();
   }
 
   /** Starts connecting if not already connected or trying. */
   connect(): void {
-    if (this.#snapshot.connectionState !== "disconnected") return;
+    if (this.snapshot.connectionState !== "disconnected") return;
     this.#everConnected = false;
     this.#authRetried = false;
     this.#watchOnline();
-    this.#update({ attempt: 0 });
+    this.update({ attempt: 0 });
     void this.#attempt();
   }
 
@@ -130,7 +119,7 @@ export class Connection {
     this.#authRetried = false;
     this.#watchOnline();
     this.#dropSocket("reconnect");
-    this.#update({ attempt: 0 });
+    this.update({ attempt: 0 });
     void this.#attempt();
   }
 
@@ -140,35 +129,24 @@ export class Connection {
     this.#onlineWatch = null;
     this.#generation++;
     this.#dropSocket("client closed");
-    this.#update({ connectionState: "disconnected", retryAt: null });
+    this.update({ connectionState: "disconnected", retryAt: null });
     this.#hooks.onGiveUp(new BackchannelError("client_closed", "The client was closed with close()."));
   }
 
   /** Sends a frame on a ready connection; returns false (and sends nothing) otherwise. */
   send(frame: ClientFrame): boolean {
-    if (this.#snapshot.connectionState !== "connected" || !this.#socket) return false;
+    if (this.snapshot.connectionState !== "connected" || !this.#socket) return false;
     return this.#socket.send(JSON.stringify(frame));
   }
 
   /** Sends pre-serialised frame text on a ready connection. */
   sendText(text: string): boolean {
-    if (this.#snapshot.connectionState !== "connected" || !this.#socket) return false;
+    if (this.snapshot.connectionState !== "connected" || !this.#socket) return false;
     return this.#socket.send(text);
   }
 
-  #update(patch: Partial<ConnectionSnapshot>): void {
-    const prev = this.#snapshot;
-    let changed = false;
-    for (const key of Object.keys(patch) as (keyof ConnectionSnapshot)[]) {
-      if (patch[key] !== prev[key]) changed = true;
-    }
-    if (!changed) return;
-    this.#snapshot = Object.freeze({ ...prev, ...patch });
-    for (const listener of this.#listeners) listener();
-  }
-
   #reportError(error: BackchannelError): void {
-    this.#update({ error });
+    this.update({ error });
     this.#opts.onError?.(error);
   }
 
@@ -194,7 +172,7 @@ export class Connection {
   async #attempt(): Promise<void> {
     const generation = ++this.#generation;
     clearTimeout(this.#retryTimer);
-    this.#update({ connectionState: this.#everConnected ? "reconnecting" : "connecting", retryAt: null });
+    this.update({ connectionState: this.#everConnected ? "reconnecting" : "connecting", retryAt: null });
     let token: string | undefined;
     try {
       token = this.#opts.getToken ? await this.#opts.getToken() : this.#opts.token;
@@ -261,8 +239,8 @@ export class Connection {
         return;
       case "auth_ok":
         this.#scheduleRefresh(frame.expiresAt);
-        if (this.#snapshot.ready && frame.expiresAt !== undefined) {
-          this.#update({ ready: Object.freeze({ ...this.#snapshot.ready, expiresAt: frame.expiresAt }) });
+        if (this.snapshot.ready && frame.expiresAt !== undefined) {
+          this.update({ ready: Object.freeze({ ...this.snapshot.ready, expiresAt: frame.expiresAt }) });
         }
         return;
       default:
@@ -287,7 +265,7 @@ export class Connection {
     this.#heartbeat?.stop();
     this.#everConnected = true;
     this.#authRetried = false;
-    this.#update({ connectionState: "connected", error: null, ready: Object.freeze(ready), attempt: 0 });
+    this.update({ connectionState: "connected", error: null, ready: Object.freeze(ready), attempt: 0 });
     this.#heartbeat = createHeartbeat({
       intervalMs: ready.heartbeatMs,
       idleTimeoutMs: ready.idleTimeoutMs,
@@ -359,7 +337,7 @@ export class Connection {
     const decision = decideOnClose(code, reason, {
       canRefreshToken: this.#opts.getToken !== undefined,
       authRetried: this.#authRetried,
-      wasConnected: this.#snapshot.connectionState === "connected",
+      wasConnected: this.snapshot.connectionState === "connected",
       url: this.#opts.url,
     });
     this.#dropSocket();
@@ -372,7 +350,7 @@ export class Connection {
 
   #retryLater(error: BackchannelError): void {
     this.#dropSocket();
-    const attempt = this.#snapshot.attempt + 1;
+    const attempt = this.snapshot.attempt + 1;
     if (attempt > this.#opts.reconnect.maxAttempts) {
       this.#giveUp(
         new BackchannelError(
@@ -385,7 +363,7 @@ export class Connection {
     }
     const delay = exponentialBackoff(attempt, this.#opts.reconnect);
     const generation = ++this.#generation;
-    this.#update({
+    this.update({
       connectionState: this.#everConnected ? "reconnecting" : "connecting",
       attempt,
       retryAt: Date.now() + delay,
@@ -399,7 +377,7 @@ export class Connection {
   #giveUp(error: BackchannelError): void {
     this.#generation++;
     this.#dropSocket();
-    this.#update({ connectionState: "disconnected", retryAt: null });
+    this.update({ connectionState: "disconnected", retryAt: null });
     this.#reportError(error);
     this.#hooks.onGiveUp(error);
   }

@@ -16,9 +16,26 @@ export type { FoldInit, FoldSnapshot, FoldState } from "./fold/fold-state.js";
 export { createFoldState, foldSnapshot } from "./fold/fold-state.js";
 export type { PatchOutcome } from "./fold/json-patch.js";
 export { applyPatchImmutable } from "./fold/json-patch.js";
+export type { Observable } from "./observable.js";
 export type { ClientOptions, ReconnectOptions } from "./options.js";
 export { DEFAULTS } from "./options.js";
 export type { RunEndStatus, RunEventListener, RunHandle, RunResult, RunStatus } from "./run-handle.js";
+export type { ConnectionProps, HeadersOption, TransportMode } from "./session/connect-options.js";
+export { bearerFrom, toClientOptions, toSocketUrl } from "./session/connect-options.js";
+export type {
+  ContextHandle,
+  CopilotSessionOptions,
+  RegisteredTool,
+  SessionContext,
+  SessionSnapshot,
+  SessionThreadOptions,
+} from "./session/copilot-session.js";
+export {
+  CONTEXT_DEBOUNCE_MS,
+  CopilotSession,
+  createCopilotSession,
+  EMPTY_THREAD_SNAPSHOT,
+} from "./session/copilot-session.js";
 export type { WebSocketConstructor, WebSocketLike } from "./socket.js";
 export { AgentThread } from "./thread/agent-thread.js";
 export type { ClientTool, PendingToolCall, ToolCallContext } from "./thread/client-tools.js";

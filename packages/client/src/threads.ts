@@ -76,8 +76,12 @@ export interface ThreadHistory extends ThreadSummary {
 export interface ThreadsApi {
   /** The caller's threads, newest first. */
   list(page?: { limit?: number; cursor?: string }): Promise<ThreadPage>;
-  /** A thread's conversation, or `null` when there is none (new, deleted or expired). */
-  get(threadId: string): Promise<ThreadHistory | null>;
+  /**
+   * A thread's conversation, or `null` when there is none (new, deleted or expired). With
+   * `settledRun`, the server holds its answer until that run has ended and its conversation is
+   * stored (a followed run's question is only in storage), up to a few seconds.
+   */
+  get(threadId: string, options?: { settledRun?: string }): Promise<ThreadHistory | null>;
   /** Deletes a thread (cancelling its runs); `false` when there was none. */
   delete(threadId: string): Promise<boolean>;
 }
@@ -127,8 +131,9 @@ export function createThreadsApi(options: ThreadsApiOptions): ThreadsApi {
       if (!res.ok) throw await failure(res, "list threads");
       return (await res.json()) as ThreadPage;
     },
-    async get(threadId) {
-      const res = await request("GET", `/threads/${encodeURIComponent(threadId)}`);
+    async get(threadId, { settledRun } = {}) {
+      const query = settledRun === undefined ? "" : `?settled=${encodeURIComponent(settledRun)}`;
+      const res = await request("GET", `/threads/${encodeURIComponent(threadId)}${query}`);
       if (res.status === 404) return null;
       if (!res.ok) throw await failure(res, "load the thread");
       return (await res.json()) as ThreadHistory;

@@ -13,12 +13,16 @@ export type {
   AgentThreadSnapshot,
   BackchannelError,
   ConnectionState,
+  ContextHandle,
+  CopilotSessionOptions,
   PendingToolCall,
   RunResult,
+  SessionSnapshot,
+  SessionThreadOptions,
   ToolCallContext,
   WhileRunningPolicy,
 } from "@backchannel/client";
-export { isBackchannelError } from "@backchannel/client";
+export { CopilotSession, createCopilotSession, isBackchannelError } from "@backchannel/client";
 export type { HeaderProps } from "./components/chat-header.js";
 export { ChatHeader } from "./components/chat-header.js";
 export type { InputProps } from "./components/chat-input.js";

@@ -360,6 +360,7 @@ export class AgentThread {
   #startRun(chain: Chain, resume: ResumeEntry[] | undefined): void {
     let handle: RunHandle;
     try {
+      this.#opts.beforeRun?.();
       const input = buildRunInput(this.#fold, {
         threadId: this.#threadId,
         tools: this.#tools.values(),

@@ -56,6 +56,11 @@ export interface AgentThreadOptions {
   /** Sent as `input.forwardedProps` of every run; a function is called per run. */
   forwardedProps?: unknown;
   /**
+   * Called just before each run's input is built. The copilot session applies context updates
+   * it is still coalescing here, so a run always carries the latest value.
+   */
+  beforeRun?: () => void;
+  /**
    * Follow the thread live (`client.joinThread(threadId)`): runs another tab or device starts
    * on it appear here as they stream, first the conversation they were started with (the
    * other tab's question), then their answer; a run in flight when the thread is created is

@@ -3,9 +3,9 @@
  * @module
  */
 import type { AgentThread, AgentThreadSnapshot, ClientSnapshot } from "@backchannel/client";
+import { EMPTY_THREAD_SNAPSHOT, type SessionSnapshot as StoreSnapshot } from "@backchannel/client";
 import { useSyncExternalStore } from "react";
 import { useCopilotStore } from "../provider/context.js";
-import { EMPTY_THREAD_SNAPSHOT, type StoreSnapshot } from "../provider/copilot-store.js";
 
 const noopSubscribe = () => () => {};
 const emptySnapshot = () => EMPTY_THREAD_SNAPSHOT;

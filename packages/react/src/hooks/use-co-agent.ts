@@ -3,10 +3,9 @@
  * @module
  */
 import type { State } from "@ag-ui/core";
-import type { AgentThread, RunResult } from "@backchannel/client";
+import type { AgentThread, CopilotSession as CopilotStore, RunResult } from "@backchannel/client";
 import { useCallback, useEffect, useMemo } from "react";
 import { useCopilotStore } from "../provider/context.js";
-import type { CopilotStore } from "../provider/copilot-store.js";
 import { useAgentThread, useThreadSnapshot } from "./use-agent-thread.js";
 
 /** What `useCoAgent` takes. */

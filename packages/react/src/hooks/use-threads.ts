@@ -6,9 +6,14 @@
  * @module
  */
 import type { ThreadHistory, ThreadSummary, ThreadsApi } from "@backchannel/client";
-import { BackchannelError, createThreadsApi, httpBaseFrom } from "@backchannel/client";
+import {
+  BackchannelError,
+  createThreadsApi,
+  type HeadersOption,
+  httpBaseFrom,
+  toSocketUrl,
+} from "@backchannel/client";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { type HeadersOption, toSocketUrl } from "../provider/resolve-connection.js";
 
 /** Where the thread routes are: the same `runtimeUrl`/`wsUrl`, `headers` and `getToken` as `<CopilotKit>`. */
 export interface ThreadsHookOptions {

@@ -2,8 +2,9 @@
  * The React context that carries a provider's store to its hooks.
  * @module
  */
+
+import type { CopilotSession as CopilotStore } from "@backchannel/client";
 import { createContext, useContext } from "react";
-import type { CopilotStore } from "./copilot-store.js";
 
 /** Carries the nearest `<CopilotKit>`'s store. */
 export const CopilotContext = createContext<CopilotStore | null>(null);

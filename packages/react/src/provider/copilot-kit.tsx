@@ -3,11 +3,17 @@
  * @module
  */
 import type { Message } from "@ag-ui/core";
-import type { BackchannelError, WhileRunningPolicy } from "@backchannel/client";
+import type {
+  BackchannelError,
+  ConnectionProps,
+  CopilotSession,
+  HeadersOption,
+  TransportMode,
+  WhileRunningPolicy,
+} from "@backchannel/client";
+import { createCopilotSession } from "@backchannel/client";
 import { type ReactNode, useEffect, useRef, useState } from "react";
 import { CopilotContext } from "./context.js";
-import { createCopilotStore } from "./copilot-store.js";
-import type { ConnectionProps, HeadersOption, TransportMode } from "./resolve-connection.js";
 
 /** Props of `<CopilotKit>`. Give `runtimeUrl` (usual) or `wsUrl`. */
 export interface CopilotKitProps {
@@ -62,6 +68,12 @@ export interface CopilotKitProps {
   forwardedProps?: unknown;
   /** Advanced client options: `WebSocket` (Node), `reconnect` backoff, `authMode`, `fetch`, timeouts. */
   clientOptions?: ConnectionProps["clientOptions"];
+  /**
+   * A session you created with `createCopilotSession` (from `@backchannel/client`) and manage
+   * yourself: the provider uses it as it is (its connection and thread options), and the
+   * connection and thread props above are ignored. Share one session with non-React code.
+   */
+  session?: CopilotSession;
   children?: ReactNode;
 }
 
@@ -75,12 +87,14 @@ export interface CopilotKitProps {
  * </CopilotKit>
  */
 export function CopilotKit(props: CopilotKitProps): ReactNode {
-  const [store] = useState(createCopilotStore);
+  const [own] = useState(() => (props.session ? null : createCopilotSession()));
+  const store = props.session ?? own!;
   const latest = useRef(props);
   latest.current = props;
 
   const { agent, threadId, throttleMs, whileRunning, followThread } = props;
   useEffect(() => {
+    if (store !== own) return;
     const p = latest.current;
     store.setThreadOptions({
       ...(agent === undefined ? {} : { agent }),
@@ -96,7 +110,7 @@ export function CopilotKit(props: CopilotKitProps): ReactNode {
         return typeof value === "function" ? value() : value;
       },
     });
-  }, [store, agent, threadId, throttleMs, whileRunning, followThread]);
+  }, [store, own, agent, threadId, throttleMs, whileRunning, followThread]);
 
   const { runtimeUrl, wsUrl, transport } = props;
   const hasGetToken = props.getToken !== undefined;
@@ -105,6 +119,7 @@ export function CopilotKit(props: CopilotKitProps): ReactNode {
   const WebSocketImpl = props.clientOptions?.WebSocket;
   // biome-ignore lint/correctness/useExhaustiveDependencies: clientKey stands for clientOptions' content
   useEffect(() => {
+    if (store !== own) return;
     const p = latest.current;
     store.connect({
       ...(runtimeUrl === undefined ? {} : { runtimeUrl }),
@@ -123,7 +138,7 @@ export function CopilotKit(props: CopilotKitProps): ReactNode {
       ...(p.clientOptions ? { clientOptions: p.clientOptions } : {}),
     });
     return () => store.disconnect();
-  }, [store, runtimeUrl, wsUrl, transport, hasGetToken, hasHeaders, clientKey, WebSocketImpl]);
+  }, [store, own, runtimeUrl, wsUrl, transport, hasGetToken, hasHeaders, clientKey, WebSocketImpl]);
 
   useEffect(() => store.onError((error) => latest.current.onError?.(error)), [store]);
 

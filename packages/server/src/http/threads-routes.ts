@@ -22,6 +22,8 @@ export const DEFAULT_THREAD_PAGE = 20;
 export const MAX_THREAD_PAGE = 100;
 /** Runs listed in `GET /threads/:threadId`. */
 const RUNS_SHOWN = 20;
+/** Longest `GET /threads/:threadId?settled=<runId>` waits for that run to be stored. */
+export const SETTLED_WAIT_MS = 10_000;
 
 /** What the thread routes need from the runtime. */
 export interface ThreadRoutesHost {
@@ -32,7 +34,8 @@ export interface ThreadRoutesHost {
 
 /**
  * Registers `GET /threads`, `GET /threads/:threadId` and `DELETE /threads/:threadId` (and
- * their CORS preflights) under the runtime's base path.
+ * their CORS preflights) under the runtime's base path. `GET /threads/:threadId?settled=<runId>`
+ * answers once that run has ended and its conversation is stored (up to `SETTLED_WAIT_MS`).
  */
 export function installThreadRoutes(
   host: ThreadRoutesHost,
@@ -76,6 +79,8 @@ export function installThreadRoutes(
       const principal = await authenticateRequest(req, host.authenticator);
       const threadId = params.threadId ?? "";
       await allow(persistence, principal, threadId, "read");
+      const settled = new URLSearchParams((req.url ?? "").split("?")[1] ?? "").get("settled");
+      if (settled) await persistence.whenSaved(threadId, settled, SETTLED_WAIT_MS);
       const [thread, runs, activeRuns] = await guard(() =>
         Promise.all([
           persistence.store.getThread(threadId),

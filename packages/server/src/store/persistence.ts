@@ -70,6 +70,8 @@ interface Tracked {
 export class ThreadPersistence {
   private readonly tracked = new Map<string, Tracked>();
   private readonly pending = new Set<Promise<void>>();
+  /** Saves in progress by run id (for `whenSaved`). */
+  private readonly saving = new Map<string, Promise<void>>();
   private readonly folder: NodeJS.Timeout;
   private readonly sweeper: NodeJS.Timeout | undefined;
   private readonly retention: Required<RetentionOptions>;
@@ -161,9 +163,39 @@ export class ThreadPersistence {
     this.tracked.set(run.id, t);
     void run.done.then(() => {
       this.tracked.delete(run.id);
-      const p = this.finish(t).finally(() => this.pending.delete(p));
+      const p = this.finish(t).finally(() => {
+        this.pending.delete(p);
+        this.saving.delete(run.id);
+      });
       this.pending.add(p);
+      this.saving.set(run.id, p);
     });
+  }
+
+  /**
+   * Resolves once run `runId` of `threadId`, if it runs or is being saved on this node, has
+   * ended and its conversation is written; at once for any other run; after `maxWaitMs` at
+   * most. Backs `GET /threads/:id?settled=<runId>`, which a client asks after following a run
+   * to end, instead of guessing when the write lands.
+   */
+  async whenSaved(threadId: string, runId: string, maxWaitMs: number): Promise<void> {
+    const tracked = this.tracked.get(runId);
+    if (tracked && tracked.run.threadId !== threadId) return;
+    const saved = async () => {
+      if (tracked) await tracked.run.done;
+      // The save starts in the same `done` callback that untracks the run, queued before ours.
+      await Promise.resolve();
+      await this.saving.get(runId);
+    };
+    if (!tracked && !this.saving.has(runId)) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      saved(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, maxWaitMs);
+        timer.unref();
+      }),
+    ]).finally(() => clearTimeout(timer));
   }
 
   /**
