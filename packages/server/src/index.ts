@@ -34,6 +34,7 @@ export { createRunRateLimiter, type RateDecision, type RunRateLimiter } from "./
 export { createLogger } from "./logger.js";
 export { DEFAULTS, type LimitOptions, type ResumeOptions, type SDKOptions } from "./options.js";
 export { ANONYMOUS, type Principal } from "./principal.js";
+export { ABANDONED_RUN_DEFAULTS, type AbandonedRunOptions } from "./runs/abandoned-runs.js";
 export type { RunRegistry } from "./runs/registry.js";
 export type { SequencedEvent } from "./runs/resume-buffer.js";
 export type { Run, RunStatus, RunSubscriber } from "./runs/run.js";

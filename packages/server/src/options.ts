@@ -3,6 +3,7 @@ import type { Agent } from "./agent.js";
 import type { AuthOptions } from "./auth/authenticator.js";
 import type { TicketOptions } from "./auth/tickets.js";
 import type { ClusterOptions } from "./cluster/cluster-options.js";
+import type { AbandonedRunOptions } from "./runs/abandoned-runs.js";
 import type { RetentionOptions } from "./store/persistence.js";
 import type { ThreadAccessPolicy } from "./store/thread-access.js";
 import type { ThreadStore } from "./store/thread-store.js";
@@ -51,6 +52,12 @@ export interface ResumeOptions {
 
 /** Options of `new CopilotKitSDK(options)`. */
 export interface SDKOptions {
+  /**
+   * Runs whose client went away: a running run whose HTTP/SSE stream closed and that nobody
+   * resumes within `graceMs` (default 10 s) is cancelled; WebSocket drops too with
+   * `webSocket: true`. See docs/http.md, "Cancel and abandoned runs".
+   */
+  abandonedRuns?: AbandonedRunOptions;
   /** The agents this runtime hosts. Names must be unique. */
   agents: Agent[];
   /** Authentication. Required: configure API keys, JWT, a custom verifier, or `anonymous: true`. */

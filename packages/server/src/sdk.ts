@@ -22,6 +22,7 @@ import { createRunRateLimiter, type RunRateLimiter } from "./limits/run-rate-lim
 import { createLogger } from "./logger.js";
 import { DEFAULTS, type ResolvedLimits, type ResolvedResume, type SDKOptions } from "./options.js";
 import type { Principal } from "./principal.js";
+import { AbandonedRuns, type FollowTransport } from "./runs/abandoned-runs.js";
 import { executeRun } from "./runs/execute.js";
 import { RunRegistry } from "./runs/registry.js";
 import type { Run } from "./runs/run.js";
@@ -59,6 +60,8 @@ export class CopilotKitSDK implements SessionHost {
   readonly logger: Logger;
   readonly authenticator: Authenticator;
   readonly registry: RunRegistry;
+  /** Cancels runs whose client streams closed and were not resumed in time (options.abandonedRuns). */
+  private readonly abandoned: AbandonedRuns;
   readonly limits: ResolvedLimits;
   readonly resume: ResolvedResume;
   readonly heartbeatMs: number;
@@ -112,6 +115,7 @@ export class CopilotKitSDK implements SessionHost {
     if (this.idleTimeoutMs <= this.heartbeatMs)
       throw new ConfigError("idleTimeoutMs must be larger than heartbeatMs (use about 3x)");
     this.registry = new RunRegistry(this.resume);
+    this.abandoned = new AbandonedRuns(options.abandonedRuns, this.logger);
     this.rateLimiter = createRunRateLimiter(this.limits.runsPerSecond, this.limits.runBurst);
     this.wss = new WebSocketServer({
       noServer: true,
@@ -183,6 +187,11 @@ export class CopilotKitSDK implements SessionHost {
   /** Calls `fn` with every run this process starts (thread persistence, metrics). */
   onRunStarted(fn: (run: Run) => void): void {
     this.runListeners.push(fn);
+  }
+
+  /** A client stream following `run` went away: the abandoned-run rule decides (see AbandonedRuns). */
+  runLeft(run: Run, transport: FollowTransport): void {
+    this.abandoned.left(run, transport);
   }
 
   /** Runs `fn` during `close()`, after runs ended: flush and close stores and connections. */
@@ -431,6 +440,7 @@ export class CopilotKitSDK implements SessionHost {
     for (const session of [...this.sessions])
       session.close(CloseCode.GoingAway, "Server shutting down; reconnect shortly");
     this.http.close();
+    this.abandoned.close();
     const running = this.registry.running();
     if (running.length) {
       let timer: NodeJS.Timeout | undefined;

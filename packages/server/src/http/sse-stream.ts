@@ -81,7 +81,12 @@ export class SseStream {
           "resume_unavailable",
           `Events after seq ${after} are no longer buffered; reload the thread history instead`,
         ),
-      { encoder: sseFrameEncoder, onFinished: () => this.end() },
+      {
+        encoder: sseFrameEncoder,
+        onFinished: () => this.end(),
+        // A stream that closes mid-run may mean nobody will come back (AG-UI's abortRun()).
+        onLeft: (run) => host.runLeft?.(run, "http"),
+      },
     );
     res.on("close", () => this.cleanup());
   }

@@ -17,6 +17,8 @@ export interface OutboxOptions {
   encoder?: FrameEncoder;
   /** Called once the terminal event of a followed run has been handed to the transport. */
   onFinished?: (runId: string) => void;
+  /** Called by `clear()` (the socket or stream is gone) for each followed run still running. */
+  onLeft?: (run: Run) => void;
 }
 
 /** Where this socket is in one run's stream. */
@@ -48,6 +50,7 @@ export class Outbox {
   private overflowed = false;
   private readonly encoder: FrameEncoder;
   private readonly onFinished: ((runId: string) => void) | undefined;
+  private readonly onLeft: ((run: Run) => void) | undefined;
 
   constructor(
     private readonly transport: Transport,
@@ -58,6 +61,7 @@ export class Outbox {
   ) {
     this.encoder = options.encoder ?? wsFrameEncoder;
     this.onFinished = options.onFinished;
+    this.onLeft = options.onLeft;
   }
 
   /** Runs this socket follows. */
@@ -88,8 +92,10 @@ export class Outbox {
 
   /** Drops all cursors (the socket is gone). */
   clear(): void {
+    const left = [...this.cursors.values()].map((c) => c.run).filter((run) => !run.ended);
     for (const runId of [...this.cursors.keys()]) this.unfollow(runId);
     this.subscribers.clear();
+    if (this.onLeft) for (const run of left) this.onLeft(run);
   }
 
   private readonly subscribers = new Map<string, { deliver(item: SequencedEvent): void }>();

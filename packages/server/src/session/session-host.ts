@@ -6,6 +6,7 @@ import type { Authenticator } from "../auth/authenticator.js";
 import type { RunRateLimiter } from "../limits/run-rate-limit.js";
 import type { ResolvedLimits } from "../options.js";
 import type { Principal } from "../principal.js";
+import type { FollowTransport } from "../runs/abandoned-runs.js";
 import type { RunRegistry } from "../runs/registry.js";
 import type { Run } from "../runs/run.js";
 
@@ -36,4 +37,6 @@ export interface SessionHost {
   mayFollow?(principal: Principal, run: Run): Promise<boolean>;
   /** Calls `fn` for each run started on `threadId` from now on; returns the unsubscribe; optional. */
   followThread?(threadId: string, fn: (run: Run) => void): () => void;
+  /** A client stream following `run` went away (abandoned-run rule); optional. */
+  runLeft?(run: Run, transport: FollowTransport): void;
 }

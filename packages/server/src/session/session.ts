@@ -70,6 +70,8 @@ export class Session {
         this.close(CloseCode.SlowConsumer, "Client too slow; reconnect and resume");
       },
       (runId, after) => this.unavailable(runId, after),
+      // Only when the deployment opts in (abandonedRuns.webSocket): a dropped socket never cancels.
+      { onLeft: (run) => host.runLeft?.(run, "websocket") },
     );
     this.threads = new SessionThreadFollower(host, {
       principal: () => this.principal,
