@@ -13,6 +13,8 @@ import { createRedisTicketStore, deferTicketStore } from "./auth/redis-tickets.j
 import { createMemoryTicketStore, createTicketIssuer } from "./auth/tickets.js";
 import type { Cluster } from "./cluster/cluster.js";
 import { installCluster } from "./cluster/install-cluster.js";
+import { RunAccess } from "./core/run-access.js";
+import { RunCore } from "./core/run-core.js";
 import { AuthError, ConfigError } from "./errors.js";
 import { answerHealth, FEATURES } from "./http/health.js";
 import { type HttpBinding, installHttpBinding } from "./http/http-binding.js";
@@ -22,7 +24,7 @@ import { createRunRateLimiter, type RunRateLimiter } from "./limits/run-rate-lim
 import { createLogger } from "./logger.js";
 import { DEFAULTS, type ResolvedLimits, type ResolvedResume, type SDKOptions } from "./options.js";
 import type { Principal } from "./principal.js";
-import { AbandonedRuns, type FollowTransport } from "./runs/abandoned-runs.js";
+import { AbandonedRuns } from "./runs/abandoned-runs.js";
 import { executeRun } from "./runs/execute.js";
 import { RunRegistry } from "./runs/registry.js";
 import type { Run } from "./runs/run.js";
@@ -76,6 +78,8 @@ export class CopilotKitSDK implements SessionHost {
   readonly cluster: Cluster | undefined;
   /** Followers of threads (`join`) on this node. */
   readonly following: ThreadFollowing;
+  /** The run policy every binding goes through (start, resume, cancel, join). See docs/architecture.md. */
+  readonly core: RunCore;
 
   private readonly byName = new Map<string, Agent>();
   private readonly sessions = new Set<Session>();
@@ -125,6 +129,20 @@ export class CopilotKitSDK implements SessionHost {
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
     this.healthChecks = [...(options.healthChecks ?? [])];
+    this.core = new RunCore({
+      logger: this.logger,
+      registry: this.registry,
+      access: new RunAccess(() => this.threads, this.logger),
+      findAgent: (name) => this.byName.get(name),
+      agentNames: () => this.agents.map((a) => a.name),
+      rateLimiter: () => this.rateLimiter,
+      authorizeRun: (principal, input) => this.authorizeRun(principal, input),
+      launch: (input, agent, principal) => this.startRun(input, agent, principal),
+      locateRun: (runId) => this.locateRun(runId),
+      joinThread: (principal, threadId) => this.following.join(principal, threadId),
+      threads: () => this.threads,
+      abandoned: this.abandoned,
+    });
     this.router.add("GET", "/health", (req, res) => this.health(req, res));
     this.http = installHttpBinding(this, {
       allowedOrigins: options.allowedOrigins,
@@ -189,11 +207,6 @@ export class CopilotKitSDK implements SessionHost {
     this.runListeners.push(fn);
   }
 
-  /** A client stream following `run` went away: the abandoned-run rule decides (see AbandonedRuns). */
-  runLeft(run: Run, transport: FollowTransport): void {
-    this.abandoned.left(run, transport);
-  }
-
   /** Runs `fn` during `close()`, after runs ended: flush and close stores and connections. */
   onClose(fn: () => Promise<void>): void {
     this.closeHooks.push(fn);
@@ -233,9 +246,9 @@ export class CopilotKitSDK implements SessionHost {
     return this.following.join(principal, threadId);
   }
 
-  /** Whether `principal` may see `run`: its own, or one on a thread it may follow. */
+  /** Whether `principal` may see `run`: its own, or one on a thread it may follow (the resume rule). */
   mayFollow(principal: Principal, run: Run): Promise<boolean> {
-    return this.following.mayFollow(principal, run);
+    return this.core.mayRead(principal, run);
   }
 
   /** Calls `fn` for every run started on `threadId` from now on; returns the unsubscribe. */

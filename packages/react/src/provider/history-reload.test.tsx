@@ -205,9 +205,7 @@ describe("reload during a run", () => {
     // (The server answers the fill-in as soon as the run is stored, which can be before this
     // test first saw isLoading false: take the answer by role, not by position.)
     const answer = messages.find((m) => m.role === "assistant")!;
-    await waitFor(() =>
-      expect(reloaded.result.current.messages.map(text)).toEqual(["count", text(answer)]),
-    );
+    await waitFor(() => expect(reloaded.result.current.messages.map(text)).toEqual(["count", text(answer)]));
     expect(reloaded.result.current.messages[1]).toBe(answer);
     const saved = await stored(threadId, 2);
     expect(saved.messages.map(text)).toEqual(reloaded.result.current.messages.map(text));

@@ -1,16 +1,15 @@
-import type { RunAgentInput } from "@ag-ui/core";
 import { parseRunAgentInput } from "@backchannel/protocol/validate";
-import type { Run } from "../runs/run.js";
+import type { Refusal } from "../core/outcome.js";
 import type { HttpBinding, HttpHandler } from "./http-binding.js";
-import { HttpError } from "./http-error.js";
+import { HttpError, refusalToHttp, toHttpError } from "./http-error.js";
 import { checkAcceptsEventStream, checkOrigin, readJsonBody } from "./request.js";
-import { parseAfter, resumeStream } from "./run-events-route.js";
+import { parseAfter, streamFrom } from "./run-events-route.js";
 
 /**
  * `POST <base>/agents/:name/run`: AG-UI's HTTP binding. The body is a RunAgentInput; the answer
  * streams the run's AG-UI events as SSE, each with `id: <seq>`, so AG-UI's own `HttpAgent`
- * works against it. A repeated POST with a runId this principal already ran is a retry: it
- * replays the run (after `Last-Event-ID`, if sent) instead of starting it twice.
+ * works against it. The decisions (retry of a known runId, rate limit, authorizers) are the run
+ * core's, as for a `run` frame; a retry replays after `Last-Event-ID`, if sent.
  */
 export function agentRunRoute(binding: HttpBinding): HttpHandler {
   const host = binding.host;
@@ -18,45 +17,37 @@ export function agentRunRoute(binding: HttpBinding): HttpHandler {
     checkOrigin(req, binding.config.allowedOrigins);
     checkAcceptsEventStream(req);
     const principal = await binding.authenticate(req, "sse");
-    const name = params.name ?? "";
-    const agent = host.findAgent(name);
-    if (!agent) {
-      const names = host
-        .agentInfos()
-        .map((a) => a.name)
-        .join(", ");
-      throw new HttpError("unknown_agent", `No agent named '${name}'. Available: ${names || "(none)"}`);
-    }
     const parsed = parseRunAgentInput(await readJsonBody(req, host.limits.maxFrameBytes));
     if (!parsed.ok) throw new HttpError("bad_request", parsed.message);
-    const input: RunAgentInput = parsed.input;
-
-    const existing = await binding.findRun(input.runId);
-    if (existing) return await retry(existing);
-    const decision = await host.rateLimiter.take(principal.id);
-    if (!decision.ok) {
-      throw new HttpError("rate_limited", `Too many runs; retry in ${decision.retryAfterMs} ms`, {
-        retryAfterMs: decision.retryAfterMs,
-      });
+    let stream: ReturnType<HttpBinding["openStream"]> | undefined;
+    const started = await host.core.start(
+      principal,
+      { agent: params.name ?? "", input: parsed.input, after: parseAfter(req) ?? 0 },
+      {
+        // The client may have gone while we awaited; then there is nobody to start the run for.
+        gone: () => res.destroyed,
+        // Admission comes before the start, so a refused stream starts nothing.
+        admit: (): Refusal | undefined => {
+          try {
+            stream = binding.openStream(res, principal);
+            return undefined;
+          } catch (err) {
+            const e = toHttpError(err);
+            return {
+              ok: false,
+              code: e.code,
+              message: e.message,
+              ...(e.retryAfterMs ? { retryAfterMs: e.retryAfterMs } : {}),
+            };
+          }
+        },
+      },
+    );
+    if (!started.ok) {
+      if (started.code === "gone") return;
+      throw refusalToHttp(started);
     }
-    await host.authorizeRun(principal, input);
-    // The client may have gone while we awaited; then there is nobody to start the run for.
-    if (res.destroyed) return;
-    // A duplicate may have raced us through the awaits above.
-    const raced = await binding.findRun(input.runId);
-    if (raced) return await retry(raced);
-    // Admission comes first, so a refused stream starts nothing.
-    const stream = binding.openStream(res, principal);
-    stream.start(host.startRun(input, agent, principal), 0);
-
-    async function retry(run: Run): Promise<void> {
-      if (run.principal.id !== principal.id) {
-        throw new HttpError(
-          "run_conflict",
-          "This runId is already in use; generate a fresh runId for a new run",
-        );
-      }
-      await resumeStream(binding, res, principal, run, parseAfter(req) ?? 0);
-    }
+    if (started.retry) return streamFrom(binding, res, principal, started.run, started.after);
+    stream!.start(started.run, 0);
   };
 }

@@ -3,10 +3,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { AuthTransport } from "../auth/failure-log.js";
 import type { Principal } from "../principal.js";
-import type { Run } from "../runs/run.js";
 import { agentRunRoute } from "./agent-run-route.js";
 import { connectRoute } from "./connect-route.js";
-import { applyCors, preflightRoute } from "./cors.js";
+import { preflightRoute } from "./cors.js";
 import { HttpError, type HttpHandler, httpRoute } from "./http-error.js";
 import type { HttpBindingConfig, HttpHost } from "./http-host.js";
 import { authenticateRequest } from "./request.js";
@@ -61,14 +60,6 @@ export class HttpBinding {
   /** Open SSE streams. */
   get streamCount(): number {
     return this.streams.size;
-  }
-
-  /**
-   * The run with this id: in this process, or (in a cluster) mirrored from the node running
-   * it, so resume and cancel work whichever node the request reaches.
-   */
-  async findRun(runId: string): Promise<Run | undefined> {
-    return this.host.registry.get(runId) ?? (await this.host.locateRun?.(runId));
   }
 
   /** Registers the routes and the ticket verifier. */

@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ErrorCode, type HttpErrorCode, httpStatusOf } from "@backchannel/protocol";
+import { type Refusal, UNAVAILABLE_RETRY_MS } from "../core/outcome.js";
 import { BackchannelServerError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { applyCors } from "./cors.js";
@@ -15,8 +16,6 @@ import type { RouteHandler } from "./router.js";
 
 /** Status of a typed error whose code the protocol does not know (an app's run authorizer refusing). */
 const APP_REFUSAL_STATUS = 403;
-/** When to retry after `unavailable` (a store or Redis outage) when the thrower did not say. */
-const UNAVAILABLE_RETRY_MS = 2_000;
 
 /** Options of an HttpError. */
 export interface HttpErrorOptions {
@@ -77,6 +76,15 @@ export function toHttpError(err: unknown): HttpError {
     });
   }
   return new HttpError(ErrorCode.Internal, "Internal server error; retry later", { cause: err });
+}
+
+/** A run core refusal as the HttpError to throw (status from the table). */
+export function refusalToHttp(r: Refusal): HttpError {
+  return new HttpError(
+    r.code,
+    r.message,
+    r.retryAfterMs === undefined ? {} : { retryAfterMs: r.retryAfterMs },
+  );
 }
 
 /** Writes `err` as the response, unless headers already went out (then the stream is cut). */

@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Principal } from "../principal.js";
-import { mayResume } from "../runs/may-resume.js";
 import type { Run } from "../runs/run.js";
 import type { HttpBinding, HttpHandler } from "./http-binding.js";
-import { HttpError } from "./http-error.js";
+import { HttpError, refusalToHttp } from "./http-error.js";
 import { checkAcceptsEventStream, checkOrigin } from "./request.js";
 import { sendJson } from "./respond.js";
 
@@ -27,26 +26,17 @@ export function parseAfter(req: IncomingMessage): number | undefined {
 }
 
 /**
- * Streams `run` after seq `after` to `res`: 403 unless `principal` may resume it (the same rule
- * as the WebSocket's `resume`: its own run, or one on a thread it may follow), 410 when those
- * events are no longer buffered, 204 when the run ended and nothing is left to send (which
- * also stops an EventSource from reconnecting).
+ * Streams a run the run core already admitted (resume or retry) after seq `after` to `res`:
+ * 204 when the run ended and nothing is left to send (which also stops an EventSource from
+ * reconnecting), else an SSE stream.
  */
-export async function resumeStream(
+export function streamFrom(
   binding: HttpBinding,
   res: ServerResponse,
   principal: Principal,
   run: Run,
   after: number,
-): Promise<void> {
-  if (!(await mayResume(binding.host, principal, run)))
-    throw new HttpError("forbidden", "This run belongs to another user");
-  if (!run.canReplayFrom(after)) {
-    throw new HttpError(
-      "resume_unavailable",
-      `Events after seq ${after} are no longer buffered; reload the thread history instead`,
-    );
-  }
+): void {
   if (run.ended && after >= run.lastSeq) {
     res.writeHead(204, { "cache-control": "no-store", "x-backchannel-run-id": run.id });
     res.end();
@@ -58,22 +48,16 @@ export async function resumeStream(
 /**
  * `GET <base>/runs/:runId/events`: the run's events after `Last-Event-ID` (or `?after=`, or
  * from the start) as SSE, then live ones until the run ends. Works for runs started over
- * either transport.
+ * either transport; who may resume is the run core's rule (as for a `resume` frame).
  */
 export function runEventsRoute(binding: HttpBinding): HttpHandler {
   return async (req, res, params) => {
     checkOrigin(req, binding.config.allowedOrigins);
     checkAcceptsEventStream(req);
     const principal = await binding.authenticate(req, "sse");
-    const after = parseAfter(req) ?? 0;
-    const run = await binding.findRun(params.runId ?? "");
-    if (!run) {
-      throw new HttpError(
-        "resume_unavailable",
-        "This run is no longer resumable (unknown, or finished too long ago); reload the thread history instead",
-      );
-    }
-    await resumeStream(binding, res, principal, run, after);
+    const resumed = await binding.host.core.resume(principal, params.runId ?? "", parseAfter(req) ?? 0);
+    if (!resumed.ok) throw refusalToHttp(resumed);
+    streamFrom(binding, res, principal, resumed.run, resumed.after);
   };
 }
 
@@ -87,14 +71,8 @@ export function cancelRunRoute(binding: HttpBinding): HttpHandler {
     checkOrigin(req, binding.config.allowedOrigins);
     const principal = await binding.authenticate(req);
     const runId = params.runId ?? "";
-    const run = await binding.findRun(runId);
-    if (!run) throw new HttpError("unknown_run", `No run '${runId}' on this server`);
-    if (run.principal.id !== principal.id)
-      throw new HttpError("forbidden", "This run belongs to another user");
-    if (!run.ended) {
-      binding.host.logger.info({ runId, transport: "http" }, "run cancelled by client");
-      run.cancel();
-    }
-    sendJson(res, 200, { runId, status: run.status });
+    const cancelled = await binding.host.core.cancel(principal, runId, "http");
+    if (!cancelled.ok) throw refusalToHttp(cancelled);
+    sendJson(res, 200, { runId, status: cancelled.run.status });
   };
 }

@@ -85,7 +85,7 @@ export class SseStream {
         encoder: sseFrameEncoder,
         onFinished: () => this.end(),
         // A stream that closes mid-run may mean nobody will come back (AG-UI's abortRun()).
-        onLeft: (run) => host.runLeft?.(run, "http"),
+        onLeft: (run) => host.core.left(run, "http"),
       },
     );
     res.on("close", () => this.cleanup());

@@ -1,17 +1,11 @@
-/**
- * The thread history routes: list the caller's threads, load one (AG-UI messages and state,
- * so a page reload shows the conversation), delete one. Same credentials as the other HTTP
- * routes (`Authorization: Bearer`); a principal only ever reaches its own threads.
- * @module
- */
-import { ErrorCode } from "@backchannel/protocol";
 import type { Logger } from "pino";
 import type { Authenticator } from "../auth/authenticator.js";
-import { BackchannelServerError } from "../errors.js";
+import type { RunCore } from "../core/run-core.js";
+import { noThread, storeCall } from "../core/run-core.js";
 import type { ThreadPersistence } from "../store/persistence.js";
 import { decodeCursor, encodeCursor } from "../store/thread-store.js";
-import { applyCors, preflightRoute } from "./cors.js";
-import { HttpError, type HttpHandler, httpRoute } from "./http-error.js";
+import { preflightRoute } from "./cors.js";
+import { HttpError, type HttpHandler, httpRoute, refusalToHttp } from "./http-error.js";
 import { authenticateRequest, checkOrigin } from "./request.js";
 import { sendJson } from "./respond.js";
 import type { RouteHandler } from "./router.js";
@@ -39,6 +33,7 @@ export interface ThreadRoutesHost {
  */
 export function installThreadRoutes(
   host: ThreadRoutesHost,
+  core: Pick<RunCore, "deleteThread">,
   persistence: ThreadPersistence,
   allowedOrigins: readonly string[] | undefined,
 ): void {
@@ -104,12 +99,8 @@ export function installThreadRoutes(
     wrap(async (req, res, params) => {
       const principal = await authenticateRequest(req, host.authenticator);
       const threadId = params.threadId ?? "";
-      await allow(persistence, principal, threadId, "delete");
-      // Cancel first: a run ending after the delete finds no thread and writes nothing.
-      await persistence.cancelThreadRuns(threadId);
-      await guard(() => persistence.store.deleteThread(threadId));
-      // Its finished runs go too: whoever claims the id next must not resume them.
-      await persistence.dropThreadRuns(threadId);
+      const deleted = await core.deleteThread(principal, threadId);
+      if (!deleted.ok) throw refusalToHttp(deleted);
       res.writeHead(204, { "cache-control": "no-store" });
       res.end();
     }),
@@ -131,10 +122,7 @@ async function allow(
 }
 
 function notFound(threadId: string): HttpError {
-  return new HttpError(
-    "not_found",
-    `No thread '${threadId.slice(0, 64)}' (deleted, expired, or never saved)`,
-  );
+  return new HttpError("not_found", noThread(threadId));
 }
 
 function parseLimit(raw: string | null): number {
@@ -146,15 +134,4 @@ function parseLimit(raw: string | null): number {
 }
 
 /** Store failures become `unavailable` (503 with Retry-After: retry), not a 500. */
-async function guard<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof BackchannelServerError) throw err;
-    throw new BackchannelServerError(
-      ErrorCode.Unavailable,
-      "Conversation history is unavailable right now (database unreachable); retry shortly",
-      { cause: err },
-    );
-  }
-}
+const guard = storeCall;

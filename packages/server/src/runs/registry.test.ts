@@ -69,8 +69,8 @@ describe("RunRegistry retention", () => {
     // Evicted runs let go of their events too.
     expect(runs[0]!.buffer.size).toBe(0);
     // A running run is never evicted for the budget, and a dropped thread's runs go with it.
-    const running = registry.create({ threadId: "t4", runId: "live" } as never, "a", user);
-    registry.dropThread("t4");
+    const running = registry.create({ threadId: "t5", runId: "live" } as never, "a", user);
+    registry.forgetThread("t4");
     expect(registry.get("r4")).toBeUndefined();
     expect(registry.get("live")).toBe(running);
     expect(registry.retainedBytes).toBe(perRun * 2);

@@ -57,11 +57,15 @@ export class RunRegistry {
   }
 
   /**
-   * Forgets every run of `threadId` (its thread was deleted): a later owner of the same id must
-   * not resume or follow them. Running ones are left to their cancel.
+   * Forgets every run of a deleted thread (cancelling the running ones): a resume of them is then
+   * `resume_unavailable` like any unknown run, and a later owner of the same id cannot reach
+   * them. Streams already following a run keep it (and its buffer) to its end.
    */
-  dropThread(threadId: string): void {
-    for (const run of this.byThread(threadId)) if (run.ended) this.drop(run);
+  forgetThread(threadId: string): void {
+    for (const run of this.byThread(threadId)) {
+      if (!run.ended) run.cancel();
+      this.drop(run, false);
+    }
   }
 
   /** Drops finished runs past retention, and the oldest finished ones past `maxRetainedRuns`. */
@@ -100,8 +104,8 @@ export class RunRegistry {
     }
   }
 
-  private drop(run: Run): void {
-    run.buffer.clear();
+  private drop(run: Run, clearBuffer = true): void {
+    if (clearBuffer) run.buffer.clear();
     if (this.runs.get(run.id) === run) this.runs.delete(run.id);
     const bytes = this.retained.get(run);
     if (bytes !== undefined) {

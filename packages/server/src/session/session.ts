@@ -13,17 +13,18 @@ import {
   type RunFrame,
 } from "@backchannel/protocol";
 import { parseClientFrame } from "@backchannel/protocol/validate";
-import type { Logger } from "pino";
 import type { AuthAttempt } from "../auth/authenticator.js";
 import type { CredentialSource } from "../auth/credentials.js";
+import { InFlight } from "../core/in-flight.js";
+import type { Refusal } from "../core/outcome.js";
 import { AuthError, BackchannelServerError } from "../errors.js";
 import { FrameRate } from "../limits/frame-rate.js";
+import type { Logger } from "../logger.js";
 import type { Principal } from "../principal.js";
-import { mayResume } from "../runs/may-resume.js";
 import type { Run } from "../runs/run.js";
-import { SessionThreadFollower } from "../store/thread-follow.js";
 import { Outbox } from "./outbox.js";
 import type { SessionHost } from "./session-host.js";
+import { SessionThreadFollower } from "./thread-follower.js";
 import type { Transport } from "./transport.js";
 
 const MAX_PENDING_BEFORE_AUTH = 32;
@@ -44,7 +45,8 @@ export class Session {
   private pending: string[] = [];
   private readonly outbox: Outbox;
   private readonly frameRate: FrameRate;
-  private ownInFlight = 0;
+  /** Runs this socket started and that are still running (`limits.maxRunsPerConnection`). */
+  private readonly inFlight: InFlight;
   /** Threads this socket follows (`join`). */
   private readonly threads: SessionThreadFollower;
   private authTimer: NodeJS.Timeout | undefined;
@@ -59,6 +61,7 @@ export class Session {
   ) {
     this.logger = host.logger.child({ sessionId: this.id });
     this.frameRate = new FrameRate(host.limits.framesPerSecond);
+    this.inFlight = new InFlight(host.limits.maxRunsPerConnection);
     this.outbox = new Outbox(
       transport,
       {
@@ -71,7 +74,7 @@ export class Session {
       },
       (runId, after) => this.unavailable(runId, after),
       // Only when the deployment opts in (abandonedRuns.webSocket): a dropped socket never cancels.
-      { onLeft: (run) => host.runLeft?.(run, "websocket") },
+      { onLeft: (run) => host.core.left(run, "websocket") },
     );
     this.threads = new SessionThreadFollower(host, {
       principal: () => this.principal,
@@ -332,114 +335,26 @@ export class Session {
   }
 
   private async onRun(frame: RunFrame): Promise<void> {
-    const principal = this.principal!;
     const input = frame.input as RunAgentInput;
-    const existing = await this.findRun(input.runId);
-    if (existing) return this.retryOf(existing, frame);
-    const agent = this.host.findAgent(frame.agent);
-    if (!agent) {
-      const names = this.host
-        .agentInfos()
-        .map((a) => a.name)
-        .join(", ");
-      return this.sendError({
-        code: ErrorCode.UnknownAgent,
-        message: `No agent named '${frame.agent}'. Available: ${names || "(none)"}`,
-        id: frame.id,
-        runId: input.runId,
-      });
+    const started = await this.host.core.start(
+      this.principal!,
+      { agent: frame.agent, input },
+      { inFlight: this.inFlight, gone: () => this.closed },
+    );
+    if (!started.ok) {
+      if (started.code !== "gone") this.refuse(started, frame.id, input.runId);
+      return;
     }
-    if (this.ownInFlight >= this.host.limits.maxRunsPerConnection) {
-      return this.sendError({
-        code: ErrorCode.TooManyRuns,
-        message: `This connection already has ${this.ownInFlight} runs in flight; wait for one to finish or cancel one`,
-        id: frame.id,
-        runId: input.runId,
-      });
-    }
-    // Reserve the slot before any await, so a burst of run frames cannot overshoot the limit.
-    this.ownInFlight++;
-    let run: Run | undefined;
-    try {
-      run = await this.admitRun(frame, input, principal);
-    } finally {
-      if (run) void run.done.then(() => this.ownInFlight--);
-      else this.ownInFlight--;
-    }
-  }
-
-  /** Rate limit, authorization, and the start itself; undefined when refused (the client was told). */
-  private async admitRun(
-    frame: RunFrame,
-    input: RunAgentInput,
-    principal: Principal,
-  ): Promise<Run | undefined> {
-    const decision = await this.host.rateLimiter.take(principal.id);
-    if (!decision.ok) {
-      this.sendError({
-        code: ErrorCode.RateLimited,
-        message: `Too many runs; retry in ${decision.retryAfterMs} ms`,
-        id: frame.id,
-        runId: input.runId,
-        retryAfterMs: decision.retryAfterMs,
-      });
-      return undefined;
-    }
-    try {
-      await this.host.authorizeRun(principal, input);
-    } catch (err) {
-      const code = err instanceof BackchannelServerError ? err.code : ErrorCode.Internal;
-      this.sendError({ code, message: (err as Error).message, id: frame.id, runId: input.runId });
-      return undefined;
-    }
-    if (this.closed) return undefined;
-    // A duplicate may have raced us through the awaits above.
-    const raced = await this.findRun(input.runId);
-    if (raced) {
-      this.retryOf(raced, frame);
-      return undefined;
-    }
-    const run = this.host.startRun(input, this.host.findAgent(frame.agent)!, principal);
-    this.threads.own(run);
-    this.follow(run, 0);
-    return run;
-  }
-
-  /** A `run` whose runId is already known: the client retried; serve it as a resume from the start. */
-  private retryOf(run: Run, frame: RunFrame): void {
-    if (run.principal.id !== this.principal!.id) {
-      return this.sendError({
-        code: ErrorCode.RunConflict,
-        message: "This runId is already in use; generate a fresh runId for a new run",
-        id: frame.id,
-        runId: run.id,
-      });
-    }
-    this.follow(run, 0, frame.id);
+    this.threads.own(started.run);
+    // A retry is answered like a resume from the start (with the frame's id); a new run streams from 0.
+    this.follow(started.run, started.after, started.retry ? frame.id : undefined);
   }
 
   private async onResume(frame: ResumeFrame): Promise<void> {
-    const run = await this.findRun(frame.runId);
-    // Resuming only reads: the run's owner, or anyone allowed to follow its thread, may.
-    if (run && !(await mayResume(this.host, this.principal!, run))) {
-      return this.sendError({
-        code: ErrorCode.Forbidden,
-        message: "This run belongs to another user",
-        id: frame.id,
-        runId: frame.runId,
-      });
-    }
-    if (!run) {
-      return this.sendError({
-        code: ErrorCode.ResumeUnavailable,
-        message:
-          "This run is no longer resumable (unknown, or finished too long ago); reload the thread history instead",
-        id: frame.id,
-        runId: frame.runId,
-      });
-    }
-    this.threads.own(run);
-    this.follow(run, frame.after, frame.id);
+    const resumed = await this.host.core.resume(this.principal!, frame.runId, frame.after);
+    if (!resumed.ok) return this.refuse(resumed, frame.id, frame.runId);
+    this.threads.own(resumed.run);
+    this.follow(resumed.run, resumed.after, frame.id);
   }
 
   private follow(run: Run, after: number, id?: string): void {
@@ -458,30 +373,19 @@ export class Session {
   }
 
   private async onCancel(frame: CancelFrame): Promise<void> {
-    const run = await this.findRun(frame.runId);
-    if (!run) {
-      return this.sendError({
-        code: ErrorCode.UnknownRun,
-        message: `No run '${frame.runId}' on this server`,
-        id: frame.id,
-        runId: frame.runId,
-      });
-    }
-    if (run.principal.id !== this.principal!.id) {
-      return this.sendError({
-        code: ErrorCode.Forbidden,
-        message: "This run belongs to another user",
-        id: frame.id,
-        runId: frame.runId,
-      });
-    }
-    this.logger.info({ runId: run.id }, "run cancelled by client");
-    run.cancel();
+    const cancelled = await this.host.core.cancel(this.principal!, frame.runId, "websocket");
+    if (!cancelled.ok) this.refuse(cancelled, frame.id, frame.runId);
   }
 
-  /** A run of this node, or (in a cluster) one executing on another node. */
-  private async findRun(runId: string): Promise<Run | undefined> {
-    return this.host.registry.get(runId) ?? (await this.host.locateRun?.(runId));
+  /** A run core refusal as an `error` frame naming the frame it answers. */
+  private refuse(r: Refusal, id: string | undefined, runId: string | undefined): void {
+    this.sendError({
+      code: r.code,
+      message: r.message,
+      ...(id !== undefined ? { id } : {}),
+      ...(runId !== undefined ? { runId } : {}),
+      ...(r.retryAfterMs !== undefined ? { retryAfterMs: r.retryAfterMs } : {}),
+    });
   }
 
   private sendError(e: Omit<ErrorFrame, "type">): void {

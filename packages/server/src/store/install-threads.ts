@@ -8,6 +8,7 @@ import type { RunAgentInput } from "@ag-ui/core";
 import type { Logger } from "pino";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { Cluster } from "../cluster/cluster.js";
+import type { RunCore } from "../core/run-core.js";
 import type { RouteHandler } from "../http/router.js";
 import { installThreadRoutes } from "../http/threads-routes.js";
 import type { Principal } from "../principal.js";
@@ -33,6 +34,8 @@ export interface ThreadsHost {
   readonly logger: Logger;
   readonly authenticator: Authenticator;
   readonly registry: RunRegistry;
+  /** The run core (deleting a thread forgets its runs). */
+  readonly core: Pick<RunCore, "deleteThread">;
   /** The cluster layer, when there is one: live runs and cancels span every node. */
   readonly cluster?: Cluster | undefined;
   route(method: string, pattern: string, handler: RouteHandler): void;
@@ -88,6 +91,6 @@ export function installThreads(host: ThreadsHost, config: ThreadsConfig): Thread
   host.onRunStarted((run) => persistence.track(run));
   host.addHealthCheck({ name: "database", check: () => store.ping() });
   host.onClose(() => persistence.close());
-  installThreadRoutes(host, persistence, config.allowedOrigins);
+  installThreadRoutes(host, host.core, persistence, config.allowedOrigins);
   return persistence;
 }

@@ -80,8 +80,6 @@ export class ThreadPersistence {
   liveRuns: (threadId: string) => Promise<LiveRunInfo[]>;
   /** Cancels live runs of a thread (before it is deleted); the cluster layer widens this too. */
   cancelThreadRuns: (threadId: string) => Promise<void>;
-  /** Forgets a deleted thread's finished runs, so they can no longer be resumed or followed. */
-  dropThreadRuns: (threadId: string) => Promise<void>;
 
   constructor(
     readonly store: ThreadStore,
@@ -99,7 +97,6 @@ export class ThreadPersistence {
     this.cancelThreadRuns = async (threadId) => {
       for (const run of host.registry.byThread(threadId)) run.cancel();
     };
-    this.dropThreadRuns = async (threadId) => host.registry.dropThread(threadId);
   }
 
   /** Runs on this node still executing on `threadId`. */
