@@ -3,6 +3,7 @@ import type { BaseEvent } from "@ag-ui/core";
 import { validateEvent } from "@backchannel/protocol/validate";
 import type { Logger } from "pino";
 import type { Agent, AgentContext } from "../agent.js";
+import type { RunProbe } from "../ops/run-observer.js";
 import type { Run } from "./run.js";
 
 /**
@@ -14,10 +15,13 @@ export async function executeRun(
   run: Run,
   agent: Agent,
   logger: Logger,
+  probe?: RunProbe,
   opts: { exposeErrors?: boolean } = {},
 ): Promise<void> {
   run.emit({ type: "RUN_STARTED", threadId: run.threadId, runId: run.id } as BaseEvent);
   const ctx: AgentContext = { signal: run.abort.signal, principal: run.principal, logger };
+  if (probe?.traceparent) ctx.traceparent = probe.traceparent;
+  if (probe?.tracestate) ctx.tracestate = probe.tracestate;
   let iterator: AsyncIterator<unknown> | undefined;
   const stop = () => {
     // Cancelled from outside: let the agent's generator run its finally blocks.
@@ -40,6 +44,7 @@ export async function executeRun(
         run.fail(`Agent '${agent.name}' emitted an invalid event: ${checked.message}`, "invalid_event");
         break;
       }
+      probe?.event(checked.event.type);
       run.emit(checked.event);
     }
     run.finish();

@@ -11,6 +11,7 @@ import type { Cluster } from "../cluster/cluster.js";
 import type { RunCore } from "../core/run-core.js";
 import type { RouteHandler } from "../http/router.js";
 import { installThreadRoutes } from "../http/threads-routes.js";
+import { traceStoreWrites } from "../ops/traced-store.js";
 import type { Principal } from "../principal.js";
 import type { RunRegistry } from "../runs/registry.js";
 import type { Run } from "../runs/run.js";
@@ -58,14 +59,14 @@ export function installThreads(host: ThreadsHost, config: ThreadsConfig): Thread
   if (config.store === false) return undefined;
   let store: ThreadStore;
   const owned = !config.store;
-  if (config.store) store = config.store;
+  if (config.store) store = traceStoreWrites(config.store);
   else {
     const storeConfig: StoreConfig = {
       ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
       dataDir: config.dataDir ?? defaultDataDir(),
     };
     const where = describeStore(storeConfig);
-    const lazy = lazyThreadStore(() => createThreadStore(storeConfig));
+    const lazy = lazyThreadStore(() => createThreadStore(storeConfig).then(traceStoreWrites));
     lazy.ready().then(
       (s) => host.logger.info({ store: where, kind: s.kind }, "thread store ready"),
       (err) =>
