@@ -18,6 +18,13 @@ export interface StartRunOptions {
   agent: string;
   /** AG-UI RunAgentInput. Missing `threadId`/`runId` get random UUIDs, missing lists become `[]`. */
   input?: Partial<RunAgentInput>;
+  /**
+   * W3C `traceparent` of the browser's current span (e.g. from your OpenTelemetry web SDK): the
+   * run's server span and the agent join this trace. Sent in the `run` frame.
+   */
+  traceparent?: string;
+  /** W3C `tracestate` to send with `traceparent`. */
+  tracestate?: string;
 }
 
 /** What `attachRun` takes. */
@@ -58,6 +65,11 @@ export interface BackchannelClient {
   attachRun(runId: string, options?: AttachRunOptions): RunHandle;
   /** Cancels a run by id (same as `handle.cancel()`). */
   cancel(runId: string): void;
+  /**
+   * Marks the connection as in use until the returned release function is called, so it is not
+   * closed for being idle (see `idleClose`). `AgentThread` holds it while client tools run.
+   */
+  keepAlive(): () => void;
   /** The handle of a run still in flight, if this client has one. */
   getRun(runId: string): RunHandle | undefined;
   /**
@@ -82,9 +94,13 @@ export function createClient(options: ClientOptions): BackchannelClient {
   const registry = new RunRegistry({
     maxRateLimitRetries: opts.maxRateLimitRetries,
     onRunError: (error) => opts.onError?.(error),
+    // Only called once runs exist, long after `connection` below is set.
+    onActivity: () => connection.activityChanged(),
   });
+  let holds = 0;
   let follows!: ThreadFollows;
   const connection = new Connection(opts, {
+    isBusy: () => registry.size > 0 || follows.size > 0 || holds > 0,
     onReady: () => {
       registry.onReady();
       follows.onReady();
@@ -119,7 +135,7 @@ export function createClient(options: ClientOptions): BackchannelClient {
     connect: () => connection.connect(),
     reconnect: () => connection.reconnect(),
     close: () => connection.close(),
-    startRun({ agent, input = {} }) {
+    startRun({ agent, input = {}, traceparent, tracestate }) {
       if (typeof agent !== "string" || agent.length === 0) {
         throw new TypeError(
           "startRun: `agent` must be the name of an agent the server hosts (see client.ready.agents).",
@@ -133,7 +149,14 @@ export function createClient(options: ClientOptions): BackchannelClient {
         tools: input.tools ?? [],
         context: input.context ?? [],
       };
-      return registry.start({ type: "run", id: full.runId, agent, input: full });
+      return registry.start({
+        type: "run",
+        id: full.runId,
+        agent,
+        input: full,
+        ...(traceparent ? { traceparent } : {}),
+        ...(traceparent && tracestate ? { tracestate } : {}),
+      });
     },
     attachRun(runId, { after = 0, threadId } = {}) {
       if (!Number.isInteger(after) || after < 0) {
@@ -142,6 +165,17 @@ export function createClient(options: ClientOptions): BackchannelClient {
       return registry.attach(runId, after, threadId);
     },
     cancel: (runId) => registry.cancel(runId),
+    keepAlive() {
+      holds++;
+      connection.activityChanged();
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        holds--;
+        connection.activityChanged();
+      };
+    },
     getRun: (runId) => registry.get(runId),
     joinThread(threadId, options = {}) {
       if (typeof threadId !== "string" || threadId.length === 0 || threadId.length > 256) {

@@ -11,6 +11,17 @@ describe("decideOnClose", () => {
     expect(d.error.message).toBe(`Connection lost (${code} why); reconnecting.`);
   });
 
+  it("reconnects at once, without backoff, after a 1012 service restart of a connected socket", () => {
+    const d = decideOnClose(1012, "service restart", ctx);
+    expect(d.action).toBe("retry-now");
+    expect(d.error).toMatchObject({ code: "connection_failed", closeCode: 1012 });
+    expect(d.error.message).toBe("The server is restarting (1012 service restart); reconnecting now.");
+    // Never connected: a node refusing during its restart is retried with backoff, not in a tight loop.
+    expect(decideOnClose(1012, "service restart", { ...ctx, wasConnected: false }).action).toBe(
+      "retry-later",
+    );
+  });
+
   it("names the URL when the first connection never got going", () => {
     expect(decideOnClose(1006, "", { ...ctx, wasConnected: false }).error.message).toBe(
       "Could not connect to ws://x/copilotkit/ws (1006).",

@@ -18,7 +18,8 @@ export interface CloseContext {
 }
 
 /**
- * - `retry-now`: reconnect at once (a 1008 with `getToken`: often just an expired token).
+ * - `retry-now`: reconnect at once (a 1008 with `getToken`: often just an expired token; a 1012
+ *   service restart: the load balancer sends the new socket to a node that is up).
  * - `retry-later`: reconnect after backoff; runs resume.
  * - `give-up`: go `disconnected`; runs in flight fail with `error`.
  */
@@ -38,6 +39,10 @@ export function decideOnClose(code: number, reason: string, ctx: CloseContext): 
       : "Pass a valid `token`, or `getToken` to fetch fresh ones.";
     const message = `The server refused the credentials (${detail}). ${hint}`;
     return { action: "give-up", error: new BackchannelError("auth_failed", message, closeCode) };
+  }
+  if (code === CloseCode.ServiceRestart && ctx.wasConnected) {
+    const message = `The server is restarting (${detail}); reconnecting now.`;
+    return { action: "retry-now", error: new BackchannelError("connection_failed", message, closeCode) };
   }
   if (!isRetryableClose(code)) {
     const message = `The server closed the connection (${detail}). Call reconnect() to connect again.`;

@@ -58,6 +58,8 @@ export interface ConnectionHooks {
   onDown(): void;
   /** The client stopped trying: fail everything in flight with `error`. */
   onGiveUp(error: BackchannelError): void;
+  /** Whether anything uses the connection (a run, a followed thread, a pending tool call); an unused one closes after `idleClose`. */
+  isBusy(): boolean;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -76,7 +78,15 @@ export class Connection extends Subscribable<ConnectionSnapshot> {
   #heartbeat: Heartbeat | null = null;
   #stopRefresh: (() => void) | null = null;
 
-  #onlineWatch: (() => void) | null = null;
+  #unwatch: (() => void) | null = null;
+  /** The current socket has reached `ready`: frames may go out on it. */
+  #live = false;
+  /** Closed for being unused; the next frame to send reconnects, still showing `connected`. */
+  #suspended = false;
+  /** Reconnecting after an idle close: `connectionState` stays `connected` unless it fails. */
+  #waking = false;
+  #idleSince: number | null = null;
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: ResolvedClientOptions, hooks: ConnectionHooks) {
     super({ connectionState: "disconnected", error: null, ready: null, attempt: 0, retryAt: null });
@@ -85,19 +95,53 @@ export class Connection extends Subscribable<ConnectionSnapshot> {
   }
 
   /**
-   * In browsers, the `online` event ends a pending backoff at once: after a laptop wakes or the
-   * Wi-Fi returns, waiting out a 30 s delay would only make the user wait.
+   * The environment's `online` event ends a pending backoff at once: after a laptop wakes or the
+   * Wi-Fi returns, waiting out a 30 s delay would only make the user wait. A visibility change
+   * re-times the idle close (hidden pages close sooner).
    */
-  #watchOnline(): void {
-    const target = globalThis as {
-      addEventListener?: EventTarget["addEventListener"];
-    } & Partial<EventTarget>;
-    if (this.#onlineWatch || typeof target.addEventListener !== "function") return;
-    const onOnline = () => {
+  #watch(): void {
+    if (this.#unwatch) return;
+    const env = this.#opts.environment;
+    const offOnline = env.onOnline(() => {
       if (this.snapshot.retryAt !== null) void this.#attempt();
+    });
+    const offVisibility = env.onVisibilityChange(() => this.#checkIdle());
+    this.#unwatch = () => {
+      offOnline();
+      offVisibility();
     };
-    target.addEventListener("online", onOnline);
-    this.#onlineWatch = () => target.removeEventListener?.("online", onOnline);
+  }
+
+  /** Something started or stopped using the connection: re-time (or cancel) the idle close. */
+  activityChanged(): void {
+    this.#checkIdle();
+  }
+
+  #checkIdle(): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    const idle = this.#opts.idleClose;
+    if (!idle || !this.#live || this.#hooks.isBusy()) {
+      this.#idleSince = null;
+      return;
+    }
+    this.#idleSince ??= Date.now();
+    const limit = this.#opts.environment.isVisible() ? idle.visibleMs : idle.hiddenMs;
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, this.#idleSince + limit - Date.now()));
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined;
+      if (!this.#live || this.#hooks.isBusy()) return;
+      this.#suspended = true;
+      this.#dropSocket("idle");
+    }, delay);
+  }
+
+  /** The first frame after an idle close: connect again without leaving `connected`. */
+  #wake(): void {
+    if (!this.#suspended) return;
+    this.#suspended = false;
+    this.#waking = true;
+    void this.#attempt();
   }
 
   get snapshot(): ConnectionSnapshot {
@@ -109,7 +153,7 @@ export class Connection extends Subscribable<ConnectionSnapshot> {
     if (this.snapshot.connectionState !== "disconnected") return;
     this.#everConnected = false;
     this.#authRetried = false;
-    this.#watchOnline();
+    this.#watch();
     this.update({ attempt: 0 });
     void this.#attempt();
   }
@@ -117,7 +161,8 @@ export class Connection extends Subscribable<ConnectionSnapshot> {
   /** Drops the current socket (if any) and connects again at once, with the backoff reset. */
   reconnect(): void {
     this.#authRetried = false;
-    this.#watchOnline();
+    this.#suspended = this.#waking = false;
+    this.#watch();
     this.#dropSocket("reconnect");
     this.update({ attempt: 0 });
     void this.#attempt();
@@ -125,8 +170,9 @@ export class Connection extends Subscribable<ConnectionSnapshot> {
 
   /** Closes for good (until `connect()`); runs in flight fail with `client_closed`. */
   close(): void {
-    this.#onlineWatch?.();
-    this.#onlineWatch = null;
+    this.#unwatch?.();
+    this.#unwatch = null;
+    this.#suspended = this.#waking = false;
     this.#generation++;
     this.#dropSocket("client closed");
     this.update({ connectionState: "disconnected", retryAt: null });
@@ -135,13 +181,16 @@ export class Connection extends Subscribable<ConnectionSnapshot> {
 
   /** Sends a frame on a ready connection; returns false (and sends nothing) otherwise. */
   send(frame: ClientFrame): boolean {
-    if (this.snapshot.connectionState !== "connected" || !this.#socket) return false;
-    return this.#socket.send(JSON.stringify(frame));
+    return this.sendText(JSON.stringify(frame));
   }
 
-  /** Sends pre-serialised frame text on a ready connection. */
+  /**
+   * Sends pre-serialised frame text on a ready connection. After an idle close it reconnects
+   * and returns false: runs and joins are (re)sent on the next `ready`, as after any reconnect.
+   */
   sendText(text: string): boolean {
-    if (this.snapshot.connectionState !== "connected" || !this.#socket) return false;
+    if (this.#suspended) this.#wake();
+    if (this.snapshot.connectionState !== "connected" || !this.#socket || !this.#live) return false;
     return this.#socket.send(text);
   }
 
@@ -157,6 +206,10 @@ export class Connection extends Subscribable<ConnectionSnapshot> {
   #dropSocket(graceful?: string): void {
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#connectTimer);
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    this.#idleSince = null;
+    this.#live = false;
     this.#heartbeat?.stop();
     this.#heartbeat = null;
     this.#stopRefresh?.();
@@ -172,7 +225,8 @@ export class Connection extends Subscribable<ConnectionSnapshot> {
   async #attempt(): Promise<void> {
     const generation = ++this.#generation;
     clearTimeout(this.#retryTimer);
-    this.update({ connectionState: this.#everConnected ? "reconnecting" : "connecting", retryAt: null });
+    if (this.#waking) this.update({ retryAt: null });
+    else this.update({ connectionState: this.#everConnected ? "reconnecting" : "connecting", retryAt: null });
     let token: string | undefined;
     try {
       token = this.#opts.getToken ? await this.#opts.getToken() : this.#opts.token;
@@ -265,6 +319,8 @@ export class Connection extends Subscribable<ConnectionSnapshot> {
     this.#heartbeat?.stop();
     this.#everConnected = true;
     this.#authRetried = false;
+    this.#waking = false;
+    this.#live = true;
     this.update({ connectionState: "connected", error: null, ready: Object.freeze(ready), attempt: 0 });
     this.#heartbeat = createHeartbeat({
       intervalMs: ready.heartbeatMs,
@@ -278,6 +334,7 @@ export class Connection extends Subscribable<ConnectionSnapshot> {
     });
     this.#scheduleRefresh(ready.expiresAt);
     this.#hooks.onReady(ready);
+    this.#checkIdle();
   }
 
   /**
@@ -343,12 +400,14 @@ export class Connection extends Subscribable<ConnectionSnapshot> {
     this.#dropSocket();
     if (decision.action === "give-up") return this.#giveUp(decision.error);
     if (decision.action === "retry-later") return this.#retryLater(decision.error);
-    this.#authRetried = true;
+    // Only a credentials retry is limited to once per `ready`; a 1012 restart may recur on the next node's deploy.
+    if (code === CloseCode.PolicyViolation) this.#authRetried = true;
     this.#reportError(decision.error);
     void this.#attempt();
   }
 
   #retryLater(error: BackchannelError): void {
+    this.#waking = false;
     this.#dropSocket();
     const attempt = this.snapshot.attempt + 1;
     if (attempt > this.#opts.reconnect.maxAttempts) {
@@ -375,6 +434,7 @@ export class Connection extends Subscribable<ConnectionSnapshot> {
   }
 
   #giveUp(error: BackchannelError): void {
+    this.#waking = false;
     this.#generation++;
     this.#dropSocket();
     this.update({ connectionState: "disconnected", retryAt: null });

@@ -2,6 +2,7 @@
  * Client options and their defaults. Every default lives in `DEFAULTS`.
  * @module
  */
+import { browserEnvironment, type ClientEnvironment } from "./environment.js";
 import type { BackchannelError } from "./errors.js";
 import type { WebSocketConstructor } from "./socket.js";
 import { applyTransport } from "./transport.js";
@@ -25,6 +26,17 @@ export interface ReconnectOptions {
    * @default Infinity
    */
   maxAttempts: number;
+}
+
+/**
+ * When an unused connection closes (see `ClientOptions.idleClose`). "Unused" means no run in
+ * flight, no followed thread and no pending client tool call.
+ */
+export interface IdleCloseOptions {
+  /** Idle time after which the socket closes while the page is visible, in ms. @default 300000 (5 min) */
+  visibleMs: number;
+  /** Idle time after which the socket closes while the page is hidden, in ms. @default 60000 (1 min) */
+  hiddenMs: number;
 }
 
 /** Options of `createClient`. Only `url` is required. */
@@ -90,6 +102,17 @@ export interface ClientOptions {
   maxRateLimitRetries?: number;
   /** Called with every error the client sees: connection, auth, server `error` frames and failed runs. */
   onError?: (error: BackchannelError) => void;
+  /**
+   * Close the socket after this long unused (no run in flight, no followed thread, no pending
+   * client tool call): `visibleMs` while the page is visible, `hiddenMs` once it is hidden.
+   * `connectionState` stays `"connected"` meanwhile and the next action (a run, a join)
+   * reconnects transparently, with no error. `false` keeps the socket open (the server's own
+   * idle timeout still applies to a silent client; heartbeats keep it alive).
+   * @default { visibleMs: 300000, hiddenMs: 60000 }
+   */
+  idleClose?: Partial<IdleCloseOptions> | false;
+  /** Network and visibility detection. @default `browserEnvironment` (window/document where present) */
+  environment?: ClientEnvironment;
 }
 
 /** Defaults for every optional client option. */
@@ -107,18 +130,33 @@ export const DEFAULTS = {
   refreshBeforeExpiryMs: 30_000,
   maxRateLimitRetries: 3,
   websocketRetryMs: 60_000,
+  idleClose: { visibleMs: 300_000, hiddenMs: 60_000 },
 } as const satisfies Omit<
   Required<ClientOptions>,
-  "url" | "token" | "getToken" | "WebSocket" | "onError" | "runtimeUrl" | "transport" | "fetch"
+  | "url"
+  | "token"
+  | "getToken"
+  | "WebSocket"
+  | "onError"
+  | "runtimeUrl"
+  | "transport"
+  | "fetch"
+  | "environment"
 > & {
   reconnect: ReconnectOptions;
+  idleClose: IdleCloseOptions;
 };
 
 /** `ClientOptions` with every default filled in. */
 export interface ResolvedClientOptions
   extends Required<
-    Omit<ClientOptions, "token" | "getToken" | "onError" | "reconnect" | "runtimeUrl" | "fetch">
+    Omit<
+      ClientOptions,
+      "token" | "getToken" | "onError" | "reconnect" | "runtimeUrl" | "fetch" | "idleClose" | "environment"
+    >
   > {
+  idleClose: IdleCloseOptions | false;
+  environment: ClientEnvironment;
   runtimeUrl: string | undefined;
   fetch: typeof fetch | undefined;
   token: string | undefined;
@@ -180,7 +218,22 @@ export function resolveOptions(options: ClientOptions): ResolvedClientOptions {
       refreshBeforeExpiryMs: options.refreshBeforeExpiryMs ?? DEFAULTS.refreshBeforeExpiryMs,
       maxRateLimitRetries: options.maxRateLimitRetries ?? DEFAULTS.maxRateLimitRetries,
       onError: options.onError,
+      idleClose: resolveIdleClose(options.idleClose),
+      environment: options.environment ?? browserEnvironment,
     },
     WebSocketImpl,
   );
+}
+
+function resolveIdleClose(option: ClientOptions["idleClose"]): IdleCloseOptions | false {
+  if (option === false) return false;
+  const resolved = { ...DEFAULTS.idleClose, ...option };
+  for (const [key, value] of Object.entries(resolved)) {
+    if (typeof value !== "number" || !(value >= 0)) {
+      throw new TypeError(
+        `createClient: idleClose.${key} must be a number of ms ≥ 0 (got ${String(value)}).`,
+      );
+    }
+  }
+  return resolved;
 }

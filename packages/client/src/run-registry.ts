@@ -38,6 +38,8 @@ interface RunRecord {
 export interface RunRegistryOptions {
   maxRateLimitRetries: number;
   onRunError?: (error: BackchannelError) => void;
+  /** A run was added or removed (the connection re-times its idle close). */
+  onActivity?: () => void;
 }
 
 const encoder = new TextEncoder();
@@ -60,6 +62,11 @@ export class RunRegistry {
     this.#connection = connection;
   }
 
+  /** Runs in flight. */
+  get size(): number {
+    return this.#runs.size;
+  }
+
   get(runId: string): RunHandleImpl | undefined {
     return this.#runs.get(runId)?.handle;
   }
@@ -76,6 +83,7 @@ export class RunRegistry {
   adopt(runId: string, threadId: string, after: number): RunHandleImpl {
     const handle = new RunHandleImpl(runId, threadId, after, (id) => this.cancel(id));
     this.#runs.set(runId, this.#record(handle, undefined, threadId, true));
+    this.#opts.onActivity?.();
     return handle;
   }
 
@@ -164,6 +172,7 @@ export class RunRegistry {
   #add(handle: RunHandleImpl, frame: RunFrame | undefined): void {
     const record = this.#record(handle, frame, undefined, false);
     this.#runs.set(handle.runId, record);
+    this.#opts.onActivity?.();
     if (this.#connection.snapshot.connectionState === "connected") this.#flush(record);
     else this.#connection.connect();
   }
@@ -337,5 +346,6 @@ export class RunRegistry {
     this.#runs.delete(runId);
     this.#recent.add(runId);
     if (this.#recent.size > RECENT_ENDED) this.#recent.delete(this.#recent.values().next().value!);
+    this.#opts.onActivity?.();
   }
 }

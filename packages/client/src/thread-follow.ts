@@ -164,6 +164,11 @@ export class ThreadFollows {
     private readonly backoff: ReconnectOptions,
   ) {}
 
+  /** Threads followed. */
+  get size(): number {
+    return this.#shared.size;
+  }
+
   join(threadId: string, options: JoinThreadOptions): ThreadFollow {
     let s = this.#shared.get(threadId);
     if (s) {
@@ -192,6 +197,7 @@ export class ThreadFollows {
     const member = new Member(s, options, (m) => this.#leave(m));
     s.members.add(member);
     this.#shared.set(threadId, s);
+    this.connection.activityChanged();
     if (this.connection.snapshot.connectionState === "connected") this.#send(s);
     else this.connection.connect();
     return member;
@@ -301,7 +307,10 @@ export class ThreadFollows {
     clearTimeout(s.timer);
     s.status = "closed";
     if (error) s.error = error;
-    if (this.#shared.get(s.threadId) === s) this.#shared.delete(s.threadId);
+    if (this.#shared.get(s.threadId) === s) {
+      this.#shared.delete(s.threadId);
+      this.connection.activityChanged();
+    }
     // Runs already streaming go on as attached runs (resumed on a new connection; the server
     // says `forbidden` there if access was revoked).
     this.registry.unfollow(s.threadId);

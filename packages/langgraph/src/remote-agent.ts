@@ -99,7 +99,14 @@ export class RemoteAgent implements Agent {
     try {
       response = await (this.options.fetch ?? fetch)(this.options.url, {
         method: "POST",
-        headers: { ...headers, "content-type": "application/json", accept: "text/event-stream" },
+        headers: {
+          // The run's W3C trace context, so the remote agent's spans join the caller's trace.
+          ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}),
+          ...(ctx.tracestate ? { tracestate: ctx.tracestate } : {}),
+          ...headers,
+          "content-type": "application/json",
+          accept: "text/event-stream",
+        },
         body: JSON.stringify(completeRunInput(input)),
         signal: AbortSignal.any([ctx.signal, connect.signal]),
       });

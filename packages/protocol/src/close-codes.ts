@@ -14,6 +14,11 @@ export const CloseCode = {
   FrameTooLarge: 1009,
   /** An unexpected server error. Reconnect and resume. */
   InternalError: 1011,
+  /**
+   * The server is restarting (rolling deploy): it stopped accepting, its runs go on. Reconnect
+   * at once, without backoff (a load balancer sends you to another node), and resume.
+   */
+  ServiceRestart: 1012,
   /** The server or this principal is at its connection limit. Retry later with backoff. */
   Overloaded: 1013,
   /** The peer sent nothing for `idleTimeoutMs` (missed heartbeats). Reconnect and resume. */

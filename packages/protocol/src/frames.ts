@@ -21,6 +21,13 @@ export interface RunFrame {
   id: string;
   agent: string;
   input: RunAgentInput;
+  /**
+   * W3C trace context of the caller (`00-<trace-id>-<span-id>-<flags>`): the run's span joins
+   * this trace and the agent receives it, so one trace spans browser, runtime and agent.
+   */
+  traceparent?: string;
+  /** W3C `tracestate` accompanying `traceparent`, handed on unchanged. */
+  tracestate?: string;
 }
 
 /** Replay every event of `runId` with seq > `after`, then continue live. `after: 0` replays all. */

@@ -20,6 +20,8 @@ export const ClientFrameSchemas = {
     id,
     agent: z.string().min(1).max(256),
     input: RunAgentInputSchema,
+    traceparent: z.string().max(512).optional(),
+    tracestate: z.string().max(512).optional(),
   }),
   resume: z.object({
     type: z.literal("resume"),

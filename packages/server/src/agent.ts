@@ -12,6 +12,14 @@ export interface AgentContext {
   principal: Principal;
   /** The run's logger (child of the server's, with runId/agent bound). */
   logger: Logger;
+  /**
+   * W3C `traceparent` of the run (its span when an OpenTelemetry SDK records it, else the
+   * client's): send it with calls to other services so they join the same trace. `RemoteAgent`
+   * forwards it. Undefined when the client sent none and nothing records traces.
+   */
+  traceparent?: string;
+  /** W3C `tracestate` the client sent with `traceparent`, to forward unchanged. */
+  tracestate?: string;
 }
 
 /** An AG-UI event as an agent may yield it: `type` as the enum or its plain string. */

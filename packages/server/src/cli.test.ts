@@ -52,7 +52,7 @@ describe("backchannel serve", () => {
     );
     const exited = new Promise<number | null>((r) => child!.once("exit", (code) => r(code)));
     child!.kill("SIGTERM");
-    expect((await peer.closed).code).toBe(1001);
+    expect((await peer.closed).code).toBe(1012);
     expect(await exited).toBe(0);
     expect(stderr()).not.toContain("cli-secret-key-123");
   });

@@ -26,7 +26,12 @@ Options:
 
 Environment: AGENT_API_KEY, JWT_SECRET, JWKS_URL, JWT_ISSUER, JWT_AUDIENCE, ALLOWED_ORIGINS,
 DATABASE_URL (Postgres history), BACKCHANNEL_DATA_DIR (SQLite history folder), REDIS_URL
-(scale-out), BACKCHANNEL_NODE_ID, BACKCHANNEL_PUBLIC_URL, LOG_LEVEL. See the @backchannel/server README.`;
+(scale-out), BACKCHANNEL_NODE_ID, BACKCHANNEL_PUBLIC_URL, BACKCHANNEL_TRUST_PROXY (proxy hops or
+addresses), METRICS_TOKEN (bearer for <base-path>/metrics), METRICS_PORT/METRICS_HOST (separate
+metrics listener), LOG_LEVEL. See the @backchannel/server README and docs/deploy.md.
+
+On SIGTERM the server drains: it stops accepting, closes sockets with 1012 (clients reconnect at
+once to another node), and lets running runs finish within the shutdown deadline.`;
 
 /** Loads the user's module and returns an SDK for it. */
 export async function loadSdk(

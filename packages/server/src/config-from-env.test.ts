@@ -15,6 +15,10 @@ describe("sdkOptionsFromEnv", () => {
       BACKCHANNEL_NODE_ID: "node-a",
       BACKCHANNEL_PUBLIC_URL: "https://api.example.com",
       BACKCHANNEL_BASE_PATH: "/agents",
+      BACKCHANNEL_TRUST_PROXY: "1",
+      METRICS_TOKEN: "m".repeat(24),
+      METRICS_PORT: "9464",
+      METRICS_HOST: "0.0.0.0",
     });
     expect(opts).toEqual({
       auth: {
@@ -27,6 +31,8 @@ describe("sdkOptionsFromEnv", () => {
       dataDir: "/var/lib/bc",
       publicUrl: "https://api.example.com",
       cluster: { redis: "redis://127.0.0.1:6379", nodeId: "node-a" },
+      trustProxy: 1,
+      metrics: { token: "m".repeat(24), port: 9464, host: "0.0.0.0" },
     });
   });
 
@@ -37,5 +43,10 @@ describe("sdkOptionsFromEnv", () => {
     expect(sdkOptionsFromEnv({}, { allowAnonymous: true }).auth).toEqual({ anonymous: true });
     expect(sdkOptionsFromEnv({ BACKCHANNEL_ALLOW_ANONYMOUS: "1" }).auth).toEqual({ anonymous: true });
     expect(sdkOptionsFromEnv({}).auth).toEqual({});
+  });
+
+  it("refuses a short METRICS_TOKEN and a METRICS_PORT that is not a port, saying what to use", () => {
+    expect(() => sdkOptionsFromEnv({ METRICS_TOKEN: "short" })).toThrow(/at least 16 characters/);
+    expect(() => sdkOptionsFromEnv({ METRICS_PORT: "http" })).toThrow(/between 0 and 65535/);
   });
 });

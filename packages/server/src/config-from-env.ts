@@ -1,4 +1,7 @@
 import type { AuthOptions } from "./auth/authenticator.js";
+import { ConfigError } from "./errors.js";
+import { parseTrustProxy } from "./http/client-address.js";
+import type { MetricsOptions } from "./ops/metrics.js";
 import type { SDKOptions } from "./options.js";
 
 /** Environment variables the CLI reads (all optional). Documented in the server README. */
@@ -18,6 +21,10 @@ export interface RuntimeEnv {
   REDIS_URL?: string;
   BACKCHANNEL_NODE_ID?: string;
   BACKCHANNEL_PUBLIC_URL?: string;
+  BACKCHANNEL_TRUST_PROXY?: string;
+  METRICS_TOKEN?: string;
+  METRICS_PORT?: string;
+  METRICS_HOST?: string;
   [key: string]: string | undefined;
 }
 
@@ -61,7 +68,11 @@ export function sdkOptionsFromEnv(
 ): Omit<SDKOptions, "agents"> {
   const origins = list(env.ALLOWED_ORIGINS);
   const basePath = flags.basePath ?? env.BACKCHANNEL_BASE_PATH;
+  const trustProxy = parseTrustProxy(env.BACKCHANNEL_TRUST_PROXY);
+  const metrics = metricsFromEnv(env);
   return {
+    ...(trustProxy !== false ? { trustProxy } : {}),
+    ...(metrics ? { metrics } : {}),
     auth: authFromEnv(env, flags.allowAnonymous),
     ...(origins ? { allowedOrigins: origins } : {}),
     ...(basePath ? { basePath } : {}),
@@ -77,4 +88,24 @@ export function sdkOptionsFromEnv(
         }
       : {}),
   };
+}
+
+/** Metrics serving from `METRICS_TOKEN` (bearer on the main port) and `METRICS_PORT`/`METRICS_HOST` (own listener). */
+export function metricsFromEnv(env: RuntimeEnv): MetricsOptions | undefined {
+  const out: MetricsOptions = {};
+  if (env.METRICS_TOKEN) {
+    if (env.METRICS_TOKEN.length < 16)
+      throw new ConfigError("METRICS_TOKEN must be at least 16 characters (e.g. `openssl rand -hex 24`)");
+    out.token = env.METRICS_TOKEN;
+  }
+  if (env.METRICS_PORT) {
+    const port = Number(env.METRICS_PORT);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new ConfigError(
+        `METRICS_PORT '${env.METRICS_PORT}' is not a port; use a number between 0 and 65535`,
+      );
+    out.port = port;
+  }
+  if (env.METRICS_HOST) out.host = env.METRICS_HOST;
+  return Object.keys(out).length ? out : undefined;
 }

@@ -21,6 +21,7 @@ import { CLUSTER_DEFAULTS } from "./cluster/cluster-options.js";
 import { createSharedRunRateLimiter } from "./cluster/shared-rate-limit.js";
 import { createRunRateLimiter, type RunRateLimiter } from "./limits/run-rate-limit.js";
 import type { Logger } from "./logger.js";
+import { traceStoreWrites } from "./ops/traced-store.js";
 import type { ResolvedLimits, SDKOptions } from "./options.js";
 import type { RunRegistry } from "./runs/registry.js";
 import { createThreadStore, describeStore, lazyThreadStore, type StoreConfig } from "./store/create-store.js";
@@ -124,14 +125,14 @@ function openThreads(
 ): ThreadPersistence | undefined {
   if (options.store === false) return undefined;
   let store: ThreadStore;
-  if (options.store) store = options.store;
+  if (options.store) store = traceStoreWrites(options.store);
   else {
     const config: StoreConfig = {
       ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
       dataDir: options.dataDir ?? defaultDataDir(),
     };
     const where = describeStore(config);
-    const lazy = lazyThreadStore(() => createThreadStore(config));
+    const lazy = lazyThreadStore(() => createThreadStore(config).then(traceStoreWrites));
     lazy.ready().then(
       (s) => base.logger.info({ store: where, kind: s.kind }, "thread store ready"),
       (err) =>

@@ -25,6 +25,7 @@ export {
   type TicketStore,
 } from "./auth/tickets.js";
 export { AuthError, type AuthFailureReason, BackchannelServerError, ConfigError } from "./errors.js";
+export { clientAddress, parseTrustProxy, type TrustProxy } from "./http/client-address.js";
 export type { ConnectResponse } from "./http/connect-route.js";
 export type { HttpBinding } from "./http/http-binding.js";
 export { HttpError } from "./http/http-error.js";
@@ -32,6 +33,13 @@ export { sendError, sendJson } from "./http/respond.js";
 export type { RouteHandler } from "./http/router.js";
 export { createRunRateLimiter, type RateDecision, type RunRateLimiter } from "./limits/run-rate-limit.js";
 export { createLogger } from "./logger.js";
+export {
+  type MetricsOptions,
+  type ResumeResult,
+  type RunOutcome,
+  RuntimeMetrics,
+} from "./ops/metrics.js";
+export { parseTraceparent, TRACER_NAME, type TraceCarrier } from "./ops/tracing.js";
 export { DEFAULTS, type LimitOptions, type ResumeOptions, type SDKOptions } from "./options.js";
 export { ANONYMOUS, type Principal } from "./principal.js";
 export { ABANDONED_RUN_DEFAULTS, type AbandonedRunOptions } from "./runs/abandoned-runs.js";

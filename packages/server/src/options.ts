@@ -3,6 +3,8 @@ import type { Agent } from "./agent.js";
 import type { AuthOptions } from "./auth/authenticator.js";
 import type { TicketOptions } from "./auth/tickets.js";
 import type { ClusterOptions } from "./cluster/cluster-options.js";
+import type { TrustProxy } from "./http/client-address.js";
+import type { MetricsOptions } from "./ops/metrics.js";
 import type { AbandonedRunOptions } from "./runs/abandoned-runs.js";
 import type { RetentionOptions } from "./store/persistence.js";
 import type { ThreadAccessPolicy } from "./store/thread-access.js";
@@ -99,6 +101,19 @@ export interface SDKOptions {
    * and rate limits through Redis, typically `{ redis: process.env.REDIS_URL }`. @default none (one process)
    */
   cluster?: ClusterOptions;
+  /**
+   * Prometheus metrics: `GET <basePath>/metrics` with `token` (env METRICS_TOKEN), or a separate
+   * listener on `port` (env METRICS_PORT). Without either, metrics are collected but not served
+   * (read them with `sdk.metrics.exposition()`). See docs/deploy.md#metrics.
+   */
+  metrics?: MetricsOptions;
+  /**
+   * Reverse proxies whose `X-Forwarded-For` is believed, so logs and per-address limits see the
+   * real client: `false` (the socket's peer), a number of proxy hops in front of this server,
+   * or a list of proxy addresses ("loopback" for 127.0.0.1/::1). Env BACKCHANNEL_TRUST_PROXY.
+   * @default false
+   */
+  trustProxy?: TrustProxy;
 }
 
 /** Every default in one place. */

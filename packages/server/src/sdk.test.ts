@@ -139,14 +139,14 @@ describe("CopilotKitSDK", () => {
     await srv.close();
   });
 
-  it("graceful shutdown: sockets close with 1001, running runs finish within the deadline, late ones end in RUN_ERROR", async () => {
+  it("graceful shutdown: sockets close with 1012 (service restart), running runs finish within the deadline, late ones end in RUN_ERROR", async () => {
     const { sdk, srv } = await serve({ shutdownDeadlineMs: 300 });
     const peer = await connectPeer(srv.wsUrl, auth);
     const quick = startRun(peer, "streamer", { forwardedProps: { count: 5, delayMs: 20 } });
     const stuck = startRun(peer, "hanger");
     await peer.next((f) => f.runId === stuck && f.event?.type === "STEP_STARTED");
     const closing = srv.close();
-    expect((await peer.closed).code).toBe(1001);
+    expect(await peer.closed).toMatchObject({ code: 1012, reason: "service restart" });
     await closing;
     const quickRun = sdk.registry.get(quick)!;
     const stuckRun = sdk.registry.get(stuck)!;

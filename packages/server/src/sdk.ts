@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from "node:stream";
 import type { RunAgentInput } from "@ag-ui/core";
 import { type AgentInfo, CloseCode, SUBPROTOCOL } from "@backchannel/protocol";
+import { context as otelContext } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import { type WebSocket, WebSocketServer } from "ws";
 import { bindSession, wsTransport } from "./adapters/ws.js";
@@ -14,6 +15,7 @@ import { RunAccess } from "./core/run-access.js";
 import { RunCore } from "./core/run-core.js";
 import { AuthError, ConfigError } from "./errors.js";
 import { buildFeatures, closeFeatures, type Features } from "./features.js";
+import { clientAddress, type TrustProxy } from "./http/client-address.js";
 import { answerHealth, FEATURES } from "./http/health.js";
 import { type HttpBinding, installHttpBinding } from "./http/http-binding.js";
 import { HttpError, sendHttpError, toHttpError } from "./http/http-error.js";
@@ -21,6 +23,11 @@ import { type RouteHandler, Router } from "./http/router.js";
 import { installThreadRoutes } from "./http/threads-routes.js";
 import type { RunRateLimiter } from "./limits/run-rate-limit.js";
 import { createLogger } from "./logger.js";
+import { RuntimeMetrics } from "./ops/metrics.js";
+import { listenMetrics, metricsRoute } from "./ops/metrics-endpoint.js";
+import { answerReady } from "./ops/readiness.js";
+import { RunObserver } from "./ops/run-observer.js";
+import { contextFrom, type TraceCarrier } from "./ops/tracing.js";
 import { DEFAULTS, type ResolvedLimits, type ResolvedResume, type SDKOptions } from "./options.js";
 import type { Principal } from "./principal.js";
 import { AbandonedRuns } from "./runs/abandoned-runs.js";
@@ -76,6 +83,12 @@ export class CopilotKitSDK implements SessionHost {
   readonly cluster: Cluster | undefined;
   /** Followers of threads (`join`) on this node. */
   readonly following: ThreadFollowing;
+  /** This runtime's Prometheus metrics (its own prom-client registry). See docs/deploy.md#metrics. */
+  readonly metrics: RuntimeMetrics;
+  /** Run-level metrics and spans. */
+  readonly runObserver: RunObserver;
+  /** Which proxies' X-Forwarded-For is believed for the client address. See docs/deploy.md. */
+  readonly trustProxy: TrustProxy;
   /** The run policy every binding goes through (start, resume, cancel, join). See docs/architecture.md. */
   readonly core: RunCore;
 
@@ -87,6 +100,7 @@ export class CopilotKitSDK implements SessionHost {
   private readonly sweeper: NodeJS.Timeout;
   private readonly servers = new Set<Server>();
   private closing: Promise<void> | undefined;
+  private metricsServer: Promise<{ url: string; close(): Promise<void> }> | undefined;
   private runAuthorizers: ((principal: Principal, input: RunAgentInput) => Promise<void>)[] = [];
   private readonly runListeners: ((run: Run) => void)[] = [];
   private readonly closeHooks: (() => Promise<void>)[] = [];
@@ -126,6 +140,9 @@ export class CopilotKitSDK implements SessionHost {
       // Echo exactly our protocol, never the bearer token; a client asking for none gets v1 implicitly.
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
+    this.trustProxy = options.trustProxy ?? false;
+    this.metrics = new RuntimeMetrics(options.metrics);
+    this.runObserver = new RunObserver(this.metrics);
     // Features first (cluster, rate limits, tickets, persistence, following: see features.ts),
     // then the run core over them, then the bindings over the core.
     this.features = buildFeatures(options, this);
@@ -145,19 +162,28 @@ export class CopilotKitSDK implements SessionHost {
       agentNames: () => this.agents.map((a) => a.name),
       rateLimiter: () => this.rateLimiter,
       authorizeRun: (principal, input) => this.authorizeRun(principal, input),
-      launch: (input, agent, principal) => this.startRun(input, agent, principal),
+      launch: (input, agent, principal, trace) => this.startRun(input, agent, principal, trace),
       locateRun: (runId) => this.locateRun(runId),
       joinThread: (principal, threadId) => this.following.join(principal, threadId),
       threads: () => threads,
       abandoned: this.abandoned,
+      metrics: this.metrics,
+      runObserver: this.runObserver,
     });
     this.router.add("GET", "/health", (req, res) => this.health(req, res));
+    this.router.add("GET", "/ready", (_req, res) =>
+      answerReady(res, { draining: this.closing !== undefined, checks: this.healthChecks }),
+    );
+    this.router.add("GET", "/metrics", metricsRoute(this.metrics, options.metrics?.token));
     this.http = installHttpBinding(this, {
       allowedOrigins: options.allowedOrigins,
       tickets: this.features.tickets,
       publicUrl: options.publicUrl,
     });
     if (threads) installThreadRoutes(this, this.core, threads, options.allowedOrigins);
+    // Every refused credential passes the authenticator's one reporting point; count it there.
+    this.authenticator.failures.onFailure((f) => this.metrics.authFailure(f.reason));
+    this.metrics.countConnections(() => ({ websocket: this.sessions.size, sse: this.http.streamCount }));
     if (this.authenticator.anonymous) {
       this.logger.warn(
         "auth.anonymous is on: anyone who can reach this server can run its agents (development only)",
@@ -214,15 +240,23 @@ export class CopilotKitSDK implements SessionHost {
     for (const fn of this.runAuthorizers) await fn(principal, input);
   }
 
-  startRun(input: RunAgentInput, agent: Agent, principal: Principal): Run {
+  /**
+   * Creates and starts a run. `trace` is the W3C trace context of the client's request; the
+   * run's span joins it and the agent receives it as `ctx.traceparent`.
+   */
+  startRun(input: RunAgentInput, agent: Agent, principal: Principal, trace?: TraceCarrier): Run {
     const logger = this.logger.child({ runId: input.runId, agent: agent.name, principal: principal.id });
-    const execute = (run: Run) =>
-      void executeRun(run, agent, logger).then(() =>
-        logger.info({ status: run.status, events: run.lastSeq }, "run ended"),
-      );
+    const execute = (run: Run) => {
+      const probe = this.runObserver.start(run, trace);
+      void probe
+        .within(() => executeRun(run, agent, logger, probe))
+        .then(() => logger.info({ status: run.status, events: run.lastSeq }, "run ended"));
+    };
     // In a cluster the agent runs into an unregistered run whose events reach sessions through Redis.
-    const run = this.cluster
-      ? this.cluster.startRun(input, agent, principal, execute)
+    // The Redis registration of the run joins the caller's trace too.
+    const cluster = this.cluster;
+    const run = cluster
+      ? otelContext.with(contextFrom(trace), () => cluster.startRun(input, agent, principal, execute))
       : this.registry.create(input, agent.name, principal);
     logger.info({ threadId: run.threadId }, "run started");
     for (const fn of this.runListeners) fn(run);
@@ -275,9 +309,9 @@ export class CopilotKitSDK implements SessionHost {
    * `principal` if you authenticated the socket yourself.
    */
   handleWebSocket(socket: WebSocket, request: IncomingMessage, opts: { principal?: Principal } = {}): void {
-    const address = request.socket.remoteAddress;
+    const address = clientAddress(request, this.trustProxy);
     if (this.closing) {
-      socket.close(CloseCode.GoingAway, "Server shutting down; reconnect shortly");
+      socket.close(CloseCode.ServiceRestart, "service restart");
       return;
     }
     if (!isOriginAllowed(request, this.options.allowedOrigins)) {
@@ -305,7 +339,7 @@ export class CopilotKitSDK implements SessionHost {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     if (safePath(req) !== `${this.basePath}/ws`) return false;
     if (this.closing) {
-      rejectUpgrade(socket, 503, "Server shutting down");
+      rejectUpgrade(socket, 503, "Server restarting; reconnect (another node will answer)");
       return true;
     }
     if (!isOriginAllowed(req, this.options.allowedOrigins)) {
@@ -323,7 +357,7 @@ export class CopilotKitSDK implements SessionHost {
       {
         transport: "websocket",
         credential: credentialFromRequest(req)?.source ?? "none",
-        remote: req.socket.remoteAddress,
+        remote: clientAddress(req, this.trustProxy),
         path: safePath(req),
       },
       new AuthError(`Origin not allowed: ${String(req.headers.origin).slice(0, 200)}`, {
@@ -413,6 +447,7 @@ export class CopilotKitSDK implements SessionHost {
       });
     });
     const port = (server.address() as { port: number }).port;
+    if (this.options.metrics?.port !== undefined) await this.listenMetrics();
     const shownHost =
       host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
     this.logger.info(
@@ -429,9 +464,29 @@ export class CopilotKitSDK implements SessionHost {
   }
 
   /**
-   * Graceful shutdown: stop accepting, close every socket with 1001 (clients reconnect,
-   * possibly to another node, and resume), let running runs finish until `deadlineMs`, then
-   * cancel the rest, and close the servers started by `listen()`/`attach()`.
+   * Serves `GET /metrics` (no token) on a separate address, `metrics.port`/`metrics.host` unless
+   * given here (env METRICS_PORT/METRICS_HOST). `listen()` calls it when `metrics.port` is set.
+   * @example const { url } = await sdk.listenMetrics({ port: 9464, host: "0.0.0.0" });
+   */
+  listenMetrics(
+    opts: { port?: number; host?: string } = {},
+  ): Promise<{ url: string; close(): Promise<void> }> {
+    this.metricsServer ??= listenMetrics(this.metrics, {
+      port: opts.port ?? this.options.metrics?.port ?? 9464,
+      host: opts.host ?? this.options.metrics?.host,
+    }).then((m) => {
+      this.logger.info({ url: m.url }, "metrics listening");
+      return m;
+    });
+    return this.metricsServer;
+  }
+
+  /**
+   * Graceful shutdown (drain, e.g. on SIGTERM): stop accepting, close every socket with 1012
+   * "service restart" (clients reconnect at once, through the load balancer to another node,
+   * and resume), let running runs finish until `deadlineMs` (in a cluster their events reach
+   * the other nodes through Redis), end the rest with RUN_ERROR, and close the servers started
+   * by `listen()`/`attach()`. `/ready` answers 503 from the first moment.
    */
   close(opts: { deadlineMs?: number } = {}): Promise<void> {
     this.closing ??= this.shutdown(
@@ -443,8 +498,7 @@ export class CopilotKitSDK implements SessionHost {
   private async shutdown(deadlineMs: number): Promise<void> {
     this.logger.info({ deadlineMs, running: this.registry.running().length }, "shutting down");
     const closed = [...this.servers].map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
-    for (const session of [...this.sessions])
-      session.close(CloseCode.GoingAway, "Server shutting down; reconnect shortly");
+    for (const session of [...this.sessions]) session.close(CloseCode.ServiceRestart, "service restart");
     this.http.close();
     this.abandoned.close();
     const running = this.registry.running();

@@ -427,6 +427,8 @@ export class AgentThread {
   async #runTools(chain: Chain, calls: Parameters<typeof runToolCalls>[0]): Promise<void> {
     const controller = new AbortController();
     this.#toolAbort = controller;
+    // A pending tool call (a handler, or a user's answer) keeps the socket from idling out.
+    const release = this.#client.keepAlive();
     const { pending, done } = runToolCalls(calls, this.#tools, controller.signal, {
       onSettled: (id) => {
         this.#pendingToolCalls = Object.freeze(this.#pendingToolCalls.filter((p) => p.toolCallId !== id));
@@ -438,7 +440,12 @@ export class AgentThread {
     // Calls that settled synchronously are already out of `pending`'s future; keep the open ones.
     this.#pendingToolCalls = Object.freeze(pending);
     this.#changed();
-    const results = await done;
+    let results: Awaited<typeof done>;
+    try {
+      results = await done;
+    } finally {
+      release();
+    }
     if (this.#chain !== chain) return; // reset() while tools ran
     this.#toolAbort = null;
     this.#pendingToolCalls = EMPTY;

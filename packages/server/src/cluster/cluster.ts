@@ -13,6 +13,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Agent } from "../agent.js";
 import { BackchannelServerError } from "../errors.js";
+import { inSpan } from "../ops/tracing.js";
 import { loadOptional } from "../optional-dependency.js";
 import type { Principal } from "../principal.js";
 import type { RunRegistry } from "../runs/registry.js";
@@ -154,8 +155,8 @@ export class Cluster {
     void publisher.done.then(() => this.publishers.delete(source.id));
     const k = this.keys;
     const now = Date.now();
-    this.redis
-      .eval(
+    inSpan("backchannel.redis start_run", { "db.system": "redis", "backchannel.run_id": input.runId }, () =>
+      this.redis.eval(
         START_RUN,
         4,
         k.lease(input.runId),
@@ -172,25 +173,25 @@ export class Cluster {
         JSON.stringify(input),
         now,
         Math.max(this.host.resume.retentionMs, this.leaseMs * 3),
-      )
-      .then(
-        (claimed) => {
-          if (claimed !== 1) {
-            return publisher.detach(
-              "This runId is already running on another node; resume it instead",
-              "run_conflict",
-            );
-          }
-          this.redis
-            .publish(k.threadStarts, JSON.stringify({ threadId: input.threadId, runId: input.runId }))
-            .catch(() => {});
-          execute(source);
-        },
-        (err) => {
-          this.host.logger.error({ err, runId: input.runId }, "cannot register the run in Redis");
-          publisher.detach("Redis is unreachable; retry shortly", "unavailable");
-        },
-      );
+      ),
+    ).then(
+      (claimed) => {
+        if (claimed !== 1) {
+          return publisher.detach(
+            "This runId is already running on another node; resume it instead",
+            "run_conflict",
+          );
+        }
+        this.redis
+          .publish(k.threadStarts, JSON.stringify({ threadId: input.threadId, runId: input.runId }))
+          .catch(() => {});
+        execute(source);
+      },
+      (err) => {
+        this.host.logger.error({ err, runId: input.runId }, "cannot register the run in Redis");
+        publisher.detach("Redis is unreachable; retry shortly", "unavailable");
+      },
+    );
     return mirror;
   }
 
@@ -204,7 +205,11 @@ export class Cluster {
     if (this.redisDown()) return Promise.reject(this.unavailable());
     let pending = this.locating.get(runId);
     if (!pending) {
-      pending = this.openRemote(runId)
+      pending = inSpan(
+        "backchannel.redis locate_run",
+        { "db.system": "redis", "backchannel.run_id": runId },
+        () => this.openRemote(runId),
+      )
         .catch((err) => {
           this.host.logger.warn({ err, runId }, "cannot look the run up in Redis");
           throw this.unavailable(err);

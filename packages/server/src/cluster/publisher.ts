@@ -4,8 +4,10 @@
  * are in Redis, so moving to another node mid-run loses and repeats nothing.
  * @module
  */
+
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { inSpan } from "../ops/tracing.js";
 import type { SequencedEvent } from "../runs/resume-buffer.js";
 import type { Run, RunSubscriber } from "../runs/run.js";
 import type { ClusterKeys } from "./cluster-options.js";
@@ -106,22 +108,27 @@ export class RunPublisher implements RunSubscriber {
     const k = this.ctx.keys;
     let ok: unknown;
     try {
-      ok = await this.ctx.redis.eval(
-        APPEND_EVENTS,
-        5,
-        k.lease(runId),
-        k.events(runId),
-        k.meta(runId),
-        k.active,
-        k.threadRuns(this.source.threadId),
-        this.ctx.nodeId,
-        batch[0]!.seq,
-        last.seq,
-        batchData(batch),
-        terminal ? this.source.status : "",
-        runId,
-        this.ctx.retentionMs,
-        Math.max(this.ctx.retentionMs, this.ctx.leaseMs * 3),
+      ok = await inSpan(
+        "backchannel.redis append_events",
+        { "db.system": "redis", "backchannel.run_id": runId, "backchannel.events": batch.length },
+        () =>
+          this.ctx.redis.eval(
+            APPEND_EVENTS,
+            5,
+            k.lease(runId),
+            k.events(runId),
+            k.meta(runId),
+            k.active,
+            k.threadRuns(this.source.threadId),
+            this.ctx.nodeId,
+            batch[0]!.seq,
+            last.seq,
+            batchData(batch),
+            terminal ? this.source.status : "",
+            runId,
+            this.ctx.retentionMs,
+            Math.max(this.ctx.retentionMs, this.ctx.leaseMs * 3),
+          ),
       );
     } catch (err) {
       this.flushing = false;

@@ -12,6 +12,9 @@ import type { Agent } from "../agent.js";
 import { BackchannelServerError } from "../errors.js";
 import type { RunRateLimiter } from "../limits/run-rate-limit.js";
 import type { Logger } from "../logger.js";
+import type { RuntimeMetrics } from "../ops/metrics.js";
+import type { RunObserver } from "../ops/run-observer.js";
+import type { TraceCarrier } from "../ops/tracing.js";
 import type { Principal } from "../principal.js";
 import type { AbandonedRuns, FollowTransport } from "../runs/abandoned-runs.js";
 import type { RunRegistry } from "../runs/registry.js";
@@ -34,8 +37,8 @@ export interface RunCoreDeps {
   rateLimiter(): RunRateLimiter;
   /** The run authorizers (thread ownership, app hooks); throw a BackchannelServerError to refuse. */
   authorizeRun(principal: Principal, input: RunAgentInput): Promise<void>;
-  /** Creates and starts the run (locally, or through the cluster). */
-  launch(input: RunAgentInput, agent: Agent, principal: Principal): Run;
+  /** Creates and starts the run (locally, or through the cluster); `trace` is the caller's trace context. */
+  launch(input: RunAgentInput, agent: Agent, principal: Principal, trace?: TraceCarrier): Run;
   /** A run missing from `registry` but known elsewhere (another cluster node); throws `unavailable`. */
   locateRun(runId: string): Promise<Run | undefined>;
   /** `join`: checks `principal` may follow `threadId`; its runs in flight. */
@@ -44,6 +47,10 @@ export interface RunCoreDeps {
   threads(): ThreadPersistence | undefined;
   /** The abandoned-run rule (cancel runs nobody follows any more). */
   readonly abandoned: AbandonedRuns;
+  /** Counts resumes by result (`backchannel_resumes_total`); optional. */
+  readonly metrics?: RuntimeMetrics;
+  /** Marks resumed runs on their span; optional. */
+  readonly runObserver?: RunObserver;
 }
 
 /** How a binding asks to start a run. */
@@ -53,6 +60,8 @@ export interface StartRequest {
   input: RunAgentInput;
   /** For a retry: resume after this seq (HTTP `Last-Event-ID`). @default 0 */
   after?: number;
+  /** The caller's W3C trace context (`run` frame fields, HTTP `traceparent` header). */
+  trace?: TraceCarrier;
 }
 
 /** Per-call context a binding passes to `start`. */
@@ -169,7 +178,7 @@ export class RunCore {
     }
     const refused = ctx.admit?.();
     if (refused) return refused;
-    return { ok: true, run: this.deps.launch(input, agent, principal), retry: false, after: 0 };
+    return { ok: true, run: this.deps.launch(input, agent, principal, req.trace), retry: false, after: 0 };
   }
 
   /** A `run` whose runId is known: the client retried. Its owner gets a resume from `after`. */
@@ -190,6 +199,20 @@ export class RunCore {
    * gone are `resume_unavailable`; another principal's run `forbidden`.
    */
   async resume(
+    principal: Principal,
+    runId: string,
+    after: number,
+  ): Promise<Outcome<{ run: Run; after: number }>> {
+    const outcome = await this.resumeOutcome(principal, runId, after);
+    // Counted here, once for every binding: ok, forbidden, or unavailable (unknown, gone from the buffer, Redis down).
+    this.deps.metrics?.resume(
+      outcome.ok ? "ok" : outcome.code === ErrorCode.Forbidden ? "forbidden" : "unavailable",
+    );
+    if (outcome.ok) this.deps.runObserver?.resumed(runId);
+    return outcome;
+  }
+
+  private async resumeOutcome(
     principal: Principal,
     runId: string,
     after: number,

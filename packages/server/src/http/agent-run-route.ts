@@ -1,5 +1,7 @@
+import type { IncomingMessage } from "node:http";
 import { parseRunAgentInput } from "@backchannel/protocol/validate";
 import type { Refusal } from "../core/outcome.js";
+import type { TraceCarrier } from "../ops/tracing.js";
 import type { HttpBinding, HttpHandler } from "./http-binding.js";
 import { HttpError, refusalToHttp, toHttpError } from "./http-error.js";
 import { checkAcceptsEventStream, checkOrigin, readJsonBody } from "./request.js";
@@ -22,7 +24,12 @@ export function agentRunRoute(binding: HttpBinding): HttpHandler {
     let stream: ReturnType<HttpBinding["openStream"]> | undefined;
     const started = await host.core.start(
       principal,
-      { agent: params.name ?? "", input: parsed.input, after: parseAfter(req) ?? 0 },
+      {
+        agent: params.name ?? "",
+        input: parsed.input,
+        after: parseAfter(req) ?? 0,
+        ...(traceHeaders(req) ? { trace: traceHeaders(req) } : {}),
+      },
       {
         // The client may have gone while we awaited; then there is nobody to start the run for.
         gone: () => res.destroyed,
@@ -50,4 +57,12 @@ export function agentRunRoute(binding: HttpBinding): HttpHandler {
     if (started.retry) return streamFrom(binding, res, principal, started.run, started.after);
     stream!.start(started.run, 0);
   };
+}
+
+/** The W3C trace context headers of the run request (`traceparent`, `tracestate`), if any. */
+function traceHeaders(req: IncomingMessage): TraceCarrier | undefined {
+  const traceparent = req.headers.traceparent;
+  if (typeof traceparent !== "string") return undefined;
+  const tracestate = req.headers.tracestate;
+  return { traceparent, ...(typeof tracestate === "string" ? { tracestate } : {}) };
 }

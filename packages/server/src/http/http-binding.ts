@@ -75,7 +75,13 @@ export class HttpBinding {
       this.host.route(
         method,
         pattern,
-        httpRoute({ logger: this.host.logger, allowedOrigins: this.config.allowedOrigins }, handler),
+        httpRoute(
+          {
+            logger: this.host.logger,
+            allowedOrigins: this.config.allowedOrigins,
+          },
+          handler,
+        ),
       );
       this.host.route("OPTIONS", pattern, preflightRoute(this.config.allowedOrigins, method));
     }

@@ -1,5 +1,6 @@
 import type { TicketIssuer } from "../auth/tickets.js";
 import type { SessionHost } from "../session/session-host.js";
+import type { TrustProxy } from "./client-address.js";
 import type { RouteHandler } from "./router.js";
 
 /** What the HTTP binding needs from the runtime. Implemented by CopilotKitSDK. */
@@ -10,6 +11,8 @@ export interface HttpHost extends SessionHost {
   route(method: string, pattern: string, handler: RouteHandler): void;
   /** Open WebSocket sessions (for the server-wide connection limit). */
   stats(): { connections: number };
+  /** Proxies whose X-Forwarded-For is believed for the client address; optional. */
+  readonly trustProxy?: TrustProxy;
 }
 
 /** Settings of the HTTP binding, taken from the SDK options. */

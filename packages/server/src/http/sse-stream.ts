@@ -74,6 +74,7 @@ export class SseStream {
       },
       () => {
         host.logger.warn({ stream: this.id, principal: principal.id }, "slow SSE reader: ending stream");
+        host.metrics?.slowConsumerClose();
         this.fail("slow_consumer", "Client too slow; reconnect with Last-Event-ID to resume");
       },
       (_runId, after) =>
@@ -84,6 +85,7 @@ export class SseStream {
       {
         encoder: sseFrameEncoder,
         onFinished: () => this.end(),
+        ...(host.metrics ? { tallies: host.metrics.tallies } : {}),
         // A stream that closes mid-run may mean nobody will come back (AG-UI's abortRun()).
         onLeft: (run) => host.core.left(run, "http"),
       },

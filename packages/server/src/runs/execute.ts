@@ -2,6 +2,7 @@ import type { BaseEvent } from "@ag-ui/core";
 import { validateEvent } from "@backchannel/protocol/validate";
 import type { Logger } from "pino";
 import type { Agent, AgentContext } from "../agent.js";
+import type { RunProbe } from "../ops/run-observer.js";
 import type { Run } from "./run.js";
 
 /**
@@ -9,9 +10,11 @@ import type { Run } from "./run.js";
  * accepted before the model answers), validates each event against AG-UI's schemas, fills
  * in threadId/runId on lifecycle events, and guarantees a terminal event. Never throws.
  */
-export async function executeRun(run: Run, agent: Agent, logger: Logger): Promise<void> {
+export async function executeRun(run: Run, agent: Agent, logger: Logger, probe?: RunProbe): Promise<void> {
   run.emit({ type: "RUN_STARTED", threadId: run.threadId, runId: run.id } as BaseEvent);
   const ctx: AgentContext = { signal: run.abort.signal, principal: run.principal, logger };
+  if (probe?.traceparent) ctx.traceparent = probe.traceparent;
+  if (probe?.tracestate) ctx.tracestate = probe.tracestate;
   let iterator: AsyncIterator<unknown> | undefined;
   const stop = () => {
     // Cancelled from outside: let the agent's generator run its finally blocks.
@@ -34,6 +37,7 @@ export async function executeRun(run: Run, agent: Agent, logger: Logger): Promis
         run.fail(`Agent '${agent.name}' emitted an invalid event: ${checked.message}`, "invalid_event");
         break;
       }
+      probe?.event(checked.event.type);
       run.emit(checked.event);
     }
     run.finish();

@@ -1,3 +1,4 @@
+import type { OpsTallies } from "../ops/metrics.js";
 import type { SequencedEvent } from "../runs/resume-buffer.js";
 import type { Run } from "../runs/run.js";
 import { type FrameEncoder, wsFrameEncoder } from "./frame-encoder.js";
@@ -17,6 +18,8 @@ export interface OutboxOptions {
   encoder?: FrameEncoder;
   /** Called once the terminal event of a followed run has been handed to the transport. */
   onFinished?: (runId: string) => void;
+  /** Tallies bumped per event sent (`backchannel_events_sent_total`); a plain add, no metric call per event. */
+  tallies?: OpsTallies;
   /** Called by `clear()` (the socket or stream is gone) for each followed run still running. */
   onLeft?: (run: Run) => void;
 }
@@ -50,6 +53,7 @@ export class Outbox {
   private overflowed = false;
   private readonly encoder: FrameEncoder;
   private readonly onFinished: ((runId: string) => void) | undefined;
+  private readonly tallies: OpsTallies;
   private readonly onLeft: ((run: Run) => void) | undefined;
 
   constructor(
@@ -61,6 +65,8 @@ export class Outbox {
   ) {
     this.encoder = options.encoder ?? wsFrameEncoder;
     this.onFinished = options.onFinished;
+    // Without shared tallies, count into a private object nobody reads (keeps the hot path branch-free).
+    this.tallies = options.tallies ?? { eventsSent: 0 };
     this.onLeft = options.onLeft;
   }
 
@@ -119,6 +125,7 @@ export class Outbox {
     ) {
       cursor.sent = item.seq;
       this.transport.send(this.encoder.event(item));
+      this.tallies.eventsSent++;
       if (isTerminal(item)) this.finished(item.runId);
       return;
     }
@@ -178,6 +185,7 @@ export class Outbox {
     const e = item.event as { type: string; messageId?: string; delta?: string };
     if (e.type !== "TEXT_MESSAGE_CONTENT" || item.seq === cursor.run.lastSeq) {
       this.transport.send(this.encoder.event(item));
+      this.tallies.eventsSent++;
       cursor.sent = item.seq;
       return true;
     }
@@ -198,6 +206,7 @@ export class Outbox {
         this.encoder.mergedText(item.runId, item.seq, last, e.messageId ?? "", deltas.join("")),
       );
     }
+    this.tallies.eventsSent += last - item.seq + 1;
     cursor.sent = last;
     return true;
   }

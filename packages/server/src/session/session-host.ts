@@ -2,6 +2,7 @@ import type { AgentInfo } from "@backchannel/protocol";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { RunCore } from "../core/run-core.js";
 import type { Logger } from "../logger.js";
+import type { RuntimeMetrics } from "../ops/metrics.js";
 import type { ResolvedLimits } from "../options.js";
 import type { Principal } from "../principal.js";
 import type { Run } from "../runs/run.js";
@@ -25,4 +26,6 @@ export interface SessionHost {
   release(principal: Principal, sessionId: string): void;
   /** Calls `fn` for each run started on `threadId` from now on; returns the unsubscribe. */
   followThread(threadId: string, fn: (run: Run) => void): () => void;
+  /** The runtime's metrics (slow consumers, events sent); optional (hosts in unit tests may have none). */
+  readonly metrics?: RuntimeMetrics;
 }

@@ -70,11 +70,15 @@ export class Session {
       },
       () => {
         this.logger.warn({ maxLagBytes: host.limits.maxOutboundQueueBytes }, "slow consumer: closing");
+        host.metrics?.slowConsumerClose();
         this.close(CloseCode.SlowConsumer, "Client too slow; reconnect and resume");
       },
       (runId, after) => this.unavailable(runId, after),
       // Only when the deployment opts in (abandonedRuns.webSocket): a dropped socket never cancels.
-      { onLeft: (run) => host.core.left(run, "websocket") },
+      {
+        onLeft: (run) => host.core.left(run, "websocket"),
+        ...(host.metrics ? { tallies: host.metrics.tallies } : {}),
+      },
     );
     this.threads = new SessionThreadFollower(host, {
       principal: () => this.principal,
@@ -336,9 +340,13 @@ export class Session {
 
   private async onRun(frame: RunFrame): Promise<void> {
     const input = frame.input as RunAgentInput;
+    const trace =
+      frame.traceparent === undefined
+        ? undefined
+        : { traceparent: frame.traceparent, ...(frame.tracestate ? { tracestate: frame.tracestate } : {}) };
     const started = await this.host.core.start(
       this.principal!,
-      { agent: frame.agent, input },
+      { agent: frame.agent, input, ...(trace ? { trace } : {}) },
       { inFlight: this.inFlight, gone: () => this.closed },
     );
     if (!started.ok) {
