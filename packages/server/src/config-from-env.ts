@@ -22,6 +22,7 @@ export interface RuntimeEnv {
   BACKCHANNEL_NODE_ID?: string;
   BACKCHANNEL_PUBLIC_URL?: string;
   RESPONSE_CACHE_TTL_MS?: string;
+  BACKCHANNEL_EXPOSE_ERRORS?: string;
   BACKCHANNEL_TRUST_PROXY?: string;
   METRICS_TOKEN?: string;
   METRICS_PORT?: string;
@@ -81,6 +82,9 @@ export function sdkOptionsFromEnv(
     ...(env.BACKCHANNEL_DATA_DIR ? { dataDir: env.BACKCHANNEL_DATA_DIR } : {}),
     ...(env.BACKCHANNEL_PUBLIC_URL ? { publicUrl: env.BACKCHANNEL_PUBLIC_URL } : {}),
     ...responseCacheFromEnv(env),
+    ...(env.BACKCHANNEL_EXPOSE_ERRORS === "1" || env.BACKCHANNEL_EXPOSE_ERRORS === "true"
+      ? { exposeErrors: true }
+      : {}),
     ...(env.REDIS_URL
       ? {
           cluster: {

@@ -38,6 +38,7 @@ export type {
 export { AuthError, type AuthFailureReason, BackchannelServerError, ConfigError } from "./errors.js";
 export { clientAddress, parseTrustProxy, type TrustProxy } from "./http/client-address.js";
 export type { ConnectResponse } from "./http/connect-route.js";
+export type { CopilotKitBindingOptions } from "./http/copilotkit-routes.js";
 export type { HttpBinding } from "./http/http-binding.js";
 export { HttpError } from "./http/http-error.js";
 export { sendError, sendJson } from "./http/respond.js";
@@ -52,7 +53,14 @@ export {
 } from "./ops/metrics.js";
 export { parseTraceparent, TRACER_NAME, type TraceCarrier } from "./ops/tracing.js";
 export { DEFAULTS, type LimitOptions, type ResumeOptions, type SDKOptions } from "./options.js";
-export { ANONYMOUS, type Principal } from "./principal.js";
+export {
+  ANONYMOUS,
+  namespacePrincipal,
+  PRINCIPAL_ID_PREFIX,
+  type Principal,
+  principalId,
+  samePrincipal,
+} from "./principal.js";
 export { ABANDONED_RUN_DEFAULTS, type AbandonedRunOptions } from "./runs/abandoned-runs.js";
 export type { RunRegistry } from "./runs/registry.js";
 export type { SequencedEvent } from "./runs/resume-buffer.js";

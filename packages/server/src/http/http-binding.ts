@@ -5,6 +5,7 @@ import type { AuthTransport } from "../auth/failure-log.js";
 import type { Principal } from "../principal.js";
 import { agentRunRoute } from "./agent-run-route.js";
 import { connectRoute } from "./connect-route.js";
+import { copilotKitRoutes } from "./copilotkit-routes.js";
 import { preflightRoute } from "./cors.js";
 import { HttpError, type HttpHandler, httpRoute } from "./http-error.js";
 import type { HttpBindingConfig, HttpHost } from "./http-host.js";
@@ -69,12 +70,14 @@ export class HttpBinding {
 
   /** Registers the routes and the ticket verifier. */
   install(): void {
-    this.host.authenticator.addVerifier(this.config.tickets.verifier);
+    this.host.authenticator.useTickets(this.config.tickets.verifier);
     const routes: [string, string, HttpHandler][] = [
       ["POST", "/agents/:name/run", agentRunRoute(this)],
       ["GET", "/runs/:runId/events", runEventsRoute(this)],
       ["POST", "/runs/:runId/cancel", cancelRunRoute(this)],
       ["POST", "/connect", connectRoute(this)],
+      // CopilotKit's runtime routes (/info, /agent/:id/...), unless turned off.
+      ...(this.config.copilotKit === false ? [] : copilotKitRoutes(this, this.config.copilotKit)),
     ];
     for (const [method, pattern, handler] of routes) {
       this.host.route(
@@ -100,7 +103,9 @@ export class HttpBinding {
     if (this.closing) {
       throw new HttpError("going_away", "Server shutting down; retry shortly", { retryAfterMs: 1000 });
     }
-    if (this.host.stats().connections + this.streams.size >= this.host.limits.maxConnections) {
+    // Authenticated connections only: sockets still authenticating have their own budget and
+    // can never take an SSE stream's place.
+    if (this.host.stats().authenticated >= this.host.limits.maxConnections) {
       throw new HttpError("overloaded", "Server at its connection limit; retry later", {
         retryAfterMs: 1000,
       });

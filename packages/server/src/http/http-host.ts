@@ -1,6 +1,7 @@
 import type { TicketIssuer } from "../auth/tickets.js";
 import type { SessionHost } from "../session/session-host.js";
 import type { TrustProxy } from "./client-address.js";
+import type { CopilotKitBindingOptions } from "./copilotkit-routes.js";
 import type { RouteHandler } from "./router.js";
 
 /** What the HTTP binding needs from the runtime. Implemented by CopilotKitSDK. */
@@ -9,8 +10,8 @@ export interface HttpHost extends SessionHost {
   readonly basePath: string;
   /** Registers a route relative to `basePath`. */
   route(method: string, pattern: string, handler: RouteHandler): void;
-  /** Open WebSocket sessions (for the server-wide connection limit). */
-  stats(): { connections: number };
+  /** Authenticated connections, WebSockets and SSE streams (for the server-wide connection limit). */
+  stats(): { authenticated: number };
   /** Proxies whose X-Forwarded-For is believed for the client address; optional. */
   readonly trustProxy?: TrustProxy;
 }
@@ -23,4 +24,6 @@ export interface HttpBindingConfig {
   tickets: TicketIssuer;
   /** Public origin of this server (e.g. `https://api.example.com`) for URLs in `/connect`. */
   publicUrl: string | undefined;
+  /** CopilotKit's runtime routes (`/info`, `/agent/:id/...`); `false` turns them off. */
+  copilotKit?: CopilotKitBindingOptions | false;
 }
