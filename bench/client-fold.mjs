@@ -9,7 +9,7 @@
  *    commit per frame, with @backchannel/react's block-memoised <Markdown> versus parsing the
  *    whole answer every frame.
  *
- * Usage: npm run bench:fold [-- --json]
+ * Usage: npm run bench:fold [-- --json] [-- --fold-only]
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -18,6 +18,7 @@ import { build } from "esbuild";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const json = process.argv.includes("--json");
+const foldOnly = process.argv.includes("--fold-only");
 const DELTAS_PER_FRAME = 16;
 
 // Bundle the TypeScript sources once (no build step needed), React left external. The bundle
@@ -77,12 +78,22 @@ function history(count) {
   }));
 }
 
-function benchFold(deltaCount) {
+/**
+ * `content`: TEXT_MESSAGE_START then TEXT_MESSAGE_CONTENT deltas. `chunk`: TEXT_MESSAGE_CHUNK
+ * deltas without ids (one stream continued by AG-UI's chunk rules, the path of agents that do
+ * not name their messages).
+ */
+function benchFold(deltaCount, kind = "content") {
   const fold = lib.createFoldState({ messages: history(200) });
   const deltas = answerDeltas(deltaCount);
-  const events = deltas.map((delta) => ({ type: "TEXT_MESSAGE_CONTENT", messageId: "answer", delta }));
+  const events =
+    kind === "chunk"
+      ? deltas.map((delta) => ({ type: "TEXT_MESSAGE_CHUNK", delta }))
+      : deltas.map((delta) => ({ type: "TEXT_MESSAGE_CONTENT", messageId: "answer", delta }));
   lib.foldEvent(fold, { type: "RUN_STARTED", threadId: "t", runId: "r" });
-  lib.foldEvent(fold, { type: "TEXT_MESSAGE_START", messageId: "answer", role: "assistant" });
+  if (kind === "content") {
+    lib.foldEvent(fold, { type: "TEXT_MESSAGE_START", messageId: "answer", role: "assistant" });
+  }
   const start = process.hrtime.bigint();
   for (let i = 0; i < events.length; i++) {
     lib.foldEvent(fold, events[i]);
@@ -91,7 +102,7 @@ function benchFold(deltaCount) {
   const snap = lib.foldSnapshot(fold);
   const total = ms(process.hrtime.bigint() - start);
   if (snap.messages.length !== 201) throw new Error("fold produced the wrong transcript");
-  return { deltas: deltaCount, totalMs: total, nsPerDelta: (total * 1e6) / deltaCount };
+  return { kind, deltas: deltaCount, totalMs: total, nsPerDelta: (total * 1e6) / deltaCount };
 }
 
 async function benchRender(deltaCount, mode) {
@@ -147,14 +158,20 @@ async function benchRender(deltaCount, mode) {
 }
 
 benchFold(20_000); // JIT warm-up
+benchFold(20_000, "chunk");
 // The machine is shared: take the median of several runs of each size.
-const fold = [1_000, 10_000, 50_000].map((n) => {
-  const runs = Array.from({ length: 7 }, () => benchFold(n)).sort((a, b) => a.totalMs - b.totalMs);
-  return runs[3];
-});
-// Warm up the JIT and React before measuring.
-await benchRender(500, "blocks");
-const render = [await benchRender(10_000, "blocks"), await benchRender(10_000, "whole")];
+const fold = ["content", "chunk"].flatMap((kind) =>
+  [1_000, 10_000, 50_000].map((n) => {
+    const runs = Array.from({ length: 7 }, () => benchFold(n, kind)).sort((a, b) => a.totalMs - b.totalMs);
+    return runs[3];
+  }),
+);
+// Warm up the JIT and React before measuring (skipped with --fold-only).
+const render = [];
+if (!foldOnly) {
+  await benchRender(500, "blocks");
+  render.push(await benchRender(10_000, "blocks"), await benchRender(10_000, "whole"));
+}
 
 if (json) {
   console.log(JSON.stringify({ fold, render }, null, 2));
@@ -164,10 +181,11 @@ if (json) {
   );
   for (const r of fold) {
     console.log(
-      `  ${String(r.deltas).padStart(6)} deltas: ${r.totalMs.toFixed(1).padStart(7)} ms total, ${r.nsPerDelta.toFixed(0).padStart(5)} ns/delta`,
+      `  ${r.kind.padEnd(7)} ${String(r.deltas).padStart(6)} deltas: ${r.totalMs.toFixed(1).padStart(7)} ms total, ${r.nsPerDelta.toFixed(0).padStart(5)} ns/delta`,
     );
   }
-  console.log("\nRender (React in happy-dom, one commit per 16 deltas, 10,000-delta Markdown answer)");
+  if (render.length)
+    console.log("\nRender (React in happy-dom, one commit per 16 deltas, 10,000-delta Markdown answer)");
   for (const r of render) {
     const label = r.mode === "blocks" ? "<Markdown> (block-memoised)" : "whole answer re-parsed";
     console.log(

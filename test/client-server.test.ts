@@ -159,7 +159,10 @@ describe("client ↔ server", () => {
     const client = connect({ url: srv.wsUrl });
     const result = await client.startRun({ agent: "thrower" }).done;
     expect(result.status).toBe("error");
-    expect(result.error).toMatchObject({ code: "run_failed", message: "model exploded" });
+    expect(result.error).toMatchObject({
+      code: "run_failed",
+      message: expect.stringMatching(/^The agent failed \(error id [0-9a-f-]{36}\)/),
+    });
   });
 
   it("fails a run for an unknown agent with unknown_agent", async () => {
@@ -299,7 +302,7 @@ describe("client ↔ server: expiring tokens", () => {
     const seen = record(run);
     const states: string[] = [];
     client.subscribe(() => states.push(client.connectionState));
-    await vi.waitFor(() => expect(client.ready?.principal.id).toBe("user-1"));
+    await vi.waitFor(() => expect(client.ready?.principal.id).toBe("user:user-1"));
     const firstExpiry = client.ready!.expiresAt!;
     // Well past the first token's expiry: the socket must still be the same one.
     await vi.waitFor(() => expect(client.ready!.expiresAt!).toBeGreaterThan(firstExpiry), { timeout: 5000 });

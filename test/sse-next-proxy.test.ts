@@ -133,7 +133,7 @@ describe("@backchannel/next route handlers", () => {
     let text = "";
     for (let b = await next(); b; b = await next())
       if (b.json.type === "TEXT_MESSAGE_CONTENT") text += b.json.delta;
-    expect(text).toBe("user:bob");
+    expect(text).toBe("user:user:bob");
     expect(seen).toHaveLength(1);
     expect(seen[0]!.cookie).toBeUndefined();
     expect(seen[0]!.authorization).not.toContain("forged");
@@ -160,13 +160,13 @@ describe("@backchannel/next route handlers", () => {
     const body = await res.json();
     expect(body.sseBase).toBe(`${APP}/api/copilotkit`);
     expect(body.wsUrl).toBe(srv.wsUrl);
-    expect(body.principal).toEqual({ id: "carol", kind: "user" });
+    expect(body.principal).toEqual({ id: "user:carol", kind: "user" });
     expect(JSON.stringify(body)).not.toContain(SECRET);
     expect(body.ticket).toMatch(/^bct_/);
     const peer = await connectPeer(body.wsUrl, {
       protocols: ["backchannel.v1", bearerSubprotocol(body.ticket)],
     });
-    expect(peer.frames[0].principal.id).toBe("carol");
+    expect(peer.frames[0].principal.id).toBe("user:carol");
     peer.close();
   });
 
@@ -269,6 +269,28 @@ describe("@backchannel/next route handlers", () => {
       browser("/connect", { method: "POST", headers: { origin: APP, host: "opshub.example.com" } }),
     );
     expect(own.status).toBe(200);
+    // Scheme and port count, not only the host name (security finding 13).
+    for (const origin of ["http://opshub.example.com", "https://opshub.example.com:8443"]) {
+      const other = await POST(browser("/connect", { method: "POST", headers: { origin } }));
+      expect(other.status, origin).toBe(403);
+    }
+    // Behind a TLS-terminating proxy the site's scheme comes from X-Forwarded-Proto.
+    const proxied = (proto: string, origin: string) =>
+      POST(
+        new Request("http://127.0.0.1:3000/api/copilotkit/connect", {
+          method: "POST",
+          headers: {
+            cookie: "session=alice",
+            origin,
+            "x-forwarded-host": "opshub.example.com",
+            "x-forwarded-proto": proto,
+          },
+        }),
+      );
+    expect((await proxied("https", APP)).status).toBe(200);
+    expect((await proxied("https", "http://opshub.example.com")).status).toBe(403);
+    expect((await proxied("http", APP)).status).toBe(403);
+    expect(seen).toHaveLength(2);
     const listed = createCopilotRouteHandlers({
       backendUrl: `${srv.httpUrl}/copilotkit`,
       getAuthHeaders,

@@ -4,6 +4,15 @@
  * @module
  */
 
+// The fold is shared with the server (it stores runs with it): re-exported for apps that fold themselves.
+export type { FoldInit, FoldResult, FoldSnapshot, FoldState, PatchOutcome } from "@backchannel/protocol/fold";
+export {
+  applyPatchImmutable,
+  createFoldState,
+  FoldError,
+  foldEvent,
+  foldSnapshot,
+} from "@backchannel/protocol/fold";
 export { exponentialBackoff } from "./backoff.js";
 export type { AttachRunOptions, BackchannelClient, ClientSnapshot, StartRunOptions } from "./client.js";
 export { createClient } from "./client.js";
@@ -12,12 +21,6 @@ export type { ClientEnvironment } from "./environment.js";
 export { browserEnvironment } from "./environment.js";
 export type { BackchannelErrorCode, BackchannelErrorOptions } from "./errors.js";
 export { BackchannelError, isBackchannelError } from "./errors.js";
-export type { FoldResult } from "./fold/fold-event.js";
-export { foldEvent } from "./fold/fold-event.js";
-export type { FoldInit, FoldSnapshot, FoldState } from "./fold/fold-state.js";
-export { createFoldState, foldSnapshot } from "./fold/fold-state.js";
-export type { PatchOutcome } from "./fold/json-patch.js";
-export { applyPatchImmutable } from "./fold/json-patch.js";
 export type { Observable } from "./observable.js";
 export type { ClientOptions, IdleCloseOptions, ReconnectOptions } from "./options.js";
 export { DEFAULTS } from "./options.js";

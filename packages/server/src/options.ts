@@ -18,8 +18,22 @@ export interface LimitOptions {
   maxRunsPerConnection?: number;
   /** Open sockets per principal; more are closed with 1013. @default 32 */
   maxConnectionsPerPrincipal?: number;
-  /** Open sockets per server; more are closed with 1013. @default 10000 */
+  /**
+   * Authenticated connections (WebSockets and SSE streams) per server; more are closed with
+   * 1013 (SSE: 503). Sockets still authenticating never count here. @default 10000
+   */
   maxConnections?: number;
+  /**
+   * Sockets still authenticating, per server. Past it the oldest such socket is closed with
+   * 1013, so sockets that never authenticate cannot keep real users out. @default 1000
+   */
+  maxUnauthenticated?: number;
+  /** Sockets still authenticating per remote address; past it that address's oldest is closed with 1013. @default 64 */
+  maxUnauthenticatedPerAddress?: number;
+  /** Largest frame before authentication, in bytes (an `auth` frame); larger closes with 1009. @default 8192 */
+  maxPreAuthFrameBytes?: number;
+  /** Frames a socket may send per second before authentication; more close it with 1008. @default 5 */
+  preAuthFramesPerSecond?: number;
   /** Runs a principal may start per second, sustained (token bucket refill). @default 2 */
   runsPerSecond?: number;
   /** Runs a principal may start in a burst (token bucket capacity). @default 20 */
@@ -44,6 +58,12 @@ export interface ResumeOptions {
   retentionMs?: number;
   /** Finished runs kept in memory at most (oldest evicted first). @default 10000 */
   maxRetainedRuns?: number;
+  /**
+   * Serialized event bytes all finished runs may hold together, as their resume buffers count
+   * them; past it the oldest finished runs are evicted first (their events are then gone for
+   * resume; their conversations are stored). @default 268435456 (256 MiB)
+   */
+  maxRetainedBytes?: number;
 }
 
 /** Options of `new CopilotKitSDK(options)`. */
@@ -70,8 +90,15 @@ export interface SDKOptions {
   resume?: ResumeOptions;
   /** Service name reported by `/health`. @default "CopilotKit Runtime" */
   serviceName?: string;
-  /** Extra dependency checks for `/health`; a check that throws makes it answer 503 naming it. */
+  /** Extra dependency checks for `/health`; a check that throws makes it answer 503 (`degraded`). */
   healthChecks?: { name: string; check: () => Promise<void> }[];
+  /**
+   * Send internal error text to clients: an agent's exception message in RUN_ERROR, and a
+   * failing health check's error in `/health` (to callers with valid credentials). Off, they get
+   * a generic message with an `errorId` that is logged with the full error. Turn on in
+   * development only (`BACKCHANNEL_EXPOSE_ERRORS=1` for `backchannel serve`). @default false
+   */
+  exposeErrors?: boolean;
   /** pino logger. @default a JSON logger on stdout, level from LOG_LEVEL */
   logger?: Logger;
   /** Time to let runs finish on `close()` before they are cancelled, in ms. @default 10000 */
@@ -128,6 +155,10 @@ export const DEFAULTS = {
     maxRunsPerConnection: 16,
     maxConnectionsPerPrincipal: 32,
     maxConnections: 10_000,
+    maxUnauthenticated: 1000,
+    maxUnauthenticatedPerAddress: 64,
+    maxPreAuthFrameBytes: 8 * 1024,
+    preAuthFramesPerSecond: 5,
     runsPerSecond: 2,
     runBurst: 20,
     framesPerSecond: 200,
@@ -140,6 +171,7 @@ export const DEFAULTS = {
     maxAgeMs: 600_000,
     retentionMs: 300_000,
     maxRetainedRuns: 10_000,
+    maxRetainedBytes: 256 * 1024 * 1024,
   },
 } as const;
 

@@ -10,19 +10,19 @@ import type { Agent } from "./agent.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { credentialFromRequest, safePath } from "./auth/credentials.js";
 import { isOriginAllowed } from "./auth/origin.js";
-import { createRedisTicketStore, deferTicketStore } from "./auth/redis-tickets.js";
-import { createMemoryTicketStore, createTicketIssuer } from "./auth/tickets.js";
 import type { Cluster } from "./cluster/cluster.js";
-import { installCluster } from "./cluster/install-cluster.js";
 import { RunAccess } from "./core/run-access.js";
 import { RunCore } from "./core/run-core.js";
 import { AuthError, ConfigError } from "./errors.js";
+import { buildFeatures, closeFeatures, type Features } from "./features.js";
 import { clientAddress, type TrustProxy } from "./http/client-address.js";
 import { answerHealth, FEATURES } from "./http/health.js";
 import { type HttpBinding, installHttpBinding } from "./http/http-binding.js";
 import { HttpError, sendHttpError, toHttpError } from "./http/http-error.js";
 import { type RouteHandler, Router } from "./http/router.js";
-import { createRunRateLimiter, type RunRateLimiter } from "./limits/run-rate-limit.js";
+import { installThreadRoutes } from "./http/threads-routes.js";
+import { PreAuthGate } from "./limits/pre-auth-gate.js";
+import type { RunRateLimiter } from "./limits/run-rate-limit.js";
 import { createLogger } from "./logger.js";
 import { RuntimeMetrics } from "./ops/metrics.js";
 import { listenMetrics, metricsRoute } from "./ops/metrics-endpoint.js";
@@ -30,16 +30,15 @@ import { answerReady } from "./ops/readiness.js";
 import { RunObserver } from "./ops/run-observer.js";
 import { contextFrom, type TraceCarrier } from "./ops/tracing.js";
 import { DEFAULTS, type ResolvedLimits, type ResolvedResume, type SDKOptions } from "./options.js";
-import type { Principal } from "./principal.js";
+import { namespacePrincipal, type Principal } from "./principal.js";
 import { AbandonedRuns } from "./runs/abandoned-runs.js";
 import { executeRun } from "./runs/execute.js";
 import { RunRegistry } from "./runs/registry.js";
 import type { Run } from "./runs/run.js";
 import { Session } from "./session/session.js";
 import type { SessionHost } from "./session/session-host.js";
-import { installThreads } from "./store/install-threads.js";
 import type { ThreadPersistence } from "./store/persistence.js";
-import { ThreadFollowing } from "./store/thread-follow.js";
+import type { ThreadFollowing } from "./store/thread-follow.js";
 
 /** A server started by `sdk.listen()`. */
 export interface ListeningServer {
@@ -76,7 +75,7 @@ export class CopilotKitSDK implements SessionHost {
   readonly heartbeatMs: number;
   readonly idleTimeoutMs: number;
   readonly router = new Router();
-  rateLimiter: RunRateLimiter;
+  readonly rateLimiter: RunRateLimiter;
   /** The HTTP/SSE binding (AG-UI HTTP runs, resume, cancel, `/connect` tickets). See docs/http.md. */
   readonly http: HttpBinding;
   /** Thread history (store, ownership, `/threads` routes); undefined with `store: false`. See docs/persistence.md. */
@@ -97,6 +96,10 @@ export class CopilotKitSDK implements SessionHost {
   private readonly byName = new Map<string, Agent>();
   private readonly sessions = new Set<Session>();
   private readonly perPrincipal = new Map<string, number>();
+  /** Authenticated connections (WebSockets and SSE streams): what `limits.maxConnections` bounds. */
+  private authenticated = 0;
+  /** Sockets still authenticating: their own budget, apart from `maxConnections`. */
+  private readonly preAuth: PreAuthGate;
   private readonly wss: WebSocketServer;
   private readonly options: SDKOptions;
   private readonly sweeper: NodeJS.Timeout;
@@ -106,6 +109,7 @@ export class CopilotKitSDK implements SessionHost {
   private runAuthorizers: ((principal: Principal, input: RunAgentInput) => Promise<void>)[] = [];
   private readonly runListeners: ((run: Run) => void)[] = [];
   private readonly closeHooks: (() => Promise<void>)[] = [];
+  private readonly features: Features;
   private readonly healthChecks: { name: string; check: () => Promise<void> }[];
 
   constructor(options: SDKOptions) {
@@ -133,8 +137,11 @@ export class CopilotKitSDK implements SessionHost {
     if (this.idleTimeoutMs <= this.heartbeatMs)
       throw new ConfigError("idleTimeoutMs must be larger than heartbeatMs (use about 3x)");
     this.registry = new RunRegistry(this.resume);
+    this.preAuth = new PreAuthGate({
+      max: this.limits.maxUnauthenticated,
+      perAddress: this.limits.maxUnauthenticatedPerAddress,
+    });
     this.abandoned = new AbandonedRuns(options.abandonedRuns, this.logger);
-    this.rateLimiter = createRunRateLimiter(this.limits.runsPerSecond, this.limits.runBurst);
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: this.limits.maxFrameBytes,
@@ -142,14 +149,24 @@ export class CopilotKitSDK implements SessionHost {
       // Echo exactly our protocol, never the bearer token; a client asking for none gets v1 implicitly.
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
-    this.healthChecks = [...(options.healthChecks ?? [])];
     this.trustProxy = options.trustProxy ?? false;
     this.metrics = new RuntimeMetrics(options.metrics);
     this.runObserver = new RunObserver(this.metrics);
+    // Features first (cluster, rate limits, tickets, persistence, following: see features.ts),
+    // then the run core over them, then the bindings over the core.
+    this.features = buildFeatures(options, this);
+    ({ cluster: this.cluster, rateLimiter: this.rateLimiter, threads: this.threads } = this.features);
+    this.following = this.features.following;
+    this.healthChecks = [...(options.healthChecks ?? []), ...this.features.healthChecks];
+    const threads = this.threads;
+    if (threads) {
+      this.addRunAuthorizer((principal, input) => threads.authorizeRun(principal, input));
+      this.onRunStarted((run) => threads.track(run));
+    }
     this.core = new RunCore({
       logger: this.logger,
       registry: this.registry,
-      access: new RunAccess(() => this.threads, this.logger),
+      access: new RunAccess(() => threads, this.logger),
       findAgent: (name) => this.byName.get(name),
       agentNames: () => this.agents.map((a) => a.name),
       rateLimiter: () => this.rateLimiter,
@@ -157,7 +174,7 @@ export class CopilotKitSDK implements SessionHost {
       launch: (input, agent, principal, trace) => this.startRun(input, agent, principal, trace),
       locateRun: (runId) => this.locateRun(runId),
       joinThread: (principal, threadId) => this.following.join(principal, threadId),
-      threads: () => this.threads,
+      threads: () => threads,
       abandoned: this.abandoned,
       metrics: this.metrics,
       runObserver: this.runObserver,
@@ -169,25 +186,10 @@ export class CopilotKitSDK implements SessionHost {
     this.router.add("GET", "/metrics", metricsRoute(this.metrics, options.metrics?.token));
     this.http = installHttpBinding(this, {
       allowedOrigins: options.allowedOrigins,
-      // In a cluster, /connect and the socket may reach different nodes: tickets live in Redis.
-      tickets: createTicketIssuer({
-        ...options.tickets,
-        store:
-          options.tickets?.store ??
-          deferTicketStore(() =>
-            this.cluster
-              ? createRedisTicketStore(this.cluster.redis, {
-                  keyPrefix: `${options.cluster?.keyPrefix ?? "bc:"}ticket:`,
-                })
-              : createMemoryTicketStore(),
-          ),
-      }),
+      tickets: this.features.tickets,
       publicUrl: options.publicUrl,
     });
-    // The cluster first: on close it must flush runs to Redis before persistence closes its store.
-    this.cluster = installCluster(this, options.cluster);
-    this.threads = installThreads(this, options);
-    this.following = new ThreadFollowing(this);
+    if (threads) installThreadRoutes(this, this.core, threads, options.allowedOrigins);
     // Every refused credential passes the authenticator's one reporting point; count it there.
     this.authenticator.failures.onFailure((f) => this.metrics.authFailure(f.reason));
     this.metrics.countConnections(() => ({ websocket: this.sessions.size, sse: this.http.streamCount }));
@@ -206,10 +208,21 @@ export class CopilotKitSDK implements SessionHost {
     return this.resume.retentionMs;
   }
 
-  /** Live counters, for health dashboards and tests. */
-  stats(): { connections: number; runs: number; runningRuns: number } {
+  /**
+   * Live counters, for health dashboards and tests: open sockets (authenticated or not),
+   * authenticated connections (sockets and SSE streams), sockets still authenticating, runs.
+   */
+  stats(): {
+    connections: number;
+    authenticated: number;
+    authenticating: number;
+    runs: number;
+    runningRuns: number;
+  } {
     return {
       connections: this.sessions.size,
+      authenticated: this.authenticated,
+      authenticating: this.preAuth.size,
       runs: this.registry.size,
       runningRuns: this.registry.running().length,
     };
@@ -256,7 +269,9 @@ export class CopilotKitSDK implements SessionHost {
     const execute = (run: Run) => {
       const probe = this.runObserver.start(run, trace);
       void probe
-        .within(() => executeRun(run, agent, logger, probe))
+        .within(() =>
+          executeRun(run, agent, logger, probe, { exposeErrors: this.options.exposeErrors === true }),
+        )
         .then(() => logger.info({ status: run.status, events: run.lastSeq }, "run ended"));
     };
     // In a cluster the agent runs into an unregistered run whose events reach sessions through Redis.
@@ -296,15 +311,20 @@ export class CopilotKitSDK implements SessionHost {
   }
 
   admit(principal: Principal, _sessionId: string): string | undefined {
+    if (this.authenticated >= this.limits.maxConnections) {
+      return "Server at its connection limit; retry later";
+    }
     const count = this.perPrincipal.get(principal.id) ?? 0;
     if (count >= this.limits.maxConnectionsPerPrincipal) {
       return `Too many connections for this user (${count}); close other tabs or retry later`;
     }
     this.perPrincipal.set(principal.id, count + 1);
+    this.authenticated++;
     return undefined;
   }
 
   release(principal: Principal, _sessionId: string): void {
+    this.authenticated = Math.max(0, this.authenticated - 1);
     const count = (this.perPrincipal.get(principal.id) ?? 1) - 1;
     if (count <= 0) this.perPrincipal.delete(principal.id);
     else this.perPrincipal.set(principal.id, count);
@@ -326,17 +346,29 @@ export class CopilotKitSDK implements SessionHost {
       socket.close(CloseCode.PolicyViolation, "Origin not allowed");
       return;
     }
-    if (this.sessions.size >= this.limits.maxConnections) {
-      socket.close(CloseCode.Overloaded, "Server at its connection limit; retry later");
-      return;
-    }
-    const session = new Session(wsTransport(socket), this, {
+    // No server-wide check here: an unauthenticated socket counts against the pre-auth budget
+    // (below), an authenticated one against maxConnections (in admit).
+    const pending = {
+      evict: () =>
+        session.close(
+          CloseCode.Overloaded,
+          "Too many connections waiting to authenticate; retry and authenticate promptly",
+        ),
+    };
+    const session: Session = new Session(wsTransport(socket), this, {
       address,
-      onClosed: (s) => this.sessions.delete(s),
+      onClosed: (s) => {
+        this.sessions.delete(s);
+        this.preAuth.leave(pending);
+      },
+      onReady: () => this.preAuth.leave(pending),
     });
     this.sessions.add(session);
     bindSession(socket, session);
-    session.start(opts.principal ? undefined : credentialFromRequest(request), opts.principal);
+    // An app-supplied principal joins its kind's namespace like any verifier's.
+    const principal = opts.principal ? namespacePrincipal(opts.principal) : undefined;
+    if (!principal) this.preAuth.enter(pending, address);
+    session.start(principal ? undefined : credentialFromRequest(request), principal);
   }
 
   /**
@@ -522,6 +554,7 @@ export class CopilotKitSDK implements SessionHost {
         run.fail("Server shut down before the run finished; start it again", "shutdown");
     }
     clearInterval(this.sweeper);
+    await closeFeatures(this.features, this.logger);
     for (const hook of this.closeHooks) {
       await hook().catch((err) => this.logger.error({ err }, "close hook failed"));
     }
@@ -552,6 +585,8 @@ export class CopilotKitSDK implements SessionHost {
       agents: this.agentInfos(),
       features: FEATURES,
       checks: this.healthChecks,
+      exposeErrors: this.options.exposeErrors === true,
+      logger: this.logger,
     });
   }
 }

@@ -6,17 +6,18 @@
  * @module
  */
 import type { Message, ResumeEntry, State } from "@ag-ui/core";
-import type { BackchannelClient } from "../client.js";
-import { BackchannelError } from "../errors.js";
-import { foldEvent } from "../fold/fold-event.js";
 import {
   appendMessage,
+  beginRun,
   createFoldState,
   type FoldState,
+  foldEvent,
   foldSnapshot,
   replaceMessages,
   setFoldState,
-} from "../fold/fold-state.js";
+} from "@backchannel/protocol/fold";
+import type { BackchannelClient } from "../client.js";
+import { BackchannelError } from "../errors.js";
 import { randomId } from "../ids.js";
 import type { RunHandle, RunResult } from "../run-handle.js";
 import type { FollowedRun, ThreadFollow } from "../thread-follow.js";
@@ -379,11 +380,17 @@ export class AgentThread {
   }
 
   #follow(chain: Chain, handle: RunHandle): void {
+    // Ids the agent did not give are derived from the run (as the server's stored fold does),
+    // also when this follows the run from the middle and never sees its RUN_STARTED.
+    beginRun(this.#fold, handle.runId);
     // With replay: attachRun may hand back a run this client already follows, mid-stream.
     const off = handle.on(
       (event) => {
         const result = foldEvent(this.#fold, event);
-        if (result.error) this.#opts.onError?.(result.error);
+        if (result.error) {
+          const { code, message, event: cause } = result.error;
+          this.#opts.onError?.(new BackchannelError(code, message, { cause, runId: handle.runId }));
+        }
         if (result.changed) this.#changed();
       },
       { replay: true },

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Message, ResumeEntry, RunAgentInput, State } from "@ag-ui/core";
-import { appendMessage, type FoldState, foldSnapshot } from "../fold/fold-state.js";
+import { appendMessage, type FoldState, foldSnapshot } from "@backchannel/protocol/fold";
 import { randomId } from "../ids.js";
 import type { ClientTool } from "./client-tools.js";
 

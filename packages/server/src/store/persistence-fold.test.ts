@@ -13,6 +13,7 @@ const resume: ResolvedResume = {
   maxAgeMs: 600_000,
   retentionMs: 60_000,
   maxRetainedRuns: 100,
+  maxRetainedBytes: 1e9,
 };
 const user = { id: "alice", kind: "user" } as never;
 const closers: (() => Promise<void>)[] = [];
@@ -37,11 +38,16 @@ function deepState(levels: number): unknown {
   return { deep: v };
 }
 
-function startRun(registry: RunRegistry, threadId: string, state: unknown = {}) {
+function startRun(
+  registry: RunRegistry,
+  threadId: string,
+  state: unknown = {},
+  messages: unknown[] = [{ id: "u", role: "user", content: "hi" }],
+) {
   const input = {
     threadId,
     runId: `run-${threadId}`,
-    messages: [{ id: "u", role: "user", content: "hi" }],
+    messages,
     tools: [],
     context: [],
     state,
@@ -49,6 +55,16 @@ function startRun(registry: RunRegistry, threadId: string, state: unknown = {}) 
   const run = registry.create(input as never, "a", user);
   run.emit({ type: "RUN_STARTED", threadId, runId: run.id } as BaseEvent);
   run.emit({ type: "TEXT_MESSAGE_START", messageId: "m", role: "assistant" } as BaseEvent);
+  return run;
+}
+
+/**
+ * A run whose fold throws: its input message is nested deep enough that comparing it with a
+ * MESSAGES_SNAPSHOT of the same id overflows the stack (this used to be an unhandled rejection).
+ */
+function startThrowingRun(registry: RunRegistry, threadId: string) {
+  const run = startRun(registry, threadId, {}, [{ id: "u", role: "user", content: deepState(200_000) }]);
+  run.emit({ type: "MESSAGES_SNAPSHOT", messages: [{ id: "u", role: "user", content: "hi" }] } as BaseEvent);
   return run;
 }
 
@@ -101,8 +117,7 @@ describe("ThreadPersistence folding", () => {
     const alice = { id: "alice", kind: "user" } as never;
     await persistence.authorizeRun(alice, { threadId: "bad" } as never);
     await persistence.authorizeRun(alice, { threadId: "good" } as never);
-    // Deep enough that structuredClone overflows the stack: this used to be an unhandled rejection.
-    const bad = startRun(registry, "bad", deepState(200_000));
+    const bad = startThrowingRun(registry, "bad");
     const good = startRun(registry, "good");
     persistence.track(bad);
     persistence.track(good);
@@ -120,7 +135,7 @@ describe("ThreadPersistence folding", () => {
   it("a fold that throws in the early-fold timer is caught there, and that run's save is skipped and logged", async () => {
     const { store, registry, persistence, logs } = await setup();
     await persistence.authorizeRun({ id: "alice", kind: "user" } as never, { threadId: "t3" } as never);
-    const run = startRun(registry, "t3", deepState(200_000));
+    const run = startThrowingRun(registry, "t3");
     persistence.track(run);
     // Past the early-fold mark, so the 1 s fold timer folds it (and used to throw out of the timer).
     tokens(run, 0, 28);

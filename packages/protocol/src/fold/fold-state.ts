@@ -23,6 +23,13 @@ export interface FoldToolCall {
   hasResult: boolean;
 }
 
+/** A message or tool call being assembled from chunk events (AG-UI's "pending stream"). */
+export interface OpenChunkStream {
+  kind: "text" | "tool" | "reasoning";
+  /** The message id (text, reasoning) or tool call id (tool). */
+  id: string;
+}
+
 /** The fold's working state. Treat as opaque; read it through `foldSnapshot` and the fields documented below. */
 export interface FoldState {
   entries: FoldEntry[];
@@ -33,7 +40,7 @@ export interface FoldState {
   /** Agent state. Replaced (never mutated) on every change, sharing untouched subtrees. */
   state: State;
   stateChanged: boolean;
-  /** The run being folded (from RUN_STARTED). */
+  /** The run being folded (from RUN_STARTED, or `FoldInit.runId`). */
   runId: string | undefined;
   threadId: string | undefined;
   /** Between RUN_STARTED and RUN_FINISHED/RUN_ERROR. */
@@ -46,9 +53,12 @@ export interface FoldState {
   interrupts: Interrupt[];
   /** Tool calls of the current/last run that got no TOOL_CALL_RESULT, in order. */
   pendingToolCallIds: string[];
-  openText: string | undefined;
-  openToolCall: string | undefined;
-  openReasoning: string | undefined;
+  /**
+   * Chunk streams still open, one per lane: the key is the `subagentRunId` their chunks carry
+   * (undefined for the agent itself). See docs/protocol.md § Folding events.
+   */
+  lanes: Map<string | undefined, OpenChunkStream>;
+  /** Ids generated in the current run so far (the n in `<runId>:msg:<n>`). */
   generatedIds: number;
   snapshot: FoldSnapshot | null;
 }
@@ -63,6 +73,11 @@ export interface FoldSnapshot {
 export interface FoldInit {
   messages?: readonly Message[];
   state?: State;
+  /**
+   * The run about to be folded, when it is known before its RUN_STARTED (the server folds one
+   * run on top of its input). RUN_STARTED sets it too.
+   */
+  runId?: string;
 }
 
 /** A working copy of a message: its own object and tool-call objects, sharing everything else. */
@@ -96,16 +111,14 @@ export function createFoldState(init: FoldInit = {}): FoldState {
     structureChanged: true,
     state: init.state ?? {},
     stateChanged: true,
-    runId: undefined,
+    runId: init.runId,
     threadId: undefined,
     running: false,
     outcome: undefined,
     runError: null,
     interrupts: [],
     pendingToolCallIds: [],
-    openText: undefined,
-    openToolCall: undefined,
-    openReasoning: undefined,
+    lanes: new Map(),
     generatedIds: 0,
     snapshot: null,
   };
@@ -142,7 +155,11 @@ export function registerToolCalls(fold: FoldState, entry: FoldEntry): void {
   }
 }
 
-/** Replaces the whole transcript (used by MESSAGES_SNAPSHOT, regenerate and reset). */
+/**
+ * Replaces the whole transcript with `messages`, in their order (used by regenerate, reset,
+ * `setMessages` and MESSAGES_SNAPSHOT). An identical message keeps its entry and snapshot
+ * object, so a UI does not re-render it. `runId` is recorded as the creator of new entries.
+ */
 export function replaceMessages(
   fold: FoldState,
   messages: readonly Message[],
@@ -155,8 +172,7 @@ export function replaceMessages(
   fold.structureChanged = true;
   for (const message of messages) {
     const old = previous.get(message.id);
-    // Keep an identical message's entry (and snapshot object), so a UI does not re-render it.
-    if (old && !fold.byId.has(message.id) && JSON.stringify(old.msg) === JSON.stringify(message)) {
+    if (old && !fold.byId.has(message.id) && (old.msg === message || sameJson(old.msg, message))) {
       fold.entries.push(old);
       fold.byId.set(message.id, old);
       registerToolCalls(fold, old);
@@ -166,6 +182,10 @@ export function replaceMessages(
     appendMessage(fold, message, runId);
   }
   for (const entry of fold.dirty) if (fold.byId.get(entry.msg.id) !== entry) fold.dirty.delete(entry);
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** Replaces the agent state. */
@@ -198,7 +218,7 @@ export function foldSnapshot(fold: FoldState): FoldSnapshot {
   return fold.snapshot;
 }
 
-/** Finds or creates the working message `id` (created with `role` when absent). */
+/** Finds or creates the working message `id` (created by `create` when absent, at the end). */
 export function ensureMessage(
   fold: FoldState,
   id: string,
@@ -206,16 +226,44 @@ export function ensureMessage(
 ): FoldEntry {
   const existing = fold.byId.get(id);
   if (existing) return existing;
-  const entry: FoldEntry = { msg: create(), frozen: null, runId: fold.runId };
-  fold.entries.push(entry);
-  fold.byId.set(id, entry);
+  return insertEntry(fold, create(), fold.entries.length);
+}
+
+/** Inserts a new working message at `index` of the transcript. */
+export function insertEntry(fold: FoldState, msg: Message & Record<string, any>, index: number): FoldEntry {
+  const entry: FoldEntry = { msg, frozen: null, runId: fold.runId };
+  if (index >= fold.entries.length) fold.entries.push(entry);
+  else fold.entries.splice(index, 0, entry);
+  fold.byId.set(msg.id, entry);
   fold.dirty.add(entry);
   fold.structureChanged = true;
   return entry;
 }
 
-/** A deterministic id for a message or call the producer did not name. */
-export function generatedId(fold: FoldState, kind: string): string {
-  fold.generatedIds++;
-  return `${fold.runId ?? "local"}:${kind}:${fold.generatedIds}`;
+/**
+ * A deterministic id for a message or tool call the producer did not name:
+ * `<runId>:<kind>:<n>`, n counting from 1 in each run. Folding the same run's events yields
+ * the same ids everywhere (live in a browser, stored on the server), so nothing a user sees
+ * changes on reload. Skips ids that `taken` reports in use.
+ */
+export function generatedId(fold: FoldState, kind: "msg" | "reasoning" | "call"): string {
+  let id: string;
+  do id = `${fold.runId ?? "local"}:${kind}:${++fold.generatedIds}`;
+  while (kind === "call" ? fold.toolCalls.has(id) : fold.byId.has(id));
+  return id;
+}
+
+/**
+ * Starts folding run `runId`: generated ids restart at 1 (they are scoped by the run id), and
+ * chunk streams an earlier run left open are over. A no-op for the run being folded.
+ */
+export function beginRun(fold: FoldState, runId: string | undefined): void {
+  if (runId === undefined || runId === fold.runId) return;
+  fold.runId = runId;
+  fold.generatedIds = 0;
+  for (const open of fold.lanes.values()) {
+    const tc = open.kind === "tool" ? fold.toolCalls.get(open.id) : undefined;
+    if (tc) tc.ended = true;
+  }
+  fold.lanes.clear();
 }

@@ -365,3 +365,51 @@ describe("snapshots", () => {
     expect((s1.messages[0] as any).toolCalls[0].function.arguments).toBe("");
   });
 });
+
+describe("AG-UI placement rules", () => {
+  it("places a tool result after its call's message and the results already there", () => {
+    const f = fold([
+      started,
+      { type: "TEXT_MESSAGE_START", messageId: "m1" },
+      { type: "TOOL_CALL_START", toolCallId: "c1", toolCallName: "a", parentMessageId: "m1" },
+      { type: "TOOL_CALL_START", toolCallId: "c2", toolCallName: "b", parentMessageId: "m1" },
+      { type: "TEXT_MESSAGE_START", messageId: "m2" },
+      { type: "TEXT_MESSAGE_CONTENT", messageId: "m2", delta: "meanwhile" },
+      { type: "TOOL_CALL_RESULT", messageId: "t2", toolCallId: "c2", content: "2" },
+      { type: "TOOL_CALL_RESULT", messageId: "t1", toolCallId: "c1", content: "1" },
+      { type: "TOOL_CALL_RESULT", messageId: "t9", toolCallId: "unknown", content: "?" },
+    ]);
+    expect(messages(f).map((m) => m.id)).toEqual(["m1", "t2", "t1", "m2", "t9"]);
+  });
+
+  it("gives a call whose parent is not an assistant message an assistant message named after the call", () => {
+    const f = fold(
+      [started, { type: "TOOL_CALL_START", toolCallId: "c1", toolCallName: "a", parentMessageId: "u" }],
+      { messages: [{ id: "u", role: "user", content: "hi" }] },
+    );
+    expect(messages(f)[1]).toMatchObject({ id: "c1", role: "assistant", toolCalls: [{ id: "c1" }] });
+  });
+
+  it("renames a call on a repeated TOOL_CALL_START and never writes text into an activity message", () => {
+    const f = fold([
+      started,
+      { type: "TOOL_CALL_START", toolCallId: "c1", toolCallName: "old" },
+      { type: "TOOL_CALL_START", toolCallId: "c1", toolCallName: "new" },
+      { type: "ACTIVITY_SNAPSHOT", messageId: "act", activityType: "plan", content: { a: 1 } },
+      { type: "TEXT_MESSAGE_START", messageId: "act" },
+      { type: "TEXT_MESSAGE_CONTENT", messageId: "act", delta: "text" },
+    ]);
+    expect(messages(f)[0]!.toolCalls[0].function.name).toBe("new");
+    expect(messages(f)[1]).toEqual({ id: "act", role: "activity", activityType: "plan", content: { a: 1 } });
+  });
+
+  it("adds RUN_STARTED's input messages that the transcript lacks", () => {
+    const f = fold([
+      {
+        ...started,
+        input: { messages: [{ id: "x", role: "user", content: "from input" }] },
+      },
+    ]);
+    expect(messages(f).map((m) => m.id)).toEqual(["x"]);
+  });
+});

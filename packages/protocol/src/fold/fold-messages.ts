@@ -1,15 +1,15 @@
 /**
  * Message-building events: text, reasoning, tool calls, tool results and activities. Each
- * handler touches one message and marks only it dirty.
+ * handler touches one message and marks only it dirty. Chunk events are in fold-chunks.ts.
  * @module
  */
 import type { ToolCall } from "@ag-ui/core";
 import {
-  appendMessage,
   ensureMessage,
   type FoldEntry,
   type FoldState,
   generatedId,
+  insertEntry,
   registerToolCalls,
 } from "./fold-state.js";
 import { applyPatchImmutable } from "./json-patch.js";
@@ -21,8 +21,14 @@ function withSubagent<T extends Record<string, any>>(msg: T, e: Ev): T {
   return msg;
 }
 
-/** TEXT_MESSAGE_START: opens a message (assistant unless `role` says otherwise). */
-export function textStart(fold: FoldState, e: Ev): FoldEntry {
+/**
+ * TEXT_MESSAGE_START: opens a message (assistant unless `role` says otherwise). A message that
+ * exists keeps its role and content. Returns undefined when the id names an activity message
+ * (AG-UI: text and activity ids must not collide; the event is ignored).
+ */
+export function textStart(fold: FoldState, e: Ev): FoldEntry | undefined {
+  const existing = fold.byId.get(e.messageId);
+  if (existing) return existing.msg.role === "activity" ? undefined : existing;
   const role = typeof e.role === "string" ? e.role : "assistant";
   return ensureMessage(fold, e.messageId, () =>
     withSubagent(
@@ -37,29 +43,24 @@ export function textStart(fold: FoldState, e: Ev): FoldEntry {
   );
 }
 
-/** TEXT_MESSAGE_CONTENT / REASONING_MESSAGE_CONTENT: appends a delta (creating the message if the start was missed). */
+/**
+ * TEXT_MESSAGE_CONTENT / REASONING_MESSAGE_CONTENT: appends a delta. A missing START creates
+ * the message (a stored run may have lost its first events); an activity message is never
+ * written to.
+ */
 export function appendContent(
   fold: FoldState,
   messageId: string,
   delta: unknown,
   role: "assistant" | "reasoning",
-) {
+): void {
   const entry = ensureMessage(fold, messageId, () => ({ id: messageId, role, content: "" }) as never);
   if (typeof delta !== "string" || delta.length === 0) return;
   const msg = entry.msg;
+  if (msg.role === "activity") return;
+  // V8 builds repeated concatenation as a rope, so this stays linear in the text size.
   msg.content = typeof msg.content === "string" ? msg.content + delta : delta;
   fold.dirty.add(entry);
-}
-
-/** TEXT_MESSAGE_CHUNK: start, content and end in one; a chunk without an id continues the open message. */
-export function textChunk(fold: FoldState, e: Ev): void {
-  let id: string | undefined = typeof e.messageId === "string" ? e.messageId : fold.openText;
-  if (id === undefined) id = generatedId(fold, "msg");
-  if (id !== fold.openText) {
-    textStart(fold, { ...e, messageId: id });
-    fold.openText = id;
-  }
-  appendContent(fold, id, e.delta, "assistant");
 }
 
 /** REASONING_MESSAGE_START: a `reasoning` message in the transcript. */
@@ -69,17 +70,6 @@ export function reasoningStart(fold: FoldState, e: Ev): void {
     e.messageId,
     () => withSubagent({ id: e.messageId, role: "reasoning", content: "" }, e) as never,
   );
-}
-
-/** REASONING_MESSAGE_CHUNK: like TEXT_MESSAGE_CHUNK for reasoning. */
-export function reasoningChunk(fold: FoldState, e: Ev): void {
-  let id: string | undefined = typeof e.messageId === "string" ? e.messageId : fold.openReasoning;
-  if (id === undefined) id = generatedId(fold, "reasoning");
-  if (id !== fold.openReasoning) {
-    reasoningStart(fold, { ...e, messageId: id });
-    fold.openReasoning = id;
-  }
-  appendContent(fold, id, e.delta, "reasoning");
 }
 
 /** REASONING_ENCRYPTED_VALUE: stores the opaque value on its message or tool call. */
@@ -97,7 +87,14 @@ export function encryptedValue(fold: FoldState, e: Ev): void {
   fold.dirty.add(entry);
 }
 
-/** The assistant message a new tool call belongs to: the named parent, or this run's last assistant message. */
+/**
+ * The assistant message a new tool call belongs to:
+ * - `parentMessageId` naming an assistant message: that message;
+ * - naming no message: a new assistant message with that id (AG-UI);
+ * - naming a user/tool/… message: a new assistant message with the call's id (AG-UI);
+ * - no `parentMessageId`: this run's assistant message when it is the last message of the
+ *   transcript (the text the call follows), else a new assistant message with the call's id.
+ */
 function parentFor(fold: FoldState, e: Ev): FoldEntry {
   const parentId = typeof e.parentMessageId === "string" ? e.parentMessageId : undefined;
   if (parentId !== undefined) {
@@ -105,19 +102,27 @@ function parentFor(fold: FoldState, e: Ev): FoldEntry {
     if (!named)
       return ensureMessage(fold, parentId, () => withSubagent({ id: parentId, role: "assistant" }, e));
     if (named.msg.role === "assistant") return named;
-    // The id names a user/tool message: the call still needs an assistant message of its own.
   } else {
     const last = fold.entries.at(-1);
     if (last?.msg.role === "assistant" && fold.runId !== undefined && last.runId === fold.runId) return last;
   }
-  let id: string = parentId === undefined ? e.toolCallId : generatedId(fold, "msg");
-  if (fold.byId.has(id)) id = generatedId(fold, "msg");
+  const id: string = fold.byId.has(e.toolCallId) ? generatedId(fold, "msg") : e.toolCallId;
   return ensureMessage(fold, id, () => withSubagent({ id, role: "assistant" }, e));
 }
 
-/** TOOL_CALL_START: adds a call to its parent assistant message's `toolCalls`. */
+/**
+ * TOOL_CALL_START: adds a call to its parent assistant message's `toolCalls`. A call that
+ * exists only takes the new name, if one is given (AG-UI).
+ */
 export function toolCallStart(fold: FoldState, e: Ev): void {
-  if (fold.toolCalls.has(e.toolCallId)) return;
+  const existing = fold.toolCalls.get(e.toolCallId);
+  if (existing) {
+    if (typeof e.toolCallName === "string" && e.toolCallName !== existing.call.function.name) {
+      existing.call.function.name = e.toolCallName;
+      fold.dirty.add(existing.entry);
+    }
+    return;
+  }
   const entry = parentFor(fold, e);
   const call: ToolCall = {
     id: e.toolCallId,
@@ -131,7 +136,7 @@ export function toolCallStart(fold: FoldState, e: Ev): void {
   fold.dirty.add(entry);
 }
 
-/** TOOL_CALL_ARGS: appends to the call's argument text. */
+/** TOOL_CALL_ARGS: appends to the call's argument text (ignored for an unknown call). */
 export function toolCallArgs(fold: FoldState, toolCallId: string, delta: unknown): void {
   const tc = fold.toolCalls.get(toolCallId);
   if (!tc || typeof delta !== "string" || delta.length === 0) return;
@@ -145,44 +150,61 @@ export function toolCallEnd(fold: FoldState, toolCallId: string): void {
   if (tc) tc.ended = true;
 }
 
-/** TOOL_CALL_CHUNK: start and args in one; a chunk without an id continues the open call. */
-export function toolCallChunk(fold: FoldState, e: Ev): void {
-  const id: string | undefined = typeof e.toolCallId === "string" ? e.toolCallId : fold.openToolCall;
-  if (id === undefined) return; // Nothing to attribute the fragment to.
-  if (id !== fold.openToolCall) {
-    if (fold.openToolCall !== undefined) toolCallEnd(fold, fold.openToolCall);
-    toolCallStart(fold, { ...e, toolCallId: id });
-    fold.openToolCall = id;
-  }
-  toolCallArgs(fold, id, e.delta);
-}
-
-/** TOOL_CALL_RESULT: a `tool` message answering the call. */
+/**
+ * TOOL_CALL_RESULT: a `tool` message answering the call, placed right after the assistant
+ * message holding the call and the tool messages already following it (AG-UI; models expect
+ * results next to their calls). A result for an unknown call goes at the end. A result whose
+ * message id exists replaces that message's content.
+ */
 export function toolCallResult(fold: FoldState, e: Ev): void {
   const existing = fold.byId.get(e.messageId);
   if (existing) {
     existing.msg.content = e.content;
     fold.dirty.add(existing);
   } else {
-    const entry = appendMessage(
+    const tc = fold.toolCalls.get(e.toolCallId);
+    let at = fold.entries.length;
+    if (tc) {
+      const parent = fold.entries.lastIndexOf(tc.entry);
+      if (parent >= 0) {
+        at = parent + 1;
+        while (at < fold.entries.length && fold.entries[at]!.msg.role === "tool") at++;
+      }
+    }
+    const entry = insertEntry(
       fold,
       withSubagent({ id: e.messageId, role: "tool", toolCallId: e.toolCallId, content: e.content }, e),
-      fold.runId,
+      at,
     );
     registerToolCalls(fold, entry);
   }
   const tc = fold.toolCalls.get(e.toolCallId);
   if (tc) tc.hasResult = true;
-  fold.pendingToolCallIds = fold.pendingToolCallIds.filter((id) => id !== e.toolCallId);
+  if (fold.pendingToolCallIds.includes(e.toolCallId)) {
+    fold.pendingToolCallIds = fold.pendingToolCallIds.filter((id) => id !== e.toolCallId);
+  }
 }
 
-/** ACTIVITY_SNAPSHOT: creates or (unless `replace: false`) overwrites an `activity` message. */
+/**
+ * ACTIVITY_SNAPSHOT: creates an `activity` message, or (unless `replace: false`) replaces the
+ * message with that id, in place.
+ */
 export function activitySnapshot(fold: FoldState, e: Ev): void {
+  const msg = withSubagent(
+    { id: e.messageId, role: "activity", activityType: e.activityType, content: e.content },
+    e,
+  ) as never;
   const existing = fold.byId.get(e.messageId);
-  if (existing && e.replace === false) return;
-  const entry = ensureMessage(fold, e.messageId, () => ({ id: e.messageId, role: "activity" }) as never);
-  Object.assign(entry.msg, withSubagent({ activityType: e.activityType, content: e.content }, e));
-  fold.dirty.add(entry);
+  if (!existing) {
+    ensureMessage(fold, e.messageId, () => msg);
+    return;
+  }
+  if (e.replace === false) return;
+  if (Array.isArray(existing.msg.toolCalls)) {
+    for (const call of existing.msg.toolCalls as ToolCall[]) fold.toolCalls.delete(call.id);
+  }
+  existing.msg = msg;
+  fold.dirty.add(existing);
 }
 
 /** ACTIVITY_DELTA: patches an activity's content. Returns an error message if the patch failed. */
