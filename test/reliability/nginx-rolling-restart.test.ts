@@ -159,7 +159,9 @@ describe.skipIf(!ready)("rolling restart behind nginx", () => {
       let last = "";
       setInterval(() => {
         const s = (window as any).__chat?.connectionState;
-        if (s !== last) (window as any).__state((last = s));
+        if (s === last) return;
+        last = s;
+        (window as any).__state(s);
       }, 5);
     });
 
