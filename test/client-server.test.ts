@@ -299,7 +299,7 @@ describe("client ↔ server: expiring tokens", () => {
     const seen = record(run);
     const states: string[] = [];
     client.subscribe(() => states.push(client.connectionState));
-    await vi.waitFor(() => expect(client.ready?.principal.id).toBe("user-1"));
+    await vi.waitFor(() => expect(client.ready?.principal.id).toBe("user:user-1"));
     const firstExpiry = client.ready!.expiresAt!;
     // Well past the first token's expiry: the socket must still be the same one.
     await vi.waitFor(() => expect(client.ready!.expiresAt!).toBeGreaterThan(firstExpiry), { timeout: 5000 });

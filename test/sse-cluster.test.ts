@@ -52,7 +52,7 @@ describe.skipIf(!redisUp)("HTTP binding across cluster nodes", () => {
     const peer = await connectPeer(b!.srv.wsUrl, {
       protocols: ["backchannel.v1", bearerSubprotocol(ticket)],
     });
-    expect(peer.frames[0].principal.id).toBe("alice");
+    expect(peer.frames[0].principal.id).toBe("user:alice");
     peer.close();
     const again = await connectPeer(a!.srv.wsUrl, {
       protocols: ["backchannel.v1", bearerSubprotocol(ticket)],

@@ -295,10 +295,10 @@ describe("runtimeUrl discovery through the Next.js route", () => {
     const c = client({ runtimeUrl: `${n.origin}/api/copilotkit`, fetch: browserFetch });
     await until(c, "connected");
     expect(c.ready?.sessionId).not.toMatch(/^sse-/);
-    expect(c.ready?.principal).toEqual({ id: "alice", kind: "user" });
+    expect(c.ready?.principal).toEqual({ id: "user:alice", kind: "user" });
     const events: any[] = [];
     for await (const event of c.startRun({ agent: "whoami" })) events.push(event);
-    expect(events.find((e) => e.type === "TEXT_MESSAGE_CONTENT").delta).toBe("user:alice");
+    expect(events.find((e) => e.type === "TEXT_MESSAGE_CONTENT").delta).toBe("user:user:alice");
   });
 
   it("falls back to SSE through the route when the proxy refuses the upgrade, still as the signed-in user", async () => {
@@ -307,10 +307,10 @@ describe("runtimeUrl discovery through the Next.js route", () => {
     const c = client({ runtimeUrl: `${n.origin}/api/copilotkit`, fetch: browserFetch });
     await until(c, "connected");
     expect(c.ready?.sessionId).toMatch(/^sse-/);
-    expect(c.ready?.principal).toEqual({ id: "alice", kind: "user" });
+    expect(c.ready?.principal).toEqual({ id: "user:alice", kind: "user" });
     const events: any[] = [];
     for await (const event of c.startRun({ agent: "whoami" })) events.push(event);
-    expect(events.find((e) => e.type === "TEXT_MESSAGE_CONTENT").delta).toBe("user:alice");
+    expect(events.find((e) => e.type === "TEXT_MESSAGE_CONTENT").delta).toBe("user:user:alice");
     expect((await streamText(c, 30, 2)).text).toBe(expectedText(30));
   });
 
@@ -338,7 +338,7 @@ describe("runtimeUrl discovery through the Next.js route", () => {
     expect(minted).toBeGreaterThanOrEqual(2);
     const events: any[] = [];
     for await (const event of c.startRun({ agent: "whoami" })) events.push(event);
-    expect(events.find((e) => e.type === "TEXT_MESSAGE_CONTENT").delta).toBe("user:alice");
+    expect(events.find((e) => e.type === "TEXT_MESSAGE_CONTENT").delta).toBe("user:user:alice");
     expect(c.connectionState).toBe("connected");
   });
 });

@@ -133,7 +133,7 @@ describe("@backchannel/next route handlers", () => {
     let text = "";
     for (let b = await next(); b; b = await next())
       if (b.json.type === "TEXT_MESSAGE_CONTENT") text += b.json.delta;
-    expect(text).toBe("user:bob");
+    expect(text).toBe("user:user:bob");
     expect(seen).toHaveLength(1);
     expect(seen[0]!.cookie).toBeUndefined();
     expect(seen[0]!.authorization).not.toContain("forged");
@@ -160,13 +160,13 @@ describe("@backchannel/next route handlers", () => {
     const body = await res.json();
     expect(body.sseBase).toBe(`${APP}/api/copilotkit`);
     expect(body.wsUrl).toBe(srv.wsUrl);
-    expect(body.principal).toEqual({ id: "carol", kind: "user" });
+    expect(body.principal).toEqual({ id: "user:carol", kind: "user" });
     expect(JSON.stringify(body)).not.toContain(SECRET);
     expect(body.ticket).toMatch(/^bct_/);
     const peer = await connectPeer(body.wsUrl, {
       protocols: ["backchannel.v1", bearerSubprotocol(body.ticket)],
     });
-    expect(peer.frames[0].principal.id).toBe("carol");
+    expect(peer.frames[0].principal.id).toBe("user:carol");
     peer.close();
   });
 

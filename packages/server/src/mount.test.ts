@@ -62,7 +62,9 @@ describe("mounting on an existing server", () => {
     const peer = await connectPeer(`ws://127.0.0.1:${port}/copilotkit/ws?api_key=seed-key`);
     const runId = startRun(peer, "whoami");
     const events = await peer.runEvents(runId);
-    expect(events.find((f) => f.event.type === "TEXT_MESSAGE_CONTENT").event.delta).toBe("user:seed-user");
+    expect(events.find((f) => f.event.type === "TEXT_MESSAGE_CONTENT").event.delta).toBe(
+      "user:user:seed-user",
+    );
     peer.close();
     await sdk.close();
     wss.close();

@@ -18,8 +18,22 @@ export interface LimitOptions {
   maxRunsPerConnection?: number;
   /** Open sockets per principal; more are closed with 1013. @default 32 */
   maxConnectionsPerPrincipal?: number;
-  /** Open sockets per server; more are closed with 1013. @default 10000 */
+  /**
+   * Authenticated connections (WebSockets and SSE streams) per server; more are closed with
+   * 1013 (SSE: 503). Sockets still authenticating never count here. @default 10000
+   */
   maxConnections?: number;
+  /**
+   * Sockets still authenticating, per server. Past it the oldest such socket is closed with
+   * 1013, so sockets that never authenticate cannot keep real users out. @default 1000
+   */
+  maxUnauthenticated?: number;
+  /** Sockets still authenticating per remote address; past it that address's oldest is closed with 1013. @default 64 */
+  maxUnauthenticatedPerAddress?: number;
+  /** Largest frame before authentication, in bytes (an `auth` frame); larger closes with 1009. @default 8192 */
+  maxPreAuthFrameBytes?: number;
+  /** Frames a socket may send per second before authentication; more close it with 1008. @default 5 */
+  preAuthFramesPerSecond?: number;
   /** Runs a principal may start per second, sustained (token bucket refill). @default 2 */
   runsPerSecond?: number;
   /** Runs a principal may start in a burst (token bucket capacity). @default 20 */
@@ -128,6 +142,10 @@ export const DEFAULTS = {
     maxRunsPerConnection: 16,
     maxConnectionsPerPrincipal: 32,
     maxConnections: 10_000,
+    maxUnauthenticated: 1000,
+    maxUnauthenticatedPerAddress: 64,
+    maxPreAuthFrameBytes: 8 * 1024,
+    preAuthFramesPerSecond: 5,
     runsPerSecond: 2,
     runBurst: 20,
     framesPerSecond: 200,

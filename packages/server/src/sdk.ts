@@ -22,6 +22,7 @@ import { answerHealth, FEATURES } from "./http/health.js";
 import { type HttpBinding, installHttpBinding } from "./http/http-binding.js";
 import { HttpError, sendHttpError, toHttpError } from "./http/http-error.js";
 import { type RouteHandler, Router } from "./http/router.js";
+import { PreAuthGate } from "./limits/pre-auth-gate.js";
 import { createRunRateLimiter, type RunRateLimiter } from "./limits/run-rate-limit.js";
 import { createLogger } from "./logger.js";
 import { RuntimeMetrics } from "./ops/metrics.js";
@@ -30,7 +31,7 @@ import { answerReady } from "./ops/readiness.js";
 import { RunObserver } from "./ops/run-observer.js";
 import { contextFrom, type TraceCarrier } from "./ops/tracing.js";
 import { DEFAULTS, type ResolvedLimits, type ResolvedResume, type SDKOptions } from "./options.js";
-import type { Principal } from "./principal.js";
+import { namespacePrincipal, type Principal } from "./principal.js";
 import { AbandonedRuns } from "./runs/abandoned-runs.js";
 import { executeRun } from "./runs/execute.js";
 import { RunRegistry } from "./runs/registry.js";
@@ -97,6 +98,10 @@ export class CopilotKitSDK implements SessionHost {
   private readonly byName = new Map<string, Agent>();
   private readonly sessions = new Set<Session>();
   private readonly perPrincipal = new Map<string, number>();
+  /** Authenticated connections (WebSockets and SSE streams): what `limits.maxConnections` bounds. */
+  private authenticated = 0;
+  /** Sockets still authenticating: their own budget, apart from `maxConnections`. */
+  private readonly preAuth: PreAuthGate;
   private readonly wss: WebSocketServer;
   private readonly options: SDKOptions;
   private readonly sweeper: NodeJS.Timeout;
@@ -133,6 +138,10 @@ export class CopilotKitSDK implements SessionHost {
     if (this.idleTimeoutMs <= this.heartbeatMs)
       throw new ConfigError("idleTimeoutMs must be larger than heartbeatMs (use about 3x)");
     this.registry = new RunRegistry(this.resume);
+    this.preAuth = new PreAuthGate({
+      max: this.limits.maxUnauthenticated,
+      perAddress: this.limits.maxUnauthenticatedPerAddress,
+    });
     this.abandoned = new AbandonedRuns(options.abandonedRuns, this.logger);
     this.rateLimiter = createRunRateLimiter(this.limits.runsPerSecond, this.limits.runBurst);
     this.wss = new WebSocketServer({
@@ -206,10 +215,21 @@ export class CopilotKitSDK implements SessionHost {
     return this.resume.retentionMs;
   }
 
-  /** Live counters, for health dashboards and tests. */
-  stats(): { connections: number; runs: number; runningRuns: number } {
+  /**
+   * Live counters, for health dashboards and tests: open sockets (authenticated or not),
+   * authenticated connections (sockets and SSE streams), sockets still authenticating, runs.
+   */
+  stats(): {
+    connections: number;
+    authenticated: number;
+    authenticating: number;
+    runs: number;
+    runningRuns: number;
+  } {
     return {
       connections: this.sessions.size,
+      authenticated: this.authenticated,
+      authenticating: this.preAuth.size,
       runs: this.registry.size,
       runningRuns: this.registry.running().length,
     };
@@ -296,15 +316,20 @@ export class CopilotKitSDK implements SessionHost {
   }
 
   admit(principal: Principal, _sessionId: string): string | undefined {
+    if (this.authenticated >= this.limits.maxConnections) {
+      return "Server at its connection limit; retry later";
+    }
     const count = this.perPrincipal.get(principal.id) ?? 0;
     if (count >= this.limits.maxConnectionsPerPrincipal) {
       return `Too many connections for this user (${count}); close other tabs or retry later`;
     }
     this.perPrincipal.set(principal.id, count + 1);
+    this.authenticated++;
     return undefined;
   }
 
   release(principal: Principal, _sessionId: string): void {
+    this.authenticated = Math.max(0, this.authenticated - 1);
     const count = (this.perPrincipal.get(principal.id) ?? 1) - 1;
     if (count <= 0) this.perPrincipal.delete(principal.id);
     else this.perPrincipal.set(principal.id, count);
@@ -326,17 +351,29 @@ export class CopilotKitSDK implements SessionHost {
       socket.close(CloseCode.PolicyViolation, "Origin not allowed");
       return;
     }
-    if (this.sessions.size >= this.limits.maxConnections) {
-      socket.close(CloseCode.Overloaded, "Server at its connection limit; retry later");
-      return;
-    }
-    const session = new Session(wsTransport(socket), this, {
+    // No server-wide check here: an unauthenticated socket counts against the pre-auth budget
+    // (below), an authenticated one against maxConnections (in admit).
+    const pending = {
+      evict: () =>
+        session.close(
+          CloseCode.Overloaded,
+          "Too many connections waiting to authenticate; retry and authenticate promptly",
+        ),
+    };
+    const session: Session = new Session(wsTransport(socket), this, {
       address,
-      onClosed: (s) => this.sessions.delete(s),
+      onClosed: (s) => {
+        this.sessions.delete(s);
+        this.preAuth.leave(pending);
+      },
+      onReady: () => this.preAuth.leave(pending),
     });
     this.sessions.add(session);
     bindSession(socket, session);
-    session.start(opts.principal ? undefined : credentialFromRequest(request), opts.principal);
+    // An app-supplied principal joins its kind's namespace like any verifier's.
+    const principal = opts.principal ? namespacePrincipal(opts.principal) : undefined;
+    if (!principal) this.preAuth.enter(pending, address);
+    session.start(principal ? undefined : credentialFromRequest(request), principal);
   }
 
   /**

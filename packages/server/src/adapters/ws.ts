@@ -10,6 +10,7 @@ const MAX_PENDING_CHARS = 64 * 1024;
 interface WsInternals {
   _socket?: NodeJS.EventEmitter & { write(data: Buffer): boolean; destroyed: boolean };
   _sender?: { _bufferedBytes?: number };
+  _receiver?: { _maxPayload?: number };
 }
 
 /**
@@ -68,6 +69,13 @@ export function wsTransport(ws: WebSocket): Transport {
     },
     get isOpen() {
       return ws.readyState === ws.OPEN;
+    },
+    limitInbound(maxBytes) {
+      // ws checks `_maxPayload` against each frame's declared length (closing with 1009), so a
+      // socket still authenticating cannot make us buffer a 1 MiB frame first.
+      if (internals._receiver && typeof internals._receiver._maxPayload === "number") {
+        internals._receiver._maxPayload = maxBytes;
+      }
     },
     onDrain(cb) {
       // `ws` has no drain event of its own; the underlying net.Socket does. Poll as a fallback

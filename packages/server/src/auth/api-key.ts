@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { Principal } from "../principal.js";
+import { type Principal, principalId } from "../principal.js";
 
 function digest(value: string): Buffer {
   return createHash("sha256").update(value).digest();
@@ -30,6 +30,8 @@ export class ApiKeyVerifier {
     let match: string | undefined;
     // Compare against every key so timing does not reveal which key (or how many) exist.
     for (const key of this.keys) if (timingSafeEqual(d, key.digest)) match ??= key.name;
-    return match === undefined ? undefined : { id: `apikey:${match}`, kind: "api_key", keyName: match };
+    return match === undefined
+      ? undefined
+      : { id: principalId("api_key", match), kind: "api_key", keyName: match };
   }
 }

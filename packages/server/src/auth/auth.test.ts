@@ -143,10 +143,10 @@ describe("authentication", () => {
     expect(closed.reason).toContain("Authenticate");
   });
 
-  it("accepts a valid HS256 JWT and exposes sub as the principal id and exp as expiresAt", async () => {
+  it("accepts a valid HS256 JWT and exposes user:<sub> as the principal id and exp as expiresAt", async () => {
     const token = await hs256({ sub: "user-1", role: "authenticated" });
     const peer = await connectPeer(srv.wsUrl, { protocols: ["backchannel.v1", bearerSubprotocol(token)] });
-    expect(peer.frames[0].principal).toEqual({ id: "user-1", kind: "user" });
+    expect(peer.frames[0].principal).toEqual({ id: "user:user-1", kind: "user" });
     expect(peer.frames[0].expiresAt).toBeGreaterThan(Date.now());
     peer.close();
     expect(logLines.join("\n")).not.toContain(token);
@@ -227,7 +227,7 @@ describe("authentication", () => {
       .setAudience("authenticated")
       .sign(rsaKey);
     expect(await principalOf(jwksSrv.wsUrl, { headers: { authorization: `Bearer ${token}` } })).toBe(
-      "user:supabase-user",
+      "user:user:supabase-user",
     );
     const { privateKey: otherKey } = await generateKeyPair("RS256");
     const forged = await new SignJWT({ sub: "x" })
@@ -264,10 +264,11 @@ describe("authentication", () => {
         verify: (token) =>
           token === "boom"
             ? ({
-                get id(): string {
+                id: "user:boom",
+                kind: "user",
+                get expiresAt(): number {
                   throw new Error("principal store exploded");
                 },
-                kind: "user",
               } as never)
             : null,
       },

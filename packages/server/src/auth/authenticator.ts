@@ -1,6 +1,6 @@
 import { type Logger, pino } from "pino";
 import { AuthError, ConfigError } from "../errors.js";
-import { ANONYMOUS, type Principal } from "../principal.js";
+import { ANONYMOUS, namespacePrincipal, type Principal } from "../principal.js";
 import { ApiKeyVerifier } from "./api-key.js";
 import type { CredentialSource } from "./credentials.js";
 import {
@@ -10,8 +10,12 @@ import {
   type AuthTransport,
 } from "./failure-log.js";
 import { type JwtOptions, JwtVerifier } from "./jwt.js";
+import { TICKET_PREFIX } from "./tickets.js";
 
-/** A custom verifier: resolve to a principal, `null` to refuse, or throw AuthError with a reason. */
+/**
+ * A custom verifier: resolve to a principal, `null` to refuse, or throw AuthError with a reason.
+ * The principal's id is put in its kind's namespace (`user:`, `apikey:`) unless it already is.
+ */
 export type TokenVerifier = (token: string) => Promise<Principal | null> | Principal | null;
 
 /** Where a credential is being checked, for the failure log (never the credential itself). */
@@ -38,7 +42,7 @@ export interface AuthOptions {
   verify?: TokenVerifier | TokenVerifier[];
   /** Let clients without credentials in as the `anonymous` principal. For local development only. @default false */
   anonymous?: boolean;
-  /** How long an unauthenticated socket may wait for its `auth` frame, in ms. @default 10000 */
+  /** How long an unauthenticated socket may take to authenticate (verification included), in ms. @default 5000 */
   authTimeoutMs?: number;
   /** How refused credentials are logged: lines per address per window before they are counted instead. */
   failureLog?: AuthFailureLogOptions;
@@ -54,6 +58,7 @@ export class Authenticator {
   private readonly apiKeys?: ApiKeyVerifier;
   private readonly jwt?: JwtVerifier;
   private readonly custom: TokenVerifier[];
+  private tickets: TokenVerifier | undefined;
   /** The one reporting point for refused credentials (log at warn, rate-limited; metrics listen here). */
   readonly failures: AuthFailureLog;
 
@@ -61,7 +66,7 @@ export class Authenticator {
   constructor(options: AuthOptions = {}, logger?: Logger) {
     this.failures = new AuthFailureLog(logger ?? pino({ level: "silent" }), options.failureLog);
     this.anonymous = options.anonymous ?? false;
-    this.authTimeoutMs = options.authTimeoutMs ?? 10_000;
+    this.authTimeoutMs = options.authTimeoutMs ?? 5_000;
     if (options.apiKeys !== undefined) {
       const v = new ApiKeyVerifier(options.apiKeys);
       if (v.size > 0) this.apiKeys = v;
@@ -77,9 +82,14 @@ export class Authenticator {
     }
   }
 
-  /** Adds a verifier after construction (used by features such as WebSocket tickets). */
+  /** Adds a verifier after construction, tried before the others. */
   addVerifier(verifier: TokenVerifier): void {
     this.custom.unshift(verifier);
+  }
+
+  /** Redeems WebSocket tickets with `verifier`, on WebSocket attempts only (see `verify`). */
+  useTickets(verifier: TokenVerifier): void {
+    this.tickets = verifier;
   }
 
   /**
@@ -94,11 +104,13 @@ export class Authenticator {
   /**
    * Verifies `token`. Throws AuthError (message safe for the client and the log), after
    * reporting it once to `failures`; a verifier that throws anything else is reported as
-   * `verifier_error` and its error rethrown.
+   * `verifier_error` and its error rethrown. A ticket is redeemed only when `attempt.transport`
+   * is `websocket`: over HTTP (SSE included) it is refused unredeemed, so it can neither read
+   * data nor be exchanged at `/connect` for fresh tickets.
    */
   async verify(token: string, attempt: AuthAttempt = UNKNOWN_ATTEMPT): Promise<Principal> {
     try {
-      return await this.check(token);
+      return await this.check(token, attempt.transport === "websocket");
     } catch (err) {
       if (err instanceof AuthError) throw this.refuse(attempt, err);
       this.refuse(attempt, new AuthError("Authentication failed", { reason: "verifier_error", cause: err }));
@@ -121,12 +133,22 @@ export class Authenticator {
     return error;
   }
 
-  private async check(token: string): Promise<Principal> {
+  private async check(token: string, websocket: boolean): Promise<Principal> {
     const byKey = this.apiKeys?.verify(token);
     if (byKey) return byKey;
+    if (this.tickets && token.startsWith(TICKET_PREFIX)) {
+      if (!websocket) {
+        throw new AuthError(
+          "A ticket only opens a WebSocket; send the API key or JWT in `Authorization: Bearer` here",
+          { reason: "ticket_not_accepted" },
+        );
+      }
+      const principal = await this.tickets(token);
+      if (principal) return principal;
+    }
     for (const verifier of this.custom) {
       const principal = await verifier(token);
-      if (principal) return principal;
+      if (principal) return namespacePrincipal(principal);
     }
     if (this.jwt && JwtVerifier.looksLikeJwt(token)) return this.jwt.verify(token);
     throw new AuthError(this.jwt ? "Invalid or missing API key or token" : "Invalid or missing API key");

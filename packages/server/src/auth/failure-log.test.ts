@@ -151,7 +151,7 @@ describe("refused credentials over real sockets", () => {
     await peer.closed;
     await until(() => failures().length > 0);
     expect(failures()).toEqual([
-      expect.objectContaining({ reason: "expired", credential: "subprotocol", principal: "user-exp" }),
+      expect.objectContaining({ reason: "expired", credential: "subprotocol", principal: "user:user-exp" }),
     ]);
     expect(log.raw.join("")).not.toContain(token);
   });
@@ -168,7 +168,7 @@ describe("refused credentials over real sockets", () => {
     await until(() => failures().length >= 2);
     expect(failures().map((f) => [f.reason, f.credential, f.principal])).toEqual([
       ["auth_timeout", "none", undefined],
-      ["principal_changed", "frame", "a"],
+      ["principal_changed", "frame", "user:a"],
     ]);
   });
 

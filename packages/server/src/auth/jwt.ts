@@ -6,7 +6,7 @@ import {
   jwtVerify,
 } from "jose";
 import { AuthError, type AuthFailureReason, ConfigError } from "../errors.js";
-import type { Principal } from "../principal.js";
+import { type Principal, principalId } from "../principal.js";
 
 /** JWT verification settings. Exactly one of `secret` or `jwksUrl`. */
 export interface JwtOptions {
@@ -24,7 +24,7 @@ export interface JwtOptions {
   clockToleranceSec?: number;
 }
 
-/** Verifies JWTs with jose: pinned algorithms, exp/nbf/iss/aud enforced, `sub` required. */
+/** Verifies JWTs with jose: pinned algorithms, exp/nbf/iss/aud enforced, `sub` a non-empty string (id `user:<sub>`). */
 export class JwtVerifier {
   private readonly key: Uint8Array | JWTVerifyGetKey;
   private readonly algorithms: string[];
@@ -70,8 +70,13 @@ export class JwtVerifier {
     } catch (err) {
       throw joseAuthError(err);
     }
+    // Only a non-empty string names a user: a numeric sub would be stringified into another
+    // user's id, an empty one would be everybody's.
+    if (typeof payload.sub !== "string" || payload.sub.length === 0) {
+      throw new AuthError("Token claim 'sub' must be a non-empty string", { reason: "claim_invalid" });
+    }
     return {
-      id: String(payload.sub),
+      id: principalId("user", payload.sub),
       kind: "user",
       claims: payload as Record<string, unknown>,
       ...(typeof payload.exp === "number" ? { expiresAt: payload.exp * 1000 } : {}),
@@ -86,7 +91,7 @@ function joseAuthError(err: unknown): AuthError {
       cause: err,
       reason,
       // Only claim errors carry a payload, and jose checks claims after the signature verified.
-      principalId: typeof payload?.sub === "string" ? payload.sub : undefined,
+      principalId: typeof payload?.sub === "string" ? principalId("user", payload.sub) : undefined,
     });
   if (err instanceof joseErrors.JWTExpired)
     return refuse("Token expired; sign in again or refresh the token", "expired", err.payload);

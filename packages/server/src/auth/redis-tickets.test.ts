@@ -38,10 +38,27 @@ describe.skipIf(!redisUp)("Redis ticket store", () => {
     expect(results.filter((r) => r.status === "rejected")).toHaveLength(2);
   });
 
+  it("caps outstanding tickets per principal: minting drops only the minter's oldest", async () => {
+    const store = createRedisTicketStore(a, { keyPrefix, maxTicketsPerPrincipal: 3 });
+    const issuer = createTicketIssuer({ store });
+    const victim = await issuer.mint({ id: "user:victim", kind: "user" });
+    const mallory = { id: "user:mallory", kind: "user" as const };
+    const minted = [];
+    for (let i = 0; i < 6; i++) minted.push((await issuer.mint(mallory)).ticket);
+    const outstanding = await a.zcard(`${keyPrefix}p:user:mallory`);
+    expect(outstanding).toBe(3);
+    await expect(issuer.verifier(minted[0]!)).rejects.toThrow(/expired or already used/);
+    expect(await issuer.verifier(minted[5]!)).toEqual(mallory);
+    expect(await a.zcard(`${keyPrefix}p:user:mallory`)).toBe(2);
+    expect(await issuer.verifier(victim.ticket)).toEqual({ id: "user:victim", kind: "user" });
+  });
+
   it("stores digests only, and lets Redis expire tickets after the TTL", async () => {
-    const issuer = createTicketIssuer({ ttlMs: 150, store: createRedisTicketStore(a, { keyPrefix }) });
+    const own = `${keyPrefix}ttl:`;
+    const issuer = createTicketIssuer({ ttlMs: 150, store: createRedisTicketStore(a, { keyPrefix: own }) });
     const { ticket } = await issuer.mint({ id: "bob", kind: "user" });
-    const keys = await a.keys(`${keyPrefix}*`);
+    const keys = (await a.keys(`${own}*`)).filter((k) => !k.startsWith(`${own}p:`));
+    expect(keys).toHaveLength(1);
     expect(keys.some((k) => k.includes(ticket))).toBe(false);
     const ttl = await a.pttl(keys[0]!);
     expect(ttl).toBeGreaterThan(0);

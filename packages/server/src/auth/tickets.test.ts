@@ -54,7 +54,7 @@ describe("POST /connect", () => {
       wsUrl: srv.wsUrl,
       wsPath: "/copilotkit/ws",
       sseBase: `${srv.httpUrl}/copilotkit`,
-      principal: { id: "alice", kind: "user" },
+      principal: { id: "user:alice", kind: "user" },
     });
     expect(body.ticket).toMatch(/^bct_[A-Za-z0-9_-]{43}$/);
     expect(body.ticketExpiresAt - Date.now()).toBeLessThanOrEqual(400);
@@ -93,7 +93,7 @@ describe("WebSocket tickets", () => {
     const peer = await connectPeer(srv.wsUrl, {
       protocols: ["backchannel.v1", bearerSubprotocol(body.ticket)],
     });
-    expect(peer.frames[0].principal).toEqual({ id: "alice", kind: "user" });
+    expect(peer.frames[0].principal).toEqual({ id: "user:alice", kind: "user" });
     expect(peer.protocol).toBe("backchannel.v1");
     peer.close();
   });
@@ -103,8 +103,8 @@ describe("WebSocket tickets", () => {
     const b = (await connect(await jwt("bob"))).body.ticket;
     const pb = await connectPeer(srv.wsUrl, { protocols: ["backchannel.v1", bearerSubprotocol(b)] });
     const pa = await connectPeer(srv.wsUrl, { protocols: ["backchannel.v1", bearerSubprotocol(a)] });
-    expect(pa.frames[0].principal.id).toBe("alice");
-    expect(pb.frames[0].principal.id).toBe("bob");
+    expect(pa.frames[0].principal.id).toBe("user:alice");
+    expect(pb.frames[0].principal.id).toBe("user:bob");
     pa.close();
     pb.close();
   });
@@ -135,12 +135,12 @@ describe("WebSocket tickets", () => {
   it("also work as ?ticket= and in an auth frame", async () => {
     const q = (await connect(await jwt("carol"))).body.ticket;
     const byQuery = await connectPeer(`${srv.wsUrl}?ticket=${q}`);
-    expect(byQuery.frames[0].principal.id).toBe("carol");
+    expect(byQuery.frames[0].principal.id).toBe("user:carol");
     byQuery.close();
     const f = (await connect(await jwt("carol"))).body.ticket;
     const byFrame = await connectPeer(srv.wsUrl, { awaitReady: false });
     byFrame.send({ type: "auth", token: f });
-    expect((await byFrame.next((fr) => fr.type === "ready")).principal.id).toBe("carol");
+    expect((await byFrame.next((fr) => fr.type === "ready")).principal.id).toBe("user:carol");
     byFrame.close();
   });
 
@@ -180,14 +180,91 @@ describe("ticket store", () => {
     await expect(async () => issuer.verifier(ticket)).rejects.toThrow(/already used/);
   });
 
-  it("drops the oldest tickets past maxTickets", async () => {
-    const store = createMemoryTicketStore({ maxTickets: 2 });
-    const rec = { principal: { id: "u", kind: "user" as const }, expiresAt: Date.now() + 10_000 };
-    store.put("a", rec, 10_000);
-    store.put("b", rec, 10_000);
-    store.put("c", rec, 10_000);
-    expect(store.take("a")).toBeUndefined();
-    expect(store.take("b")).toEqual(rec);
-    expect(store.take("c")).toEqual(rec);
+  it("caps outstanding tickets per principal: a principal's mints drop only its own oldest", () => {
+    const store = createMemoryTicketStore({ maxTicketsPerPrincipal: 3 });
+    const expiresAt = Date.now() + 10_000;
+    const rec = (id: string) => ({ principal: { id, kind: "user" as const }, expiresAt });
+    store.put("victim", rec("user:victim"), 10_000);
+    for (let i = 0; i < 5; i++) store.put(`a${i}`, rec("user:attacker"), 10_000);
+    expect(store.take("a0")).toBeUndefined();
+    expect(store.take("a1")).toBeUndefined();
+    expect(store.take("a2")).toEqual(rec("user:attacker"));
+    expect(store.take("victim")).toEqual(rec("user:victim"));
+  });
+
+  it("refuses to mint past maxTickets instead of evicting anyone's live ticket", () => {
+    const store = createMemoryTicketStore({ maxTickets: 10 });
+    const expiresAt = Date.now() + 10_000;
+    const rec = (id: string) => ({ principal: { id, kind: "user" as const }, expiresAt });
+    store.put("victim", rec("user:victim"), 10_000);
+    let refused = 0;
+    for (let account = 0; account < 32; account++) {
+      try {
+        store.put(`t${account}`, rec(`user:attacker-${account}`), 10_000);
+      } catch (err) {
+        expect(err).toMatchObject({ code: "rate_limited" });
+        refused++;
+      }
+    }
+    expect(refused).toBe(23);
+    expect(store.take("victim")).toEqual(rec("user:victim"));
+  });
+});
+
+describe("tickets are for one WebSocket and nothing else", () => {
+  it("are refused as an HTTP bearer token on /connect, runs and /threads, and stay redeemable for the socket", async () => {
+    const { ticket } = (await connect(await jwt("alice"))).body;
+    const renew = await connect(ticket);
+    expect(renew.status).toBe(401);
+    expect(renew.body.error.message).toMatch(/only opens a WebSocket/);
+    const run = await fetch(`${srv.httpUrl}/copilotkit/agents/streamer/run`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ticket}`, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(run.status).toBe(401);
+    const threads = await fetch(`${srv.httpUrl}/copilotkit/threads`, {
+      headers: { authorization: `Bearer ${ticket}` },
+    });
+    expect(threads.status).toBe(401);
+    const peer = await connectPeer(srv.wsUrl, { protocols: ["backchannel.v1", bearerSubprotocol(ticket)] });
+    expect(peer.frames[0].principal.id).toBe("user:alice");
+    peer.close();
+  });
+
+  it("refresh only the socket they are sent on", async () => {
+    const peer = await connectPeer(srv.wsUrl, { headers: { authorization: `Bearer ${await jwt("alice")}` } });
+    const { ticket } = (await connect(await jwt("alice"))).body;
+    peer.send({ type: "auth", token: ticket });
+    await peer.next((f) => f.type === "auth_ok");
+    expect((await connect(ticket)).status).toBe(401);
+    const again = await connectPeer(srv.wsUrl, {
+      protocols: ["backchannel.v1", bearerSubprotocol(ticket)],
+      awaitReady: false,
+    });
+    expect((await again.closed).code).toBe(1008);
+    peer.close();
+  });
+
+  it("a victim's ticket survives other accounts minting in a loop", async () => {
+    const small = new CopilotKitSDK({
+      agents: testAgents as never,
+      auth: { jwt: { secret: SECRET } },
+      logger: pino({ level: "silent" }),
+      tickets: { store: createMemoryTicketStore({ maxTickets: 40 }) },
+    });
+    const s = await small.listen({ port: 0 });
+    const url = `${s.httpUrl}/copilotkit/connect`;
+    const victim = (await connect(await jwt("victim"), undefined, url)).body.ticket;
+    const statuses: number[] = [];
+    for (const account of ["mallory", "trent"]) {
+      const token = await jwt(account);
+      for (let i = 0; i < 33; i++) statuses.push((await connect(token, undefined, url)).status);
+    }
+    expect(statuses.filter((st) => st === 429).length).toBeGreaterThan(0);
+    const peer = await connectPeer(s.wsUrl, { protocols: ["backchannel.v1", bearerSubprotocol(victim)] });
+    expect(peer.frames[0].principal.id).toBe("user:victim");
+    peer.close();
+    await s.close();
   });
 });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { AuthError } from "../errors.js";
+import { AuthError, BackchannelServerError } from "../errors.js";
 import type { Principal } from "../principal.js";
 import type { TokenVerifier } from "./authenticator.js";
 
@@ -20,7 +20,10 @@ export interface TicketRecord {
  * sessions, plug in a shared one (e.g. Redis `SET key value PX ttl` + `GETDEL key`).
  */
 export interface TicketStore {
-  /** Stores `record` under `digest` for `ttlMs`. */
+  /**
+   * Stores `record` under `digest` for `ttlMs`. Holds at most a bounded number of outstanding
+   * tickets per principal (dropping that principal's oldest), never evicting another's.
+   */
   put(digest: string, record: TicketRecord, ttlMs: number): Promise<void> | void;
   /** Removes and returns the record: a ticket is redeemable once. Undefined when unknown or expired. */
   take(digest: string): Promise<TicketRecord | undefined> | TicketRecord | undefined;
@@ -28,30 +31,72 @@ export interface TicketStore {
 
 /** Options of `createMemoryTicketStore`. */
 export interface MemoryTicketStoreOptions {
-  /** Outstanding tickets kept at most; past it the oldest are dropped. @default 100000 */
+  /**
+   * Outstanding tickets one principal may hold; minting one more drops that principal's
+   * oldest, never anyone else's. @default 32
+   */
+  maxTicketsPerPrincipal?: number;
+  /**
+   * Outstanding tickets kept at most; past it minting is refused (`rate_limited`) until some
+   * are redeemed or expire. Live tickets are never evicted to make room. @default 100000
+   */
   maxTickets?: number;
 }
 
-/** An in-process `TicketStore`: a Map in insertion (= expiry) order, swept as it is used. */
+/** Default of `maxTicketsPerPrincipal` (both stores). */
+export const MAX_TICKETS_PER_PRINCIPAL = 32;
+
+/** Thrown by `put` when the store holds `maxTickets` live tickets. */
+export function ticketStoreFull(): BackchannelServerError {
+  return new BackchannelServerError(
+    "rate_limited",
+    "Too many outstanding WebSocket tickets on this server; retry in a few seconds",
+  );
+}
+
+/**
+ * An in-process `TicketStore`: a Map in insertion order, swept as it is used, plus each
+ * principal's outstanding tickets oldest first, so one principal minting many tickets only
+ * ever pushes out its own (finding: 32 accounts minting in a loop once evicted a victim's).
+ */
 export function createMemoryTicketStore(opts: MemoryTicketStoreOptions = {}): TicketStore {
   const max = opts.maxTickets ?? 100_000;
+  const perPrincipal = Math.max(1, opts.maxTicketsPerPrincipal ?? MAX_TICKETS_PER_PRINCIPAL);
   const tickets = new Map<string, TicketRecord>();
+  const byPrincipal = new Map<string, string[]>();
+  const forget = (digest: string, record: TicketRecord) => {
+    tickets.delete(digest);
+    const own = byPrincipal.get(record.principal.id);
+    if (!own) return;
+    const at = own.indexOf(digest);
+    if (at >= 0) own.splice(at, 1);
+    if (own.length === 0) byPrincipal.delete(record.principal.id);
+  };
   const sweep = (now: number) => {
-    // Insertion order is expiry order (one TTL per issuer), so stop at the first live one.
+    // Insertion order is close to expiry order (one TTL per issuer): stop at the first live one.
     for (const [digest, record] of tickets) {
-      if (record.expiresAt > now && tickets.size <= max) break;
-      tickets.delete(digest);
+      if (record.expiresAt > now) break;
+      forget(digest, record);
     }
   };
   return {
     put(digest, record) {
-      tickets.set(digest, record);
       sweep(Date.now());
+      const own = byPrincipal.get(record.principal.id) ?? [];
+      // Full: refuse rather than evict someone's live ticket (a principal at its cap makes room itself).
+      if (tickets.size >= max && own.length < perPrincipal) throw ticketStoreFull();
+      while (own.length >= perPrincipal) {
+        const oldest = own[0]!;
+        forget(oldest, tickets.get(oldest) ?? record);
+      }
+      tickets.set(digest, record);
+      own.push(digest);
+      byPrincipal.set(record.principal.id, own);
     },
     take(digest) {
       const record = tickets.get(digest);
       if (!record) return undefined;
-      tickets.delete(digest);
+      forget(digest, record);
       return record.expiresAt > Date.now() ? record : undefined;
     },
   };
@@ -77,7 +122,7 @@ export interface TicketIssuer {
   /** A fresh 256-bit, single-use ticket bound to `principal`. */
   mint(principal: Principal): Promise<IssuedTicket>;
   /**
-   * A verifier for `Authenticator.addVerifier`: redeems tickets (AuthError when unknown, used
+   * A verifier for `Authenticator.useTickets`: redeems tickets (AuthError when unknown, used
    * or expired) and answers null to every other token.
    */
   verifier: TokenVerifier;

@@ -52,7 +52,7 @@ describe("GET /health with and without credentials", () => {
       status: "healthy",
       principal: {
         kind: "user",
-        id: "user-42",
+        id: "user:user-42",
         expiresAt: exp * 1000,
         expires: new Date(exp * 1000).toISOString(),
       },

@@ -64,7 +64,7 @@ export class HttpBinding {
 
   /** Registers the routes and the ticket verifier. */
   install(): void {
-    this.host.authenticator.addVerifier(this.config.tickets.verifier);
+    this.host.authenticator.useTickets(this.config.tickets.verifier);
     const routes: [string, string, HttpHandler][] = [
       ["POST", "/agents/:name/run", agentRunRoute(this)],
       ["GET", "/runs/:runId/events", runEventsRoute(this)],
@@ -95,7 +95,9 @@ export class HttpBinding {
     if (this.closing) {
       throw new HttpError("going_away", "Server shutting down; retry shortly", { retryAfterMs: 1000 });
     }
-    if (this.host.stats().connections + this.streams.size >= this.host.limits.maxConnections) {
+    // Authenticated connections only: sockets still authenticating have their own budget and
+    // can never take an SSE stream's place.
+    if (this.host.stats().authenticated >= this.host.limits.maxConnections) {
       throw new HttpError("overloaded", "Server at its connection limit; retry later", {
         retryAfterMs: 1000,
       });

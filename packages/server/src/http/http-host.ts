@@ -9,8 +9,8 @@ export interface HttpHost extends SessionHost {
   readonly basePath: string;
   /** Registers a route relative to `basePath`. */
   route(method: string, pattern: string, handler: RouteHandler): void;
-  /** Open WebSocket sessions (for the server-wide connection limit). */
-  stats(): { connections: number };
+  /** Authenticated connections, WebSockets and SSE streams (for the server-wide connection limit). */
+  stats(): { authenticated: number };
   /** Proxies whose X-Forwarded-For is believed for the client address; optional. */
   readonly trustProxy?: TrustProxy;
 }

@@ -20,7 +20,7 @@ import type { Refusal } from "../core/outcome.js";
 import { AuthError, BackchannelServerError } from "../errors.js";
 import { FrameRate } from "../limits/frame-rate.js";
 import type { Logger } from "../logger.js";
-import type { Principal } from "../principal.js";
+import { type Principal, samePrincipal } from "../principal.js";
 import type { Run } from "../runs/run.js";
 import { Outbox } from "./outbox.js";
 import type { SessionHost } from "./session-host.js";
@@ -45,6 +45,8 @@ export class Session {
   private pending: string[] = [];
   private readonly outbox: Outbox;
   private readonly frameRate: FrameRate;
+  /** The much smaller frame budget of a socket that has not authenticated yet. */
+  private readonly preAuthRate: FrameRate;
   /** Runs this socket started and that are still running (`limits.maxRunsPerConnection`). */
   private readonly inFlight: InFlight;
   /** Threads this socket follows (`join`). */
@@ -57,10 +59,16 @@ export class Session {
   constructor(
     private readonly transport: Transport,
     private readonly host: SessionHost,
-    private readonly remote: { address?: string; onClosed?: (s: Session) => void } = {},
+    private readonly remote: {
+      address?: string;
+      onClosed?: (s: Session) => void;
+      /** The session authenticated (before its `ready` frame is sent). */
+      onReady?: (s: Session) => void;
+    } = {},
   ) {
     this.logger = host.logger.child({ sessionId: this.id });
     this.frameRate = new FrameRate(host.limits.framesPerSecond);
+    this.preAuthRate = new FrameRate(host.limits.preAuthFramesPerSecond);
     this.inFlight = new InFlight(host.limits.maxRunsPerConnection);
     this.outbox = new Outbox(
       transport,
@@ -99,21 +107,25 @@ export class Session {
    */
   start(credential?: { token: string; source: CredentialSource }, principal?: Principal): void {
     if (principal) return this.becomeReady(principal);
-    if (credential) {
-      this.authenticate(credential.token, credential.source).catch((err) => this.fail(err));
-      return;
-    }
-    if (this.host.authenticator.anonymous)
+    if (!credential && this.host.authenticator.anonymous)
       return this.becomeReady(this.host.authenticator.unauthenticated(this.attempt("none")));
+    // Until authenticated: small frames only, and one deadline for the whole of it (an auth
+    // frame that never comes, or a verification that never ends).
+    this.transport.limitInbound?.(this.host.limits.maxPreAuthFrameBytes);
+    const ms = this.host.authenticator.authTimeoutMs;
     this.authTimer = setTimeout(() => {
       const refused = this.host.authenticator.refuse(
-        this.attempt("none"),
-        new AuthError("Invalid or missing API key: no credentials before the auth timeout", {
-          reason: "auth_timeout",
-        }),
+        this.attempt(credential?.source ?? "none"),
+        new AuthError(
+          credential
+            ? `Authentication did not complete within ${ms} ms; retry`
+            : `Invalid or missing API key: no credentials within ${ms} ms`,
+          { reason: "auth_timeout" },
+        ),
       );
       this.close(CloseCode.PolicyViolation, refused.message);
-    }, this.host.authenticator.authTimeoutMs);
+    }, ms);
+    if (credential) this.authenticate(credential.token, credential.source).catch((err) => this.fail(err));
   }
 
   /** Handles one inbound message. `isBinary` frames are refused (the protocol is JSON text). */
@@ -126,6 +138,22 @@ export class Session {
     }
     if (isBinary)
       return this.close(CloseCode.InvalidFrame, "Binary frames are not supported; send JSON text");
+    if (!this.principal) {
+      // Before authentication a socket costs us as little as possible: a few small frames.
+      const max = this.host.limits.maxPreAuthFrameBytes;
+      if (size > max) {
+        return this.close(
+          CloseCode.FrameTooLarge,
+          `Frames before authentication are limited to ${max} bytes`,
+        );
+      }
+      if (this.preAuthRate.hit(this.lastSeen) !== "ok") {
+        return this.close(
+          CloseCode.PolicyViolation,
+          "Too many frames before authentication; send one auth frame",
+        );
+      }
+    }
     const rate = this.frameRate.hit(this.lastSeen);
     if (rate !== "ok") {
       if (rate !== "drop") this.refuseOverRate(data, rate === "warn");
@@ -248,7 +276,9 @@ export class Session {
     // Refreshing credentials on a live socket: must stay the same principal.
     try {
       const next = await this.host.authenticator.verify(frame.token, this.attempt("frame"));
-      if (next.id !== this.principal.id) {
+      // Neither the kind nor the id may change: a refresh that turned a user socket into the
+      // API key's principal (or back) would hand it another principal's runs and expiry.
+      if (!samePrincipal(next, this.principal)) {
         const refused = this.host.authenticator.refuse(
           this.attempt("frame"),
           new AuthError("Token belongs to a different principal; reconnect to switch users", {
@@ -269,7 +299,6 @@ export class Session {
   }
 
   private async authenticate(token: string, source: CredentialSource): Promise<void> {
-    clearTimeout(this.authTimer);
     this.authenticating = true;
     let principal: Principal;
     try {
@@ -298,6 +327,8 @@ export class Session {
     }
     this.admitted = true;
     this.principal = principal;
+    this.transport.limitInbound?.(this.host.limits.maxFrameBytes);
+    this.remote.onReady?.(this);
     this.armExpiry(principal);
     this.logger.info({ principal: principal.id, kind: principal.kind, source }, "session ready");
     const ready: ReadyFrame = {

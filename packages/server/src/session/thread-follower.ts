@@ -31,6 +31,8 @@ export const MAX_FOLLOWED_THREADS = 32;
 /** The `join`/`leave` frames of one session. */
 export class SessionThreadFollower {
   private readonly subs = new Map<string, () => void>();
+  /** Threads whose `join` is between its cap check and its subscription: their slots are taken. */
+  private readonly joining = new Set<string>();
   /** Runs this socket already streams (started here, or announced), so none is streamed twice. */
   private readonly streamed = new Set<string>();
 
@@ -47,14 +49,23 @@ export class SessionThreadFollower {
   async join(frame: { threadId: string; id?: string; runId?: string; after?: number }): Promise<void> {
     const principal = this.sink.principal()!;
     const { threadId, id } = frame;
-    if (!this.subs.has(threadId) && this.subs.size >= MAX_FOLLOWED_THREADS) {
+    // The slot is reserved before the first await: checked after it, a burst of joins would all
+    // pass the check while the access lookups are in flight.
+    const reserved = !this.subs.has(threadId) && !this.joining.has(threadId);
+    if (reserved && this.subs.size + this.joining.size >= MAX_FOLLOWED_THREADS) {
       return this.sink.sendError({
         code: ErrorCode.BadRequest,
         message: `This connection already follows ${MAX_FOLLOWED_THREADS} threads; leave one first`,
         ...(id ? { id } : {}),
       });
     }
-    const joined = await this.host.core.join(principal, threadId);
+    if (reserved) this.joining.add(threadId);
+    let joined: Awaited<ReturnType<typeof this.host.core.join>>;
+    try {
+      joined = await this.host.core.join(principal, threadId);
+    } finally {
+      if (reserved) this.joining.delete(threadId);
+    }
     if (!joined.ok)
       return this.sink.sendError({ code: joined.code, message: joined.message, ...(id ? { id } : {}) });
     const runs = joined.runs;

@@ -13,4 +13,9 @@ export interface Transport {
   onDrain(cb: () => void): void;
   /** Whether the socket is still open for sending. */
   readonly isOpen: boolean;
+  /**
+   * Lowers (or restores) the largest inbound frame the socket library accepts, so an oversized
+   * frame is refused from its header, before it is buffered. Optional: the session checks sizes too.
+   */
+  limitInbound?(maxBytes: number): void;
 }
