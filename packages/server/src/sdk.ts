@@ -271,7 +271,9 @@ export class BackchannelRuntime implements SessionHost {
     const execute = (run: Run) => {
       const probe = this.runObserver.start(run, trace);
       void probe
-        .within(() => executeRun(run, agent, logger, probe))
+        .within(() =>
+          executeRun(run, agent, logger, probe, { exposeErrors: this.options.exposeErrors === true }),
+        )
         .then(() => logger.info({ status: run.status, events: run.lastSeq }, "run ended"));
     };
     // In a cluster the agent runs into an unregistered run whose events reach sessions through Redis.
@@ -585,6 +587,8 @@ export class BackchannelRuntime implements SessionHost {
       agents: this.agentInfos(),
       features: FEATURES,
       checks: this.healthChecks,
+      exposeErrors: this.options.exposeErrors === true,
+      logger: this.logger,
     });
   }
 }
