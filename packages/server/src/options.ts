@@ -58,6 +58,12 @@ export interface ResumeOptions {
   retentionMs?: number;
   /** Finished runs kept in memory at most (oldest evicted first). @default 10000 */
   maxRetainedRuns?: number;
+  /**
+   * Serialized event bytes all finished runs may hold together, as their resume buffers count
+   * them; past it the oldest finished runs are evicted first (their events are then gone for
+   * resume; their conversations are stored). @default 268435456 (256 MiB)
+   */
+  maxRetainedBytes?: number;
 }
 
 /** Options of `new CopilotKitSDK(options)`. */
@@ -84,8 +90,15 @@ export interface SDKOptions {
   resume?: ResumeOptions;
   /** Service name reported by `/health`. @default "CopilotKit Runtime" */
   serviceName?: string;
-  /** Extra dependency checks for `/health`; a check that throws makes it answer 503 naming it. */
+  /** Extra dependency checks for `/health`; a check that throws makes it answer 503 (`degraded`). */
   healthChecks?: { name: string; check: () => Promise<void> }[];
+  /**
+   * Send internal error text to clients: an agent's exception message in RUN_ERROR, and a
+   * failing health check's error in `/health` (to callers with valid credentials). Off, they get
+   * a generic message with an `errorId` that is logged with the full error. Turn on in
+   * development only (`BACKCHANNEL_EXPOSE_ERRORS=1` for `backchannel serve`). @default false
+   */
+  exposeErrors?: boolean;
   /** pino logger. @default a JSON logger on stdout, level from LOG_LEVEL */
   logger?: Logger;
   /** Time to let runs finish on `close()` before they are cancelled, in ms. @default 10000 */
@@ -158,6 +171,7 @@ export const DEFAULTS = {
     maxAgeMs: 600_000,
     retentionMs: 300_000,
     maxRetainedRuns: 10_000,
+    maxRetainedBytes: 256 * 1024 * 1024,
   },
 } as const;
 
