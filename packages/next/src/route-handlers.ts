@@ -35,6 +35,10 @@ const ROUTES: { method: Method; pattern: RegExp; auth: boolean }[] = [
   { method: "GET", pattern: /^threads$/, auth: true },
   { method: "GET", pattern: /^threads\/[^/]+$/, auth: true },
   { method: "DELETE", pattern: /^threads\/[^/]+$/, auth: true },
+  // CopilotKit's runtime routes, for CopilotKit frontends pointed at this route unchanged.
+  { method: "GET", pattern: /^info$/, auth: true },
+  { method: "POST", pattern: /^agent\/[^/]+\/(run|connect)$/, auth: true },
+  { method: "POST", pattern: /^agent\/[^/]+\/stop\/[^/]+$/, auth: true },
 ];
 
 /**
@@ -47,6 +51,8 @@ const ROUTES: { method: Method; pattern: RegExp; auth: boolean }[] = [
  *   the credentials; SSE answers stream through unbuffered.
  * - `GET /threads`, `GET|DELETE /threads/:id` → the backend's thread history routes.
  * - `GET /health` → passed through (no credentials needed).
+ * - `GET /info`, `POST /agent/:id/run|connect`, `POST /agent/:id/stop/:threadId` → CopilotKit's
+ *   runtime routes (see docs/migrating-from-copilotkit.md), with the credentials.
  *
  * State-changing requests (POST, DELETE) from another origin are refused (403): the route
  * authenticates by cookie, so this is its CSRF defence. List other origins in `allowedOrigins`.

@@ -4,6 +4,7 @@ import type { AuthOptions } from "./auth/authenticator.js";
 import type { TicketOptions } from "./auth/tickets.js";
 import type { ClusterOptions } from "./cluster/cluster-options.js";
 import type { TrustProxy } from "./http/client-address.js";
+import type { CopilotKitBindingOptions } from "./http/copilotkit-routes.js";
 import type { MetricsOptions } from "./ops/metrics.js";
 import type { AbandonedRunOptions } from "./runs/abandoned-runs.js";
 import type { RetentionOptions } from "./store/persistence.js";
@@ -74,6 +75,13 @@ export interface SDKOptions {
    * `webSocket: true`. See docs/http.md, "Cancel and abandoned runs".
    */
   abandonedRuns?: AbandonedRunOptions;
+  /**
+   * CopilotKit's runtime routes (`GET /info`, `POST /agent/:id/run|connect|stop/:threadId`), so
+   * an unchanged CopilotKit frontend can use this server as its `runtimeUrl`; `defaultAgent` is
+   * what CopilotKit's `default` agent maps to (the first agent if unset). `false` turns them off.
+   * See docs/migrating-from-copilotkit.md.
+   */
+  copilotKit?: CopilotKitBindingOptions | false;
   /** The agents this runtime hosts. Names must be unique. */
   agents: Agent[];
   /** Authentication. Required: configure API keys, JWT, a custom verifier, or `anonymous: true`. */

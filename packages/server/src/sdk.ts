@@ -188,6 +188,7 @@ export class CopilotKitSDK implements SessionHost {
       allowedOrigins: options.allowedOrigins,
       tickets: this.features.tickets,
       publicUrl: options.publicUrl,
+      ...(options.copilotKit !== undefined ? { copilotKit: options.copilotKit } : {}),
     });
     if (threads) installThreadRoutes(this, this.core, threads, options.allowedOrigins);
     // Every refused credential passes the authenticator's one reporting point; count it there.
