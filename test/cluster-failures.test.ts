@@ -18,7 +18,9 @@ describe("cluster without Redis", () => {
       cluster: { redis: "redis://127.0.0.1:1", leaseMs: 2000 },
     });
     const srv = await sdk.listen({ port: 0 });
-    const health = await fetch(`${srv.httpUrl}/copilotkit/health`);
+    const health = await fetch(`${srv.httpUrl}/copilotkit/health`, {
+      headers: { authorization: "Bearer cluster-key-000000000" },
+    });
     expect(health.status).toBe(503);
     expect((await health.json()).failing.map((f: any) => f.name)).toEqual(["redis"]);
     const peer = await connectPeer(srv.wsUrl, { headers: { authorization: "Bearer cluster-key-000000000" } });

@@ -101,6 +101,8 @@ async function runLiveAndStored(script: Script) {
     if (script.ending === "cancel") {
       const handle = handles.get(threadId)!;
       await new Promise<void>((resolve) => {
+        // A run that ended before it got there (it cannot, with valid events) must not hang the test.
+        void handle.done.then(() => resolve());
         const off = handle.on(
           (event) => {
             if ((event as { name?: string }).name === "ready-to-cancel") {

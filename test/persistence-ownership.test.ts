@@ -144,7 +144,10 @@ function suite(name: string, makeStore: () => Promise<ThreadStore>) {
       );
       const failed = await (await api(`/threads/${failing.threadId}`, "alice")).json();
       expect(failed.messages.at(-1)).toMatchObject({ role: "assistant", content: "partial" });
-      expect(failed.runs[0]).toMatchObject({ status: "error", errorMessage: "model exploded" });
+      expect(failed.runs[0]).toMatchObject({
+        status: "error",
+        errorMessage: expect.stringMatching(/^The agent failed \(error id [0-9a-f-]{36}\)/),
+      });
       peer.close();
       await store.close();
     });
@@ -165,6 +168,56 @@ function suite(name: string, makeStore: () => Promise<ThreadStore>) {
       expect((await api(`/threads/${input.threadId}`, "alice")).status).toBe(404);
       expect((await api(`/threads/${input.threadId}`, "alice", { method: "DELETE" })).status).toBe(404);
       peer.close();
+      await store.close();
+    });
+
+    it("a deleted thread's runs are not resumable by the next owner of its id (WebSocket and SSE alike)", async () => {
+      const store = await makeStore();
+      const { srv, api } = await serve(store);
+      const threadId = `reclaimed-${Date.now()}`;
+      const alice = await connectPeer(srv.wsUrl, { headers: as("alice") });
+      const bob = await connectPeer(srv.wsUrl, { headers: as("bob") });
+      /** Alice runs on the thread; then it is deleted (`how`) and bob claims the id with a run of his own. */
+      const aliceRunThenBobClaims = async (how: () => Promise<unknown>) => {
+        const input = runInput({ threadId, forwardedProps: { count: 3 } });
+        alice.send({ type: "run", id: "a", agent: "streamer", input });
+        await alice.runEvents(input.runId);
+        await waitFor(async () => (await api(`/threads/${threadId}`, "alice")).status === 200);
+        await how();
+        const mine = runInput({ threadId, forwardedProps: { count: 1 } });
+        bob.send({ type: "run", id: `b-${mine.runId}`, agent: "streamer", input: mine });
+        await bob.runEvents(mine.runId);
+        await waitFor(async () => (await api(`/threads/${threadId}`, "bob")).status === 200);
+        return input.runId as string;
+      };
+      const bobCannotResume = async (runId: string) => {
+        bob.send({ type: "resume", id: `res-${runId}`, runId, after: 0 });
+        const answer = await bob.next(
+          (f) => f.id === `res-${runId}` || (f.type === "event" && f.runId === runId),
+        );
+        expect(answer.type).toBe("error");
+        expect(["forbidden", "resume_unavailable"]).toContain(answer.code);
+        const sse = await api(`/runs/${runId}/events`, "bob", { headers: { accept: "text/event-stream" } });
+        expect([403, 410]).toContain(sse.status);
+        await sse.body?.cancel();
+      };
+
+      // Deleted through the API: the thread's finished runs are dropped with it.
+      const first = await aliceRunThenBobClaims(() =>
+        api(`/threads/${threadId}`, "alice", { method: "DELETE" }),
+      );
+      await bobCannotResume(first);
+      // Deleted where this node's registry does not hear of it (another node, the store itself):
+      // the run is still held, and the resume rule refuses it because alice may not run on bob's thread.
+      await api(`/threads/${threadId}`, "bob", { method: "DELETE" });
+      const second = await aliceRunThenBobClaims(() => store.deleteThread(threadId));
+      await bobCannotResume(second);
+      // Alice still may resume her own run (her own data).
+      alice.send({ type: "resume", id: "mine", runId: second, after: 0 });
+      const own = await alice.next((f) => f.type === "event" && f.runId === second && f.seq === 1);
+      expect(own.event.type).toBe("RUN_STARTED");
+      alice.close();
+      bob.close();
       await store.close();
     });
 
@@ -254,9 +307,10 @@ describe("without a reachable database", () => {
     expect(post.status).toBe(503);
     expect(post.headers.get("retry-after")).toBe("2");
     expect((await post.json()).error).toMatchObject({ code: "unavailable", retryAfterMs: 2000 });
-    const health = await fetch(`${srv.httpUrl}/copilotkit/health`);
+    // Which dependency failed is for callers with credentials (security finding 14).
+    const health = await fetch(`${srv.httpUrl}/copilotkit/health`, { headers: as("alice") });
     expect(health.status).toBe(503);
-    expect((await health.json()).failing).toEqual([expect.objectContaining({ name: "database" })]);
+    expect((await health.json()).failing).toEqual([{ name: "database" }]);
     peer.close();
   });
 });

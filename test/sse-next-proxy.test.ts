@@ -269,6 +269,28 @@ describe("@backchannel/next route handlers", () => {
       browser("/connect", { method: "POST", headers: { origin: APP, host: "opshub.example.com" } }),
     );
     expect(own.status).toBe(200);
+    // Scheme and port count, not only the host name (security finding 13).
+    for (const origin of ["http://opshub.example.com", "https://opshub.example.com:8443"]) {
+      const other = await POST(browser("/connect", { method: "POST", headers: { origin } }));
+      expect(other.status, origin).toBe(403);
+    }
+    // Behind a TLS-terminating proxy the site's scheme comes from X-Forwarded-Proto.
+    const proxied = (proto: string, origin: string) =>
+      POST(
+        new Request("http://127.0.0.1:3000/api/copilotkit/connect", {
+          method: "POST",
+          headers: {
+            cookie: "session=alice",
+            origin,
+            "x-forwarded-host": "opshub.example.com",
+            "x-forwarded-proto": proto,
+          },
+        }),
+      );
+    expect((await proxied("https", APP)).status).toBe(200);
+    expect((await proxied("https", "http://opshub.example.com")).status).toBe(403);
+    expect((await proxied("http", APP)).status).toBe(403);
+    expect(seen).toHaveLength(2);
     const listed = createCopilotRouteHandlers({
       backendUrl: `${srv.httpUrl}/copilotkit`,
       getAuthHeaders,

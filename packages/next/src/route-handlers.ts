@@ -35,6 +35,10 @@ const ROUTES: { method: Method; pattern: RegExp; auth: boolean }[] = [
   { method: "GET", pattern: /^threads$/, auth: true },
   { method: "GET", pattern: /^threads\/[^/]+$/, auth: true },
   { method: "DELETE", pattern: /^threads\/[^/]+$/, auth: true },
+  // CopilotKit's runtime routes, for CopilotKit frontends pointed at this route unchanged.
+  { method: "GET", pattern: /^info$/, auth: true },
+  { method: "POST", pattern: /^agent\/[^/]+\/(run|connect)$/, auth: true },
+  { method: "POST", pattern: /^agent\/[^/]+\/stop\/[^/]+$/, auth: true },
 ];
 
 /**
@@ -47,6 +51,8 @@ const ROUTES: { method: Method; pattern: RegExp; auth: boolean }[] = [
  *   the credentials; SSE answers stream through unbuffered.
  * - `GET /threads`, `GET|DELETE /threads/:id` → the backend's thread history routes.
  * - `GET /health` → passed through (no credentials needed).
+ * - `GET /info`, `POST /agent/:id/run|connect`, `POST /agent/:id/stop/:threadId` → CopilotKit's
+ *   runtime routes (see docs/migrating-from-copilotkit.md), with the credentials.
  *
  * State-changing requests (POST, DELETE) from another origin are refused (403): the route
  * authenticates by cookie, so this is its CSRF defence. List other origins in `allowedOrigins`.
@@ -172,25 +178,38 @@ export function createCopilotRouteHandlers(options: CopilotRouteOptions): Copilo
 
 /**
  * Whether a cookie-authenticated request comes from this app: no `Origin` (same-origin GETs,
- * server-side callers), an `Origin` whose host is the one the request was addressed to (behind
- * a proxy, `X-Forwarded-Host`), or a listed origin. Browsers always send `Origin` on
+ * server-side callers), an `Origin` whose scheme, host and port are the ones the request was
+ * addressed to (behind a proxy, `X-Forwarded-Proto` / `X-Forwarded-Host`), or a listed origin. Browsers always send `Origin` on
  * cross-origin POSTs, so a foreign page cannot start runs with the user's cookie.
  */
 function sameOrigin(request: Request, allowed: Set<string>): boolean {
   const origin = request.headers.get("origin");
   if (origin === null) return request.headers.get("sec-fetch-site") !== "cross-site";
   if (allowed.has(origin)) return true;
-  let host: string;
+  let from: string;
+  let site: string;
   try {
-    host = new URL(origin).host;
+    from = new URL(origin).origin;
+    site = siteOrigin(request);
   } catch {
     return false;
   }
-  const addressed =
-    request.headers.get("x-forwarded-host")?.split(",")[0]?.trim() ??
-    request.headers.get("host") ??
-    new URL(request.url).host;
-  return host === addressed;
+  // Scheme, host and port: `http://app` must not pass for `https://app` (a network attacker
+  // who can serve plain-HTTP pages on the same name would otherwise get the user's cookie's power).
+  return from !== "null" && from === site;
+}
+
+/**
+ * The origin the browser addressed: scheme from `X-Forwarded-Proto` (TLS usually ends at a
+ * proxy in front of Next.js) or the request URL, host and port from `X-Forwarded-Host`,
+ * `Host` or the request URL. Default ports are normalized away by URL.
+ */
+function siteOrigin(request: Request): string {
+  const url = new URL(request.url);
+  const first = (name: string) => request.headers.get(name)?.split(",")[0]?.trim() || undefined;
+  const proto = first("x-forwarded-proto")?.replace(/:$/, "") ?? url.protocol.replace(/:$/, "");
+  const host = first("x-forwarded-host") ?? request.headers.get("host") ?? url.host;
+  return new URL(`${proto}://${host}`).origin;
 }
 
 /** The part of the path after the route prefix, from Next's params or the URL. */

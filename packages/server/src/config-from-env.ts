@@ -21,6 +21,7 @@ export interface RuntimeEnv {
   REDIS_URL?: string;
   BACKCHANNEL_NODE_ID?: string;
   BACKCHANNEL_PUBLIC_URL?: string;
+  BACKCHANNEL_EXPOSE_ERRORS?: string;
   BACKCHANNEL_TRUST_PROXY?: string;
   METRICS_TOKEN?: string;
   METRICS_PORT?: string;
@@ -79,6 +80,9 @@ export function sdkOptionsFromEnv(
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
     ...(env.BACKCHANNEL_DATA_DIR ? { dataDir: env.BACKCHANNEL_DATA_DIR } : {}),
     ...(env.BACKCHANNEL_PUBLIC_URL ? { publicUrl: env.BACKCHANNEL_PUBLIC_URL } : {}),
+    ...(env.BACKCHANNEL_EXPOSE_ERRORS === "1" || env.BACKCHANNEL_EXPOSE_ERRORS === "true"
+      ? { exposeErrors: true }
+      : {}),
     ...(env.REDIS_URL
       ? {
           cluster: {

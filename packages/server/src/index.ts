@@ -27,6 +27,7 @@ export {
 export { AuthError, type AuthFailureReason, BackchannelServerError, ConfigError } from "./errors.js";
 export { clientAddress, parseTrustProxy, type TrustProxy } from "./http/client-address.js";
 export type { ConnectResponse } from "./http/connect-route.js";
+export type { CopilotKitBindingOptions } from "./http/copilotkit-routes.js";
 export type { HttpBinding } from "./http/http-binding.js";
 export { HttpError } from "./http/http-error.js";
 export { sendError, sendJson } from "./http/respond.js";

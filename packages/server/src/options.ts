@@ -4,6 +4,7 @@ import type { AuthOptions } from "./auth/authenticator.js";
 import type { TicketOptions } from "./auth/tickets.js";
 import type { ClusterOptions } from "./cluster/cluster-options.js";
 import type { TrustProxy } from "./http/client-address.js";
+import type { CopilotKitBindingOptions } from "./http/copilotkit-routes.js";
 import type { MetricsOptions } from "./ops/metrics.js";
 import type { AbandonedRunOptions } from "./runs/abandoned-runs.js";
 import type { RetentionOptions } from "./store/persistence.js";
@@ -58,6 +59,12 @@ export interface ResumeOptions {
   retentionMs?: number;
   /** Finished runs kept in memory at most (oldest evicted first). @default 10000 */
   maxRetainedRuns?: number;
+  /**
+   * Serialized event bytes all finished runs may hold together, as their resume buffers count
+   * them; past it the oldest finished runs are evicted first (their events are then gone for
+   * resume; their conversations are stored). @default 268435456 (256 MiB)
+   */
+  maxRetainedBytes?: number;
 }
 
 /** Options of `new CopilotKitSDK(options)`. */
@@ -68,6 +75,13 @@ export interface SDKOptions {
    * `webSocket: true`. See docs/http.md, "Cancel and abandoned runs".
    */
   abandonedRuns?: AbandonedRunOptions;
+  /**
+   * CopilotKit's runtime routes (`GET /info`, `POST /agent/:id/run|connect|stop/:threadId`), so
+   * an unchanged CopilotKit frontend can use this server as its `runtimeUrl`; `defaultAgent` is
+   * what CopilotKit's `default` agent maps to (the first agent if unset). `false` turns them off.
+   * See docs/migrating-from-copilotkit.md.
+   */
+  copilotKit?: CopilotKitBindingOptions | false;
   /** The agents this runtime hosts. Names must be unique. */
   agents: Agent[];
   /** Authentication. Required: configure API keys, JWT, a custom verifier, or `anonymous: true`. */
@@ -84,8 +98,15 @@ export interface SDKOptions {
   resume?: ResumeOptions;
   /** Service name reported by `/health`. @default "CopilotKit Runtime" */
   serviceName?: string;
-  /** Extra dependency checks for `/health`; a check that throws makes it answer 503 naming it. */
+  /** Extra dependency checks for `/health`; a check that throws makes it answer 503 (`degraded`). */
   healthChecks?: { name: string; check: () => Promise<void> }[];
+  /**
+   * Send internal error text to clients: an agent's exception message in RUN_ERROR, and a
+   * failing health check's error in `/health` (to callers with valid credentials). Off, they get
+   * a generic message with an `errorId` that is logged with the full error. Turn on in
+   * development only (`BACKCHANNEL_EXPOSE_ERRORS=1` for `backchannel serve`). @default false
+   */
+  exposeErrors?: boolean;
   /** pino logger. @default a JSON logger on stdout, level from LOG_LEVEL */
   logger?: Logger;
   /** Time to let runs finish on `close()` before they are cancelled, in ms. @default 10000 */
@@ -158,6 +179,7 @@ export const DEFAULTS = {
     maxAgeMs: 600_000,
     retentionMs: 300_000,
     maxRetainedRuns: 10_000,
+    maxRetainedBytes: 256 * 1024 * 1024,
   },
 } as const;
 

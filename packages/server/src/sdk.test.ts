@@ -37,7 +37,7 @@ describe("CopilotKitSDK", () => {
     await srv.close();
   });
 
-  it("health answers 503 naming the failing dependency", async () => {
+  it("health answers 503 degraded, naming the failing dependency to a caller with credentials", async () => {
     const { srv } = await serve({
       healthChecks: [
         {
@@ -49,12 +49,11 @@ describe("CopilotKitSDK", () => {
         { name: "cache", check: async () => {} },
       ],
     });
-    const res = await fetch(`${srv.httpUrl}/copilotkit/health`);
-    expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({
-      status: "unhealthy",
-      failing: [{ name: "database", error: "connection refused" }],
+    const res = await fetch(`${srv.httpUrl}/copilotkit/health`, {
+      headers: { authorization: `Bearer ${KEY}` },
     });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ status: "degraded", failing: [{ name: "database" }] });
     await srv.close();
   });
 

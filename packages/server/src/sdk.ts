@@ -10,20 +10,19 @@ import type { Agent } from "./agent.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { credentialFromRequest, safePath } from "./auth/credentials.js";
 import { isOriginAllowed } from "./auth/origin.js";
-import { createRedisTicketStore, deferTicketStore } from "./auth/redis-tickets.js";
-import { createMemoryTicketStore, createTicketIssuer } from "./auth/tickets.js";
 import type { Cluster } from "./cluster/cluster.js";
-import { installCluster } from "./cluster/install-cluster.js";
 import { RunAccess } from "./core/run-access.js";
 import { RunCore } from "./core/run-core.js";
 import { AuthError, ConfigError } from "./errors.js";
+import { buildFeatures, closeFeatures, type Features } from "./features.js";
 import { clientAddress, type TrustProxy } from "./http/client-address.js";
 import { answerHealth, FEATURES } from "./http/health.js";
 import { type HttpBinding, installHttpBinding } from "./http/http-binding.js";
 import { HttpError, sendHttpError, toHttpError } from "./http/http-error.js";
 import { type RouteHandler, Router } from "./http/router.js";
+import { installThreadRoutes } from "./http/threads-routes.js";
 import { PreAuthGate } from "./limits/pre-auth-gate.js";
-import { createRunRateLimiter, type RunRateLimiter } from "./limits/run-rate-limit.js";
+import type { RunRateLimiter } from "./limits/run-rate-limit.js";
 import { createLogger } from "./logger.js";
 import { RuntimeMetrics } from "./ops/metrics.js";
 import { listenMetrics, metricsRoute } from "./ops/metrics-endpoint.js";
@@ -39,9 +38,8 @@ import type { Run } from "./runs/run.js";
 import { ReplayScheduler } from "./session/replay-scheduler.js";
 import { Session } from "./session/session.js";
 import type { SessionHost } from "./session/session-host.js";
-import { installThreads } from "./store/install-threads.js";
 import type { ThreadPersistence } from "./store/persistence.js";
-import { ThreadFollowing } from "./store/thread-follow.js";
+import type { ThreadFollowing } from "./store/thread-follow.js";
 
 /** A server started by `sdk.listen()`. */
 export interface ListeningServer {
@@ -78,7 +76,7 @@ export class CopilotKitSDK implements SessionHost {
   readonly heartbeatMs: number;
   readonly idleTimeoutMs: number;
   readonly router = new Router();
-  rateLimiter: RunRateLimiter;
+  readonly rateLimiter: RunRateLimiter;
   /** The HTTP/SSE binding (AG-UI HTTP runs, resume, cancel, `/connect` tickets). See docs/http.md. */
   readonly http: HttpBinding;
   /** Thread history (store, ownership, `/threads` routes); undefined with `store: false`. See docs/persistence.md. */
@@ -114,6 +112,7 @@ export class CopilotKitSDK implements SessionHost {
   private runAuthorizers: ((principal: Principal, input: RunAgentInput) => Promise<void>)[] = [];
   private readonly runListeners: ((run: Run) => void)[] = [];
   private readonly closeHooks: (() => Promise<void>)[] = [];
+  private readonly features: Features;
   private readonly healthChecks: { name: string; check: () => Promise<void> }[];
 
   constructor(options: SDKOptions) {
@@ -146,7 +145,6 @@ export class CopilotKitSDK implements SessionHost {
       perAddress: this.limits.maxUnauthenticatedPerAddress,
     });
     this.abandoned = new AbandonedRuns(options.abandonedRuns, this.logger);
-    this.rateLimiter = createRunRateLimiter(this.limits.runsPerSecond, this.limits.runBurst);
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: this.limits.maxFrameBytes,
@@ -154,14 +152,24 @@ export class CopilotKitSDK implements SessionHost {
       // Echo exactly our protocol, never the bearer token; a client asking for none gets v1 implicitly.
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
-    this.healthChecks = [...(options.healthChecks ?? [])];
     this.trustProxy = options.trustProxy ?? false;
     this.metrics = new RuntimeMetrics(options.metrics);
     this.runObserver = new RunObserver(this.metrics);
+    // Features first (cluster, rate limits, tickets, persistence, following: see features.ts),
+    // then the run core over them, then the bindings over the core.
+    this.features = buildFeatures(options, this);
+    ({ cluster: this.cluster, rateLimiter: this.rateLimiter, threads: this.threads } = this.features);
+    this.following = this.features.following;
+    this.healthChecks = [...(options.healthChecks ?? []), ...this.features.healthChecks];
+    const threads = this.threads;
+    if (threads) {
+      this.addRunAuthorizer((principal, input) => threads.authorizeRun(principal, input));
+      this.onRunStarted((run) => threads.track(run));
+    }
     this.core = new RunCore({
       logger: this.logger,
       registry: this.registry,
-      access: new RunAccess(() => this.threads, this.logger),
+      access: new RunAccess(() => threads, this.logger),
       findAgent: (name) => this.byName.get(name),
       agentNames: () => this.agents.map((a) => a.name),
       rateLimiter: () => this.rateLimiter,
@@ -169,7 +177,7 @@ export class CopilotKitSDK implements SessionHost {
       launch: (input, agent, principal, trace) => this.startRun(input, agent, principal, trace),
       locateRun: (runId) => this.locateRun(runId),
       joinThread: (principal, threadId) => this.following.join(principal, threadId),
-      threads: () => this.threads,
+      threads: () => threads,
       abandoned: this.abandoned,
       metrics: this.metrics,
       runObserver: this.runObserver,
@@ -181,25 +189,11 @@ export class CopilotKitSDK implements SessionHost {
     this.router.add("GET", "/metrics", metricsRoute(this.metrics, options.metrics?.token));
     this.http = installHttpBinding(this, {
       allowedOrigins: options.allowedOrigins,
-      // In a cluster, /connect and the socket may reach different nodes: tickets live in Redis.
-      tickets: createTicketIssuer({
-        ...options.tickets,
-        store:
-          options.tickets?.store ??
-          deferTicketStore(() =>
-            this.cluster
-              ? createRedisTicketStore(this.cluster.redis, {
-                  keyPrefix: `${options.cluster?.keyPrefix ?? "bc:"}ticket:`,
-                })
-              : createMemoryTicketStore(),
-          ),
-      }),
+      tickets: this.features.tickets,
       publicUrl: options.publicUrl,
+      ...(options.copilotKit !== undefined ? { copilotKit: options.copilotKit } : {}),
     });
-    // The cluster first: on close it must flush runs to Redis before persistence closes its store.
-    this.cluster = installCluster(this, options.cluster);
-    this.threads = installThreads(this, options);
-    this.following = new ThreadFollowing(this);
+    if (threads) installThreadRoutes(this, this.core, threads, options.allowedOrigins);
     // Every refused credential passes the authenticator's one reporting point; count it there.
     this.authenticator.failures.onFailure((f) => this.metrics.authFailure(f.reason));
     this.metrics.countConnections(() => ({ websocket: this.sessions.size, sse: this.http.streamCount }));
@@ -279,7 +273,9 @@ export class CopilotKitSDK implements SessionHost {
     const execute = (run: Run) => {
       const probe = this.runObserver.start(run, trace);
       void probe
-        .within(() => executeRun(run, agent, logger, probe))
+        .within(() =>
+          executeRun(run, agent, logger, probe, { exposeErrors: this.options.exposeErrors === true }),
+        )
         .then(() => logger.info({ status: run.status, events: run.lastSeq }, "run ended"));
     };
     // In a cluster the agent runs into an unregistered run whose events reach sessions through Redis.
@@ -562,6 +558,7 @@ export class CopilotKitSDK implements SessionHost {
         run.fail("Server shut down before the run finished; start it again", "shutdown");
     }
     clearInterval(this.sweeper);
+    await closeFeatures(this.features, this.logger);
     for (const hook of this.closeHooks) {
       await hook().catch((err) => this.logger.error({ err }, "close hook failed"));
     }
@@ -592,6 +589,8 @@ export class CopilotKitSDK implements SessionHost {
       agents: this.agentInfos(),
       features: FEATURES,
       checks: this.healthChecks,
+      exposeErrors: this.options.exposeErrors === true,
+      logger: this.logger,
     });
   }
 }

@@ -1,6 +1,7 @@
 // A real server process for multi-process tests (restart, cluster, killed node). Runs the
 // compiled package (dist/), configured from the environment:
 //   BC_STORE=sqlite:<file> | postgres:<schema> | none    REDIS_URL=redis://...   BC_NODE_ID=a
+//   BC_SHUTDOWN_MS (drain deadline), BC_DEFAULT_COUNT / BC_DEFAULT_DELAY_MS (streamer without forwardedProps)
 // Prints one line `{"listening":<port>}` on stdout once it accepts connections.
 import { CopilotKitSDK, createLogger, createPostgresStore, createSqliteStore } from "../dist/index.js";
 
@@ -18,8 +19,9 @@ const streamer = {
   name: "streamer",
   description: "Streams numbered tokens",
   async *run(input, ctx) {
-    const count = input.forwardedProps?.count ?? 5;
-    const delayMs = input.forwardedProps?.delayMs ?? 0;
+    // Defaults from the environment: a browser (whose chat sends no forwardedProps) gets a paced answer.
+    const count = input.forwardedProps?.count ?? Number(process.env.BC_DEFAULT_COUNT ?? 5);
+    const delayMs = input.forwardedProps?.delayMs ?? Number(process.env.BC_DEFAULT_DELAY_MS ?? 0);
     const messageId = `msg-${input.runId}`;
     yield { type: "TEXT_MESSAGE_START", messageId, role: "assistant" };
     for (let i = 0; i < count; i++) {
@@ -42,7 +44,9 @@ else if (storeSpec.startsWith("postgres:"))
 
 const sdk = new CopilotKitSDK({
   agents: [streamer],
-  auth: { apiKeys: { alice: "alice-key-0000000000", bob: "bob-key-00000000000000" } },
+  auth: {
+    apiKeys: { alice: "alice-key-0000000000", bob: "bob-key-00000000000000", browser: "browser-test-key" },
+  },
   logger: createLogger({ level: process.env.LOG_LEVEL ?? "warn" }),
   store,
   ...(process.env.REDIS_URL
@@ -58,8 +62,12 @@ const sdk = new CopilotKitSDK({
   limits: {
     runBurst: Number(process.env.BC_RUN_BURST ?? 20),
     runsPerSecond: Number(process.env.BC_RUNS_PER_SECOND ?? 2),
+    ...(process.env.BC_MAX_CONN_PER_PRINCIPAL
+      ? { maxConnectionsPerPrincipal: Number(process.env.BC_MAX_CONN_PER_PRINCIPAL) }
+      : {}),
   },
-  shutdownDeadlineMs: 2000,
+  shutdownDeadlineMs: Number(process.env.BC_SHUTDOWN_MS ?? 2000),
+  ...(process.env.BACKCHANNEL_TRUST_PROXY ? { trustProxy: Number(process.env.BACKCHANNEL_TRUST_PROXY) } : {}),
 });
 const srv = await sdk.listen({ port: Number(process.env.PORT ?? 0) });
 process.stdout.write(`${JSON.stringify({ listening: srv.port })}\n`);

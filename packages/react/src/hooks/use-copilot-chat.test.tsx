@@ -97,7 +97,7 @@ describe("useCopilotChat", () => {
     });
     await act(() => done);
     expect(result.current.error?.code).toBe("run_failed");
-    expect(result.current.error?.message).toContain("model unavailable");
+    expect(result.current.error?.message).toContain("The agent failed (error id");
     // Reported once, although both the client and the thread see it.
     expect(onError).toHaveBeenCalledTimes(1);
     expect(onError.mock.calls[0]![0].code).toBe("run_failed");

@@ -74,19 +74,3 @@ export function createRedisTicketStore(redis: Redis, opts: RedisTicketStoreOptio
     },
   };
 }
-
-/**
- * A store chosen on first use, so the SDK can pick the Redis store once its cluster (created
- * after the HTTP routes) exists, and the in-memory one otherwise.
- */
-export function deferTicketStore(choose: () => TicketStore): TicketStore {
-  let store: TicketStore | undefined;
-  const get = () => {
-    store ??= choose();
-    return store;
-  };
-  return {
-    put: (digest, record, ttlMs) => get().put(digest, record, ttlMs),
-    take: (digest) => get().take(digest),
-  };
-}

@@ -9,11 +9,12 @@
 import { hostname } from "node:os";
 import type { BaseEvent, RunAgentInput } from "@ag-ui/core";
 import { ErrorCode } from "@backchannel/protocol";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Agent } from "../agent.js";
 import { BackchannelServerError } from "../errors.js";
 import { inSpan } from "../ops/tracing.js";
+import { loadOptional } from "../optional-dependency.js";
 import type { Principal } from "../principal.js";
 import type { RunRegistry } from "../runs/registry.js";
 import { Run } from "../runs/run.js";
@@ -56,10 +57,8 @@ export class Cluster {
   readonly redis: Redis;
   readonly leaseMs: number;
   readonly keys: ClusterKeys;
-  /** Called with each run this node ended on behalf of a dead node (persistence saves it). */
-  onReaped: ((run: ReapedRun) => Promise<void>) | undefined;
-  /** Called when a run starts on a thread anywhere in the cluster (thread followers). */
-  onThreadRun: ((threadId: string, runId: string) => void) | undefined;
+  private readonly reapedListeners: ((run: ReapedRun) => Promise<void>)[] = [];
+  private readonly threadRunListeners: ((threadId: string, runId: string) => void)[] = [];
 
   private readonly sub: Redis;
   private readonly reader: StreamReader;
@@ -82,7 +81,10 @@ export class Cluster {
     this.keys = clusterKeys(this.prefix);
     const base =
       typeof options.redis === "string"
-        ? new Redis(options.redis, { lazyConnect: false, maxRetriesPerRequest: 2 })
+        ? new (loadOptional<typeof import("ioredis")>("ioredis", "cluster (Redis scale-out)").Redis)(
+            options.redis,
+            { lazyConnect: false, maxRetriesPerRequest: 2 },
+          )
         : options.redis.duplicate();
     this.redis = base;
     this.sub = base.duplicate();
@@ -98,6 +100,16 @@ export class Cluster {
     this.every(this.leaseMs / 3, () => this.renewLeases());
     this.every(this.leaseMs / 2, () => this.reap());
     this.every(5_000, () => this.evictRemote());
+  }
+
+  /** Calls `fn` with each run this node ended on behalf of a dead node (persistence saves it). */
+  onReaped(fn: (run: ReapedRun) => Promise<void>): void {
+    this.reapedListeners.push(fn);
+  }
+
+  /** Calls `fn` when a run starts on a thread anywhere in the cluster (thread followers). */
+  onThreadRun(fn: (threadId: string, runId: string) => void): void {
+    this.threadRunListeners.push(fn);
   }
 
   /** Options resolved for logs. */
@@ -299,7 +311,7 @@ export class Cluster {
     }
     if (channel === this.keys.threadStarts) {
       if (typeof body.threadId === "string" && typeof body.runId === "string")
-        this.onThreadRun?.(body.threadId, body.runId);
+        for (const fn of this.threadRunListeners) fn(body.threadId, body.runId);
       return;
     }
     if (typeof body.cancel === "string") this.publishers.get(body.cancel)?.source.cancel();
@@ -403,7 +415,9 @@ export class Cluster {
       );
       if (seq <= 0) continue;
       this.host.logger.warn({ runId, seq }, "ended a run whose node stopped renewing its lease");
-      if (this.onReaped) await this.readReaped(runId).then((r) => (r ? this.onReaped?.(r) : undefined));
+      if (this.reapedListeners.length === 0) continue;
+      const reaped = await this.readReaped(runId);
+      if (reaped) for (const fn of this.reapedListeners) await fn(reaped);
     }
   }
 

@@ -8,7 +8,10 @@
  *   otherwise, `unavailable` while the store is down;
  * - without a store (`store: false`) only the owner may;
  * - a deleted thread's runs are dropped from the registry when it is deleted (RunCore.deleteThread),
- *   so resuming them is `resume_unavailable` for everyone, as for any unknown run.
+ *   so resuming them is `resume_unavailable` for everyone, as for any unknown run; and where a
+ *   node still holds one (the thread was deleted elsewhere), another principal may read it only
+ *   while its starter may still `run` on the thread as it is now, so a new owner of the same id
+ *   never reads the old owner's runs.
  *
  * Writing (cancel) is the owner's alone; starting a run on a thread is the run authorizers' call.
  * @module
@@ -48,6 +51,11 @@ export class RunAccess {
     let verdict: "ok" | "not_found" | "forbidden";
     try {
       verdict = await threads.check(principal, run.threadId, "follow");
+      // The run must belong to the thread as it is now: a thread deleted where this node did not
+      // see it (another node, the store itself) and claimed again by someone else keeps its id,
+      // and its old runs must not become readable by the new owner. Their starter may not run
+      // on the new owner's thread, so they are refused.
+      if (verdict === "ok") verdict = await threads.check(run.principal, run.threadId, "run");
     } catch (err) {
       return refusalFrom(err, this.logger);
     }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AgentInfo } from "@backchannel/protocol";
+import type { Logger } from "pino";
 import type { Authenticator } from "../auth/authenticator.js";
 import { safePath } from "../auth/credentials.js";
 import { TICKET_PREFIX } from "../auth/tickets.js";
@@ -82,9 +83,11 @@ export const FEATURES = [
 ];
 
 /**
- * Answers `GET /health`: 200 `{status:"healthy",...}` or 503 naming each failing dependency.
- * With an `Authorization` header it also verifies it: the answer then carries `principal`
- * (kind, id, expiry), or is a 401 `{ error: { code: "auth_failed", reason, message } }`.
+ * Answers `GET /health`: 200 `{status:"healthy",...}`, or 503 `{status:"degraded",...}` when a
+ * dependency check fails. Without credentials that is all it says: which dependency failed,
+ * and why, is for callers with a valid `Authorization` header (`failing: [{name}]`, plus the
+ * error text only with `exposeErrors`); the full error is always logged. With a header that
+ * does not verify the answer is a 401 `{ error: { code: "auth_failed", reason, message } }`.
  */
 export async function answerHealth(
   req: IncomingMessage,
@@ -95,6 +98,8 @@ export async function answerHealth(
     features: string[];
     checks: { name: string; check: () => Promise<void> }[];
     authenticator: Authenticator;
+    exposeErrors?: boolean;
+    logger?: Logger;
   },
 ): Promise<void> {
   const credential = await healthCredential(req, info.authenticator);
@@ -118,18 +123,22 @@ export async function answerHealth(
           ),
         ]);
       } catch (err) {
+        info.logger?.warn({ err, check: name }, "health check failed");
         failing.push({ name, error: err instanceof Error ? err.message : String(err) });
       }
     }),
   );
+  // Raw dependency errors name hosts, users and schemas: never for anonymous callers.
+  const detail =
+    credential && failing.length ? failing.map((f) => (info.exposeErrors ? f : { name: f.name })) : undefined;
   const body = {
-    status: failing.length ? "unhealthy" : "healthy",
+    status: failing.length ? "degraded" : "healthy",
     service: info.service,
     agents: info.agents,
     features: info.features,
     protocol: "backchannel.v1",
     ...(credential ? { principal: credential } : {}),
-    ...(failing.length ? { failing } : {}),
+    ...(detail ? { failing: detail } : {}),
   };
   sendJson(res, failing.length ? 503 : 200, body);
 }

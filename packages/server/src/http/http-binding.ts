@@ -5,6 +5,7 @@ import type { AuthTransport } from "../auth/failure-log.js";
 import type { Principal } from "../principal.js";
 import { agentRunRoute } from "./agent-run-route.js";
 import { connectRoute } from "./connect-route.js";
+import { copilotKitRoutes } from "./copilotkit-routes.js";
 import { preflightRoute } from "./cors.js";
 import { HttpError, type HttpHandler, httpRoute } from "./http-error.js";
 import type { HttpBindingConfig, HttpHost } from "./http-host.js";
@@ -70,6 +71,8 @@ export class HttpBinding {
       ["GET", "/runs/:runId/events", runEventsRoute(this)],
       ["POST", "/runs/:runId/cancel", cancelRunRoute(this)],
       ["POST", "/connect", connectRoute(this)],
+      // CopilotKit's runtime routes (/info, /agent/:id/...), unless turned off.
+      ...(this.config.copilotKit === false ? [] : copilotKitRoutes(this, this.config.copilotKit)),
     ];
     for (const [method, pattern, handler] of routes) {
       this.host.route(

@@ -1,6 +1,7 @@
 import type { TicketIssuer } from "../auth/tickets.js";
 import type { SessionHost } from "../session/session-host.js";
 import type { TrustProxy } from "./client-address.js";
+import type { CopilotKitBindingOptions } from "./copilotkit-routes.js";
 import type { RouteHandler } from "./router.js";
 
 /** What the HTTP binding needs from the runtime. Implemented by CopilotKitSDK. */
@@ -23,4 +24,6 @@ export interface HttpBindingConfig {
   tickets: TicketIssuer;
   /** Public origin of this server (e.g. `https://api.example.com`) for URLs in `/connect`. */
   publicUrl: string | undefined;
+  /** CopilotKit's runtime routes (`/info`, `/agent/:id/...`); `false` turns them off. */
+  copilotKit?: CopilotKitBindingOptions | false;
 }

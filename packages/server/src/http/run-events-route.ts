@@ -36,13 +36,15 @@ export function streamFrom(
   principal: Principal,
   run: Run,
   after: number,
+  /** SSE text sent before the run's events (the CopilotKit binding's conversation snapshot). */
+  prelude?: string,
 ): void {
   if (run.ended && after >= run.lastSeq) {
     res.writeHead(204, { "cache-control": "no-store", "x-backchannel-run-id": run.id });
     res.end();
     return;
   }
-  binding.openStream(res, principal).start(run, after);
+  binding.openStream(res, principal).start(run, after, prelude);
 }
 
 /**

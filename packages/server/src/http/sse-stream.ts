@@ -94,8 +94,8 @@ export class SseStream {
     res.on("close", () => this.cleanup());
   }
 
-  /** Sends the SSE headers and the run's events after seq `after`, then live ones. */
-  start(run: Run, after: number): void {
+  /** Sends the SSE headers, `prelude` (if any), the run's events after seq `after`, then live ones. */
+  start(run: Run, after: number, prelude?: string): void {
     this.res.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache, no-store, no-transform",
@@ -107,6 +107,7 @@ export class SseStream {
     this.res.socket?.setNoDelay(true);
     // EventSource waits 3 s by default before reconnecting; resuming is cheap, so ask for 1 s.
     this.res.write(SSE_RETRY);
+    if (prelude) this.res.write(prelude);
     this.heartbeat = setInterval(() => {
       if (this.res.writableLength === 0) this.res.write(SSE_PING);
     }, this.host.heartbeatMs);

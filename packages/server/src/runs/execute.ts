@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { BaseEvent } from "@ag-ui/core";
 import { validateEvent } from "@backchannel/protocol/validate";
 import type { Logger } from "pino";
@@ -10,7 +11,13 @@ import type { Run } from "./run.js";
  * accepted before the model answers), validates each event against AG-UI's schemas, fills
  * in threadId/runId on lifecycle events, and guarantees a terminal event. Never throws.
  */
-export async function executeRun(run: Run, agent: Agent, logger: Logger, probe?: RunProbe): Promise<void> {
+export async function executeRun(
+  run: Run,
+  agent: Agent,
+  logger: Logger,
+  probe?: RunProbe,
+  opts: { exposeErrors?: boolean } = {},
+): Promise<void> {
   run.emit({ type: "RUN_STARTED", threadId: run.threadId, runId: run.id } as BaseEvent);
   const ctx: AgentContext = { signal: run.abort.signal, principal: run.principal, logger };
   if (probe?.traceparent) ctx.traceparent = probe.traceparent;
@@ -43,12 +50,32 @@ export async function executeRun(run: Run, agent: Agent, logger: Logger, probe?:
     run.finish();
   } catch (err) {
     if (run.ended) return;
-    const message = err instanceof Error ? err.message : String(err);
-    logger.warn({ err }, "agent run failed");
-    run.fail(message || "Agent failed", (err as { code?: unknown })?.code?.toString() ?? "agent_error");
+    const { message, code, errorId } = publicFailure(err, opts.exposeErrors === true);
+    logger.warn({ err, errorId }, "agent run failed");
+    run.fail(message, code);
   } finally {
     run.abort.signal.removeEventListener("abort", stop);
   }
+}
+
+/**
+ * What the client is told about an agent that threw. Exception text is internal (hostnames,
+ * SQL, provider responses, stack-ish detail), so by default the client gets a generic message
+ * with an error id that is logged next to the full error; `exposeErrors` (development) sends
+ * the text itself. A `code` is kept when it looks like a code, not prose.
+ */
+export function publicFailure(
+  err: unknown,
+  exposeErrors: boolean,
+): { message: string; code: string; errorId: string } {
+  const errorId = randomUUID();
+  const raw = (err as { code?: unknown } | null)?.code;
+  const code = typeof raw === "string" && /^[A-Za-z0-9_.-]{1,64}$/.test(raw) ? raw : "agent_error";
+  const text = err instanceof Error ? err.message : String(err);
+  const message = exposeErrors
+    ? text || "Agent failed"
+    : `The agent failed (error id ${errorId}); try again, or report the id to the operator`;
+  return { message, code, errorId };
 }
 
 function normalize(value: unknown, run: Run): unknown {

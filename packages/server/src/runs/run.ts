@@ -38,12 +38,15 @@ export class Run {
   private readonly framePrefix: string;
   private readonly idJson: IdJsonCache = { id: "", json: '""' };
 
+  private currentInput: RunAgentInput;
+
   constructor(
-    readonly input: RunAgentInput,
+    input: RunAgentInput,
     readonly agentName: string,
     readonly principal: Principal,
     limits: ResumeBufferLimits,
   ) {
+    this.currentInput = input;
     this.id = input.runId;
     this.threadId = input.threadId;
     this.buffer = new ResumeBuffer(limits, this.id);
@@ -51,6 +54,15 @@ export class Run {
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
+  }
+
+  /**
+   * What the run was started with. Once it has ended (and persistence has folded it, in the
+   * same turn) only its ids are kept: a finished run stays in memory for the resume window,
+   * and resume needs its events, not its input (up to `maxFrameBytes` of history and state).
+   */
+  get input(): RunAgentInput {
+    return this.currentInput;
   }
 
   get ended(): boolean {
@@ -125,6 +137,19 @@ export class Run {
     this.emit({ type: "RUN_FINISHED", threadId: this.threadId, runId: this.id } as BaseEvent);
   }
 
+  private releaseInput(): void {
+    const { threadId, runId } = this.currentInput;
+    this.currentInput = {
+      threadId,
+      runId,
+      messages: [],
+      tools: [],
+      context: [],
+      state: undefined,
+      forwardedProps: undefined,
+    };
+  }
+
   private closeOpen(): void {
     for (const toolCallId of [...this.openToolCalls]) {
       this.emit({ type: "TOOL_CALL_END", toolCallId } as BaseEvent);
@@ -160,7 +185,10 @@ export class Run {
     queueMicrotask(() => this.subscribers.clear());
     this.resolveDone();
     // After this turn's readers of the whole run (persistence folds it on `done`).
-    setImmediate(() => this.buffer.compact());
+    setImmediate(() => {
+      this.buffer.compact();
+      this.releaseInput();
+    });
   }
 }
 

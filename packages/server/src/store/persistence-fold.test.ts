@@ -13,6 +13,7 @@ const resume: ResolvedResume = {
   maxAgeMs: 600_000,
   retentionMs: 60_000,
   maxRetainedRuns: 100,
+  maxRetainedBytes: 1e9,
 };
 const user = { id: "alice", kind: "user" } as never;
 const closers: (() => Promise<void>)[] = [];

@@ -36,6 +36,12 @@ export interface LiveRunInfo {
   lastSeq: number;
 }
 
+/** A thread's live runs: this node's, or (the cluster implements it) every node's. */
+export interface ThreadRuns {
+  liveRuns(threadId: string): Promise<LiveRunInfo[]>;
+  cancelThreadRuns(threadId: string): Promise<void>;
+}
+
 /** What persistence needs from the runtime. */
 export interface PersistenceHost {
   readonly logger: Logger;
@@ -76,15 +82,18 @@ export class ThreadPersistence {
   private readonly sweeper: NodeJS.Timeout | undefined;
   private readonly retention: Required<RetentionOptions>;
   private closed = false;
-  /** Live runs of a thread; the cluster layer widens this to every node. */
-  liveRuns: (threadId: string) => Promise<LiveRunInfo[]>;
-  /** Cancels live runs of a thread (before it is deleted); the cluster layer widens this too. */
-  cancelThreadRuns: (threadId: string) => Promise<void>;
+  private readonly runs: ThreadRuns;
 
   constructor(
     readonly store: ThreadStore,
     private readonly host: PersistenceHost,
-    private readonly opts: { access?: ThreadAccessPolicy; retention?: RetentionOptions; ownsStore: boolean },
+    private readonly opts: {
+      access?: ThreadAccessPolicy;
+      retention?: RetentionOptions;
+      ownsStore: boolean;
+      /** Where a thread's live runs are: every node's with a cluster. @default this node's registry */
+      runs?: ThreadRuns;
+    },
   ) {
     this.retention = { ...RETENTION_DEFAULTS, ...stripUndefined(opts.retention ?? {}) };
     this.folder = setInterval(() => this.foldRunning(), FOLD_INTERVAL_MS);
@@ -93,10 +102,22 @@ export class ThreadPersistence {
       this.sweeper = setInterval(() => void this.sweep(), this.retention.sweepIntervalMs);
       this.sweeper.unref();
     }
-    this.liveRuns = async (threadId) => this.localLiveRuns(threadId);
-    this.cancelThreadRuns = async (threadId) => {
-      for (const run of host.registry.byThread(threadId)) run.cancel();
+    this.runs = opts.runs ?? {
+      liveRuns: async (threadId) => this.localLiveRuns(threadId),
+      cancelThreadRuns: async (threadId) => {
+        for (const run of host.registry.byThread(threadId)) run.cancel();
+      },
     };
+  }
+
+  /** Live runs of a thread (on every node, in a cluster). */
+  liveRuns(threadId: string): Promise<LiveRunInfo[]> {
+    return this.runs.liveRuns(threadId);
+  }
+
+  /** Cancels the live runs of a thread (before it is deleted), wherever they execute. */
+  cancelThreadRuns(threadId: string): Promise<void> {
+    return this.runs.cancelThreadRuns(threadId);
   }
 
   /** Runs on this node still executing on `threadId`. */

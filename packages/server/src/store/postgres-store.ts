@@ -4,7 +4,8 @@
  * start under an advisory lock, so several nodes may start at once.
  * @module
  */
-import pg from "pg";
+import type pg from "pg";
+import { loadOptional } from "../optional-dependency.js";
 import { safeJson } from "./json-text.js";
 import { postgresMigrations, quoteIdent } from "./migrations.js";
 import { type Row, type RowDecoder, runFromRow, summaryFromRow, threadFromRow } from "./rows.js";
@@ -40,7 +41,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const owned = !options.pool;
   const pool =
     options.pool ??
-    new pg.Pool({
+    new (loadOptional<typeof pg>("pg", "The Postgres store (databaseUrl)").Pool)({
       connectionString: options.connectionString,
       max: options.maxConnections ?? 10,
       statement_timeout: options.statementTimeoutMs ?? 10_000,

@@ -7,7 +7,8 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { loadOptional } from "../optional-dependency.js";
 import { safeJson } from "./json-text.js";
 import { SQLITE_MIGRATIONS } from "./migrations.js";
 import { type Row, type RowDecoder, runFromRow, summaryFromRow, threadFromRow } from "./rows.js";
@@ -42,7 +43,8 @@ const SQLITE: RowDecoder = {
  */
 export async function createSqliteStore(options: SqliteStoreOptions): Promise<ThreadStore> {
   if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
-  const db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
+  const SQLite = loadOptional<typeof Database>("better-sqlite3", "The embedded SQLite store");
+  const db = new SQLite(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   db.pragma("foreign_keys = ON");

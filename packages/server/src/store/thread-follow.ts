@@ -26,12 +26,12 @@ export class ThreadFollowing {
   constructor(private readonly host: ThreadFollowHost) {
     if (host.cluster) {
       // Every node hears every run start; only threads someone follows here cost a lookup.
-      host.cluster.onThreadRun = (threadId, runId) => {
+      host.cluster.onThreadRun((threadId, runId) => {
         if (!this.listeners.has(threadId)) return;
         const local = host.registry.get(runId);
         if (local) return this.notify(local);
         void host.cluster?.locateRun(runId).then((run) => run && this.notify(run));
-      };
+      });
     }
   }
 
