@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createClient } from "@backchannel/client";
 import { RemoteAgent } from "@backchannel/langgraph";
 import { CopilotKitSDK, type ListeningServer, type SDKOptions } from "@backchannel/server";
 import { context, trace } from "@opentelemetry/api";
@@ -19,6 +20,7 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import { redisAvailable, TEST_REDIS_URL } from "../packages/server/test/services.js";
 import { hanger, streamer } from "./helpers/agents.js";
 import { openSse } from "./helpers/sse-client.js";
@@ -93,6 +95,20 @@ describe("tracing without an OpenTelemetry SDK", () => {
     peer.send(plain.frame);
     await peer.runEvents(plain.runId);
     expect(seenByAgent.at(-1)).toEqual({});
+  });
+});
+
+describe("@backchannel/client", () => {
+  it("startRun({ traceparent, tracestate }) sends them in the run frame, so the agent gets them", async () => {
+    const { srv } = await serve();
+    const client = createClient({ url: srv.wsUrl, token: KEY, WebSocket: WebSocket as never });
+    try {
+      const run = client.startRun({ agent: "traced", traceparent: TRACEPARENT, tracestate: "vendor=2" });
+      expect((await run.done).status).toBe("finished");
+      expect(seenByAgent.at(-1)).toEqual({ traceparent: TRACEPARENT, tracestate: "vendor=2" });
+    } finally {
+      client.close();
+    }
   });
 });
 

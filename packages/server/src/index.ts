@@ -54,7 +54,7 @@ export { ABANDONED_RUN_DEFAULTS, type AbandonedRunOptions } from "./runs/abandon
 export type { RunRegistry } from "./runs/registry.js";
 export type { SequencedEvent } from "./runs/resume-buffer.js";
 export type { Run, RunStatus, RunSubscriber } from "./runs/run.js";
-export { CopilotKitSDK, type ListeningServer } from "./sdk.js";
+export { BackchannelRuntime, CopilotKitSDK, createRuntime, type ListeningServer } from "./sdk.js";
 export type { FrameEncoder } from "./session/frame-encoder.js";
 export {
   REPLAY_BUDGET_DEFAULTS,

@@ -59,10 +59,12 @@ export interface ListeningServer {
  * `<basePath>/health`, with auth, limits, resumable runs and graceful shutdown.
  *
  * @example
- * const sdk = new CopilotKitSDK({ agents: [myAgent], auth: { apiKeys: process.env.AGENT_API_KEY } });
+ * const runtime = createRuntime({ agents: [myAgent], auth: { apiKeys: process.env.AGENT_API_KEY } });
+ * const { wsUrl } = await runtime.listen({ port: 8000 });
+ * // The seed's spelling is the same class: new CopilotKitSDK({ agents, auth })
  * const { wsUrl } = await sdk.listen({ port: 8000 });
  */
-export class CopilotKitSDK implements SessionHost {
+export class BackchannelRuntime implements SessionHost {
   /** The hosted agents, as passed in. */
   readonly agents: Agent[];
   readonly basePath: string;
@@ -611,3 +613,19 @@ function normalizeBase(path: string): string {
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+/**
+ * Creates a runtime: `createRuntime(options)` is `new BackchannelRuntime(options)`.
+ * @example const runtime = createRuntime({ agents: [myAgent], auth: { apiKeys: process.env.AGENT_API_KEY } });
+ */
+export function createRuntime(options: SDKOptions): BackchannelRuntime {
+  return new BackchannelRuntime(options);
+}
+
+/**
+ * The runtime under the name the CopilotKit seed uses (`new CopilotKitSDK({ agents })`), so code
+ * written against the seed reads the same. Same class as {@link BackchannelRuntime}.
+ */
+export const CopilotKitSDK = BackchannelRuntime;
+/** The runtime type under the seed's name. */
+export type CopilotKitSDK = BackchannelRuntime;

@@ -45,6 +45,26 @@ async function until(check: () => boolean) {
 }
 
 describe("wsTransport", () => {
+  it("takes the direct-socket fast path: a turn's frames reach the peer without ws.send (fails if ws internals moved)", async () => {
+    const { transport, server, received } = await pair();
+    // The fast path writes to ws's net.Socket and checks ws's sender queue; if a ws upgrade renames
+    // either (`_socket`, `_sender._bufferedBytes`), the transport silently falls back to ws.send.
+    let viaSend = 0;
+    const send = server.send.bind(server);
+    server.send = ((...args: Parameters<WebSocket["send"]>) => {
+      viaSend++;
+      return send(...args);
+    }) as WebSocket["send"];
+    for (let turn = 0; turn < 3; turn++) {
+      transport.send(`{"turn":${turn},"a":1}`);
+      transport.send(`{"turn":${turn},"b":2}`);
+      await new Promise((r) => setImmediate(r));
+    }
+    await until(() => received.length === 6);
+    expect(received[5]).toBe('{"turn":2,"b":2}');
+    expect(viaSend).toBe(0);
+  });
+
   it("delivers every frame of a turn, in order, across all three length encodings and multi-byte text", async () => {
     const { transport, received } = await pair();
     const texts = [
