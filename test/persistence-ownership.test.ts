@@ -221,6 +221,48 @@ function suite(name: string, makeStore: () => Promise<ThreadStore>) {
       await store.close();
     });
 
+    it("ids with NUL or control characters are bad_request (never a 503 outage); unpaired surrogates in text are stored as U+FFFD", async () => {
+      const store = await makeStore();
+      const { srv, api } = await serve(store);
+      const peer = await connectPeer(srv.wsUrl, { headers: as("alice") });
+      const nul = runInput({ threadId: "bad\u0000thread" });
+      peer.send({ type: "run", id: "nul", agent: "streamer", input: nul });
+      const refused = await peer.next((f) => f.id === "nul");
+      expect(refused).toMatchObject({ type: "error", code: "bad_request" });
+      expect(refused.message).toContain("input.threadId");
+      const ctl = runInput({ messages: [{ id: "m\u0001", role: "user", content: "x" }] });
+      peer.send({ type: "run", id: "ctl", agent: "streamer", input: ctl });
+      expect(await peer.next((f) => f.id === "ctl")).toMatchObject({ type: "error", code: "bad_request" });
+      peer.send({ type: "join", id: "j", threadId: "j\u0000" });
+      expect(await peer.next((f) => f.id === "j")).toMatchObject({ type: "error", code: "bad_request" });
+      const read = await api("/threads/bad%00thread", "alice");
+      expect(read.status).toBe(400);
+      expect((await read.json()).error.code).toBe("bad_request");
+      const post = await api("/agents/streamer/run", "alice", {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "text/event-stream" },
+        body: JSON.stringify(runInput({ threadId: "post\u0000" })),
+      });
+      expect(post.status).toBe(400);
+      expect(post.status).not.toBe(503);
+
+      // A lone surrogate in the user's text (and so in the title): the conversation is saved.
+      const threadId = `surrogate-${Date.now()}`;
+      const odd = runInput({
+        threadId,
+        messages: [{ id: "u-odd", role: "user", content: "half \ud83d of an emoji, and \u0000" }],
+        forwardedProps: { count: 1 },
+      });
+      peer.send({ type: "run", id: "odd", agent: "streamer", input: odd });
+      await peer.runEvents(odd.runId);
+      await waitFor(async () => (await api(`/threads/${threadId}`, "alice")).status === 200);
+      const saved = await (await api(`/threads/${threadId}`, "alice")).json();
+      expect(saved.messages[0].content).toBe("half \ufffd of an emoji, and \ufffd");
+      expect(saved.title).toBe("half \ufffd of an emoji, and");
+      peer.close();
+      await store.close();
+    });
+
     it("lists threads newest first, a page at a time, and validates paging", async () => {
       const store = await makeStore();
       const { srv, api } = await serve(store);

@@ -57,6 +57,9 @@ export function benchParams(props = {}) {
     rate: Number(props.rate ?? 0),
     burst: Math.max(1, Number(props.burst ?? 1)),
     stamp: Boolean(props.stamp),
+    // Each token as a CUSTOM event instead of a text delta: replays cannot merge them (like
+    // tool-call or state deltas), the heavy case of a resume.
+    custom: Boolean(props.custom),
   };
 }
 
@@ -65,7 +68,7 @@ export function benchParams(props = {}) {
  * Stops early when `signal` aborts.
  */
 export async function* benchEvents({ threadId, runId }, props, signal) {
-  const { tokens, rate, burst, stamp } = benchParams(props);
+  const { tokens, rate, burst, stamp, custom } = benchParams(props);
   const messageId = `m-${runId}`;
   yield { type: "RUN_STARTED", threadId, runId };
   yield { type: "TEXT_MESSAGE_START", messageId, role: "assistant" };
@@ -79,6 +82,10 @@ export async function* benchEvents({ threadId, runId }, props, signal) {
       if (wait > 0) await sleep(wait);
     } else if (i > 0 && i % burst === 0) {
       await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (custom) {
+      yield { type: "CUSTOM", name: "token", value: WORDS[i % WORDS.length] };
+      continue;
     }
     yield {
       type: "TEXT_MESSAGE_CONTENT",

@@ -15,6 +15,8 @@ import { benchEvents } from "../lib/agent.mjs";
 import { serveStats } from "../lib/server-child.mjs";
 
 export const BENCH_KEY = "bench-key-0123456789abcdef";
+/** A second principal (the resume-storm scenario's bystander). */
+export const BENCH_OTHER_KEY = "bench-other-key-0123456789abcdef";
 
 const agent = {
   name: "bench",
@@ -33,7 +35,7 @@ const sdk = new CopilotKitSDK({
   // BENCH_NO_STORE=1 measures the runtime without thread persistence (to isolate its cost).
   ...(process.env.BENCH_NO_STORE ? { store: false } : {}),
   agents: [agent],
-  auth: { apiKeys: { bench: BENCH_KEY } },
+  auth: { apiKeys: { bench: BENCH_KEY, other: BENCH_OTHER_KEY } },
   logger: pino({ level: process.env.LOG_LEVEL ?? "warn" }),
   limits: {
     maxConnections: 50_000,

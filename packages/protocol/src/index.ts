@@ -11,4 +11,5 @@ export * from "./constants.js";
 export * from "./error-codes.js";
 export * from "./frames.js";
 export * from "./http-status.js";
+export * from "./ids.js";
 export * from "./json-depth.js";

@@ -8,9 +8,38 @@ import type { BaseEvent, RunAgentInput } from "@ag-ui/core";
 import { EventSchemas, RunAgentInputSchema } from "@ag-ui/core/schemas";
 import { z } from "zod";
 import { CLIENT_FRAME_TYPES, type ClientFrame, type ClientFrameType } from "./frames.js";
+import { ID_RULE, idProblem } from "./ids.js";
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from "./json-depth.js";
 
-const id = z.string().min(1).max(256);
+const id = z.string().refine((v) => idProblem(v) === undefined, { message: `must be ${ID_RULE}` });
+
+/**
+ * The ids inside a RunAgentInput that the server stores, routes by or echoes (AG-UI's schema
+ * accepts any string): the first one breaking the id rule, as "path: problem".
+ */
+export function inputIdProblem(input: RunAgentInput): string | undefined {
+  const check = (path: string, v: unknown) => {
+    const p = idProblem(v);
+    return p ? `${path} ${p}` : undefined;
+  };
+  const top =
+    check("input.threadId", input.threadId) ??
+    check("input.runId", input.runId) ??
+    (input.parentRunId !== undefined ? check("input.parentRunId", input.parentRunId) : undefined);
+  if (top) return top;
+  for (const [i, m] of (input.messages ?? []).entries()) {
+    const msg = m as { id?: unknown; toolCallId?: unknown; toolCalls?: { id?: unknown }[] };
+    const bad =
+      check(`input.messages.${i}.id`, msg.id) ??
+      (msg.toolCallId !== undefined ? check(`input.messages.${i}.toolCallId`, msg.toolCallId) : undefined);
+    if (bad) return bad;
+    for (const [j, c] of (msg.toolCalls ?? []).entries()) {
+      const badCall = check(`input.messages.${i}.toolCalls.${j}.id`, c?.id);
+      if (badCall) return badCall;
+    }
+  }
+  return undefined;
+}
 
 /** zod schemas for every client → server frame, keyed by `type`. */
 export const ClientFrameSchemas = {
@@ -92,14 +121,25 @@ export function parseClientFrame(text: string): ParsedClientFrame {
   }
   const schema = ClientFrameSchemas[type as ClientFrameType];
   const result = schema.safeParse(value);
-  if (result.success) return { ok: true, frame: result.data as ClientFrame };
   const rawId = (value as { id?: unknown }).id;
+  if (result.success) {
+    const frame = result.data as ClientFrame;
+    const bad = frame.type === "run" ? inputIdProblem(frame.input) : undefined;
+    if (!bad) return { ok: true, frame };
+    return {
+      ok: false,
+      fatal: false,
+      type: "run",
+      message: `Invalid 'run' frame: ${bad}`,
+      id: (frame as { id: string }).id,
+    };
+  }
   return {
     ok: false,
     fatal: false,
     type: type as ClientFrameType,
     message: `Invalid '${type}' frame: ${describeIssues(result.error)}`,
-    ...(typeof rawId === "string" && rawId.length <= 256 ? { id: rawId } : {}),
+    ...(typeof rawId === "string" && idProblem(rawId) === undefined ? { id: rawId } : {}),
   };
 }
 
@@ -119,7 +159,7 @@ function refuseTooDeep(value: unknown): ParsedClientFrame {
     fatal: false,
     type: type as ClientFrameType,
     message,
-    ...(typeof f.id === "string" && f.id.length <= 256 ? { id: f.id } : {}),
+    ...(typeof f.id === "string" && idProblem(f.id) === undefined ? { id: f.id } : {}),
   };
 }
 
@@ -128,9 +168,11 @@ export function parseRunAgentInput(
   value: unknown,
 ): { ok: true; input: RunAgentInput } | { ok: false; message: string } {
   const r = RunAgentInputSchema.safeParse(value);
-  return r.success
-    ? { ok: true, input: r.data as RunAgentInput }
-    : { ok: false, message: `Invalid RunAgentInput: ${describeIssues(r.error)}` };
+  if (!r.success) return { ok: false, message: `Invalid RunAgentInput: ${describeIssues(r.error)}` };
+  const bad = inputIdProblem(r.data as RunAgentInput);
+  return bad
+    ? { ok: false, message: `Invalid RunAgentInput: ${bad}` }
+    : { ok: true, input: r.data as RunAgentInput };
 }
 
 /**

@@ -56,6 +56,12 @@ export type { SequencedEvent } from "./runs/resume-buffer.js";
 export type { Run, RunStatus, RunSubscriber } from "./runs/run.js";
 export { BackchannelRuntime, CopilotKitSDK, createRuntime, type ListeningServer } from "./sdk.js";
 export type { FrameEncoder } from "./session/frame-encoder.js";
+export {
+  REPLAY_BUDGET_DEFAULTS,
+  type ReplayBudget,
+  ReplayScheduler,
+  type ReplayWork,
+} from "./session/replay-scheduler.js";
 export { Session } from "./session/session.js";
 export type { Transport } from "./session/transport.js";
 export { createThreadStore, lazyThreadStore, type StoreConfig } from "./store/create-store.js";

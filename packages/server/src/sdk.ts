@@ -35,6 +35,7 @@ import { AbandonedRuns } from "./runs/abandoned-runs.js";
 import { executeRun } from "./runs/execute.js";
 import { RunRegistry } from "./runs/registry.js";
 import type { Run } from "./runs/run.js";
+import { ReplayScheduler } from "./session/replay-scheduler.js";
 import { Session } from "./session/session.js";
 import type { SessionHost } from "./session/session-host.js";
 import type { ThreadPersistence } from "./store/persistence.js";
@@ -86,6 +87,8 @@ export class BackchannelRuntime implements SessionHost {
   readonly cluster: Cluster | undefined;
   /** Followers of threads (`join`) on this node. */
   readonly following: ThreadFollowing;
+  /** Replays (resume, catch-up) of every socket and stream take bounded turns, round-robin by principal. */
+  readonly replay = new ReplayScheduler();
   /** This runtime's Prometheus metrics (its own prom-client registry). See docs/deploy.md#metrics. */
   readonly metrics: RuntimeMetrics;
   /** Run-level metrics and spans. */

@@ -88,6 +88,7 @@ export class SseStream {
         ...(host.metrics ? { tallies: host.metrics.tallies } : {}),
         // A stream that closes mid-run may mean nobody will come back (AG-UI's abortRun()).
         onLeft: (run) => host.core.left(run, "http"),
+        ...(host.replay ? { replay: { scheduler: host.replay, key: () => principal.id } } : {}),
       },
     );
     res.on("close", () => this.cleanup());

@@ -2,6 +2,7 @@ import type { OpsTallies } from "../ops/metrics.js";
 import type { SequencedEvent } from "../runs/resume-buffer.js";
 import type { Run } from "../runs/run.js";
 import { type FrameEncoder, wsFrameEncoder } from "./frame-encoder.js";
+import type { ReplayScheduler, ReplayWork } from "./replay-scheduler.js";
 import type { Transport } from "./transport.js";
 
 /** Limits of one outbox. */
@@ -22,6 +23,11 @@ export interface OutboxOptions {
   tallies?: OpsTallies;
   /** Called by `clear()` (the socket or stream is gone) for each followed run still running. */
   onLeft?: (run: Run) => void;
+  /**
+   * Shares replay work fairly between principals (see ReplayScheduler); `key` names this
+   * outbox's principal. Without it, the outbox replays on its own, PUMP_BATCH frames per turn.
+   */
+  replay?: { scheduler: ReplayScheduler; key: () => string };
 }
 
 /** Where this socket is in one run's stream. */
@@ -35,6 +41,8 @@ interface Cursor {
 
 /** Largest merged text delta, so one merged frame stays small. */
 const MAX_MERGED_CHARS = 64 * 1024;
+/** Backlog characters a follow sends at once before the rest waits for the scheduler's turns. */
+const SYNC_REPLAY_CHARS = 2048;
 /** Frames sent per pump step before yielding to other sockets. */
 const PUMP_BATCH = 256;
 
@@ -55,6 +63,10 @@ export class Outbox {
   private readonly onFinished: ((runId: string) => void) | undefined;
   private readonly tallies: OpsTallies;
   private readonly onLeft: ((run: Run) => void) | undefined;
+  private readonly replay: { scheduler: ReplayScheduler; key: () => string } | undefined;
+  /** Characters handed to the transport by replays (to charge them against a budget). */
+  private replayedChars = 0;
+  private readonly work: ReplayWork = { replay: (budget) => this.replaySlice(budget) };
 
   constructor(
     private readonly transport: Transport,
@@ -68,6 +80,7 @@ export class Outbox {
     // Without shared tallies, count into a private object nobody reads (keeps the hot path branch-free).
     this.tallies = options.tallies ?? { eventsSent: 0 };
     this.onLeft = options.onLeft;
+    this.replay = options.replay;
   }
 
   /** Runs this socket follows. */
@@ -101,6 +114,7 @@ export class Outbox {
     const left = [...this.cursors.values()].map((c) => c.run).filter((run) => !run.ended);
     for (const runId of [...this.cursors.keys()]) this.unfollow(runId);
     this.subscribers.clear();
+    this.replay?.scheduler.cancel(this.work);
     if (this.onLeft) for (const run of left) this.onLeft(run);
   }
 
@@ -150,27 +164,67 @@ export class Outbox {
     else this.transport.onDrain(go);
   }
 
-  /** Sends backlog from lagging cursors while the socket has room. */
+  /** Sends backlog from lagging cursors while the socket has room (or asks the scheduler for a turn). */
   private pump(): void {
     if (!this.transport.isOpen || this.overflowed) return;
-    let sentThisTurn = 0;
-    let pending = false;
+    if (this.replay) {
+      // One slice at once (a short backlog, e.g. a fresh run's first events, goes out as before,
+      // unmerged); the rest waits for the principal's turns.
+      const { full, blocked } = this.drain(Number.POSITIVE_INFINITY, SYNC_REPLAY_CHARS);
+      if (blocked) this.schedule(false);
+      else if (full) this.replay.scheduler.request(this.replay.key(), this.work);
+      return;
+    }
+    const { full, blocked } = this.drain(PUMP_BATCH, Number.POSITIVE_INFINITY);
+    if (full || blocked) this.schedule(full && !blocked);
+  }
+
+  /** A scheduler turn's slice: up to about `budget` characters of backlog. */
+  private replaySlice(budget: number): { sent: number; more: boolean } {
+    if (!this.transport.isOpen || this.overflowed) return { sent: 0, more: false };
+    const before = this.replayedChars;
+    const { full, blocked } = this.drain(Number.POSITIVE_INFINITY, budget);
+    // Blocked on the socket: resume once it drained (which asks the scheduler again).
+    if (blocked) this.schedule(false);
+    return { sent: this.replayedChars - before, more: full && !blocked };
+  }
+
+  /**
+   * Sends backlog until `maxFrames` frames or `maxChars` characters went out (`full`), the
+   * socket is above its high-water mark (`blocked`), or the backlog is gone (neither).
+   */
+  private drain(maxFrames: number, maxChars: number): { full: boolean; blocked: boolean } {
+    let frames = 0;
+    const start = this.replayedChars;
+    let full = false;
+    let blocked = false;
     for (const cursor of [...this.cursors.values()]) {
       if (!cursor.lagging) continue;
       while (cursor.sent < cursor.run.lastSeq) {
-        if (this.transport.bufferedAmount >= this.limits.highWaterBytes || sentThisTurn >= PUMP_BATCH) {
-          pending = true;
+        if (this.transport.bufferedAmount >= this.limits.highWaterBytes) {
+          blocked = true;
+          break;
+        }
+        if (frames >= maxFrames || this.replayedChars - start >= maxChars) {
+          full = true;
           break;
         }
         if (!this.sendNext(cursor)) break;
-        sentThisTurn++;
+        frames++;
       }
       if (this.cursors.get(cursor.run.id) === cursor && cursor.sent >= cursor.run.lastSeq) {
         cursor.lagging = false;
         if (cursor.run.ended) this.finished(cursor.run.id);
       }
+      if (full || blocked) break;
     }
-    if (pending) this.schedule(sentThisTurn >= PUMP_BATCH);
+    return { full, blocked };
+  }
+
+  /** Hands one replayed frame to the transport, counting its characters. */
+  private sendReplayed(text: string): void {
+    this.replayedChars += text.length;
+    this.transport.send(text);
   }
 
   /** Sends the next frame of `cursor` (merging text deltas); false when the backlog is gone. */
@@ -184,7 +238,7 @@ export class Outbox {
     }
     const e = item.event as { type: string; messageId?: string; delta?: string };
     if (e.type !== "TEXT_MESSAGE_CONTENT" || item.seq === cursor.run.lastSeq) {
-      this.transport.send(this.encoder.event(item));
+      this.sendReplayed(this.encoder.event(item));
       this.tallies.eventsSent++;
       cursor.sent = item.seq;
       return true;
@@ -200,9 +254,9 @@ export class Outbox {
       chars += ne.delta?.length ?? 0;
       last++;
     }
-    if (last === item.seq) this.transport.send(this.encoder.event(item));
+    if (last === item.seq) this.sendReplayed(this.encoder.event(item));
     else {
-      this.transport.send(
+      this.sendReplayed(
         this.encoder.mergedText(item.runId, item.seq, last, e.messageId ?? "", deltas.join("")),
       );
     }

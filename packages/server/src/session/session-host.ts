@@ -6,6 +6,7 @@ import type { RuntimeMetrics } from "../ops/metrics.js";
 import type { ResolvedLimits } from "../options.js";
 import type { Principal } from "../principal.js";
 import type { Run } from "../runs/run.js";
+import type { ReplayScheduler } from "./replay-scheduler.js";
 
 /**
  * What a session (and the HTTP binding) needs from the runtime that owns it. Every run-level
@@ -28,4 +29,6 @@ export interface SessionHost {
   followThread(threadId: string, fn: (run: Run) => void): () => void;
   /** The runtime's metrics (slow consumers, events sent); optional (hosts in unit tests may have none). */
   readonly metrics?: RuntimeMetrics;
+  /** Shares replay work (resume, catch-up) fairly between principals; optional. */
+  readonly replay?: ReplayScheduler;
 }

@@ -86,6 +86,8 @@ export class Session {
       {
         onLeft: (run) => host.core.left(run, "websocket"),
         ...(host.metrics ? { tallies: host.metrics.tallies } : {}),
+        // Replays take turns by principal, so one user's resume storm cannot starve the others.
+        ...(host.replay ? { replay: { scheduler: host.replay, key: () => this.principal?.id ?? "" } } : {}),
       },
     );
     this.threads = new SessionThreadFollower(host, {

@@ -6,7 +6,7 @@
  * @module
  */
 import type { RunAgentInput } from "@ag-ui/core";
-import { ErrorCode } from "@backchannel/protocol";
+import { ErrorCode, idProblem } from "@backchannel/protocol";
 import type { Logger } from "pino";
 import type { ReapedRun } from "../cluster/cluster.js";
 import { BackchannelServerError } from "../errors.js";
@@ -15,7 +15,7 @@ import type { RunRegistry } from "../runs/registry.js";
 import type { Run } from "../runs/run.js";
 import { RunFold } from "./fold-run.js";
 import { mayAccess, type ThreadAccessPolicy, type ThreadAction } from "./thread-access.js";
-import { MAX_THREAD_ID_LENGTH, type RunRecord, type ThreadStore, titleFrom } from "./thread-store.js";
+import { type RunRecord, type ThreadStore, titleFrom } from "./thread-store.js";
 
 /** When idle threads are deleted. */
 export interface RetentionOptions {
@@ -134,12 +134,7 @@ export class ThreadPersistence {
    */
   async authorizeRun(principal: Principal, input: RunAgentInput): Promise<void> {
     const threadId = input.threadId;
-    if (!threadId || threadId.length > MAX_THREAD_ID_LENGTH) {
-      throw new BackchannelServerError(
-        ErrorCode.BadRequest,
-        `threadId must be 1-${MAX_THREAD_ID_LENGTH} characters; use a UUID`,
-      );
-    }
+    badThreadId(threadId);
     let ownerId: string;
     try {
       ({ ownerId } = await this.store.claimThread(threadId, principal.id, Date.now()));
@@ -163,7 +158,8 @@ export class ThreadPersistence {
     threadId: string,
     action: ThreadAction,
   ): Promise<"ok" | "not_found" | "forbidden"> {
-    if (!threadId || threadId.length > MAX_THREAD_ID_LENGTH) return "not_found";
+    // Never let an id the store cannot hold (a NUL breaks a Postgres query) look like an outage.
+    badThreadId(threadId);
     let ownerId: string | undefined;
     try {
       ownerId = await this.store.getOwner(threadId);
@@ -391,6 +387,12 @@ export class ThreadPersistence {
       }
     }
   }
+}
+
+/** Throws `bad_request` for a threadId breaking the id rule (docs/security.md). */
+function badThreadId(threadId: string): void {
+  const problem = idProblem(threadId);
+  if (problem) throw new BackchannelServerError(ErrorCode.BadRequest, `threadId ${problem}`);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

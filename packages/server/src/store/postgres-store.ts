@@ -6,7 +6,7 @@
  */
 import type pg from "pg";
 import { loadOptional } from "../optional-dependency.js";
-import { safeJson } from "./json-text.js";
+import { safeJson, safeText } from "./json-text.js";
 import { postgresMigrations, quoteIdent } from "./migrations.js";
 import { type Row, type RowDecoder, runFromRow, summaryFromRow, threadFromRow } from "./rows.js";
 import type {
@@ -185,7 +185,7 @@ class PostgresStore implements ThreadStore {
           safeJson(snap.messages),
           safeJson(snap.state ?? {}),
           snap.messages.length,
-          snap.title ?? null,
+          snap.title != null ? safeText(snap.title) : null,
           run.agent,
           new Date(run.endedAt),
           run.runId,
@@ -213,7 +213,7 @@ class PostgresStore implements ThreadStore {
           run.agent,
           run.status,
           run.errorCode ?? null,
-          run.errorMessage ?? null,
+          run.errorMessage != null ? safeText(run.errorMessage) : null,
           run.eventCount,
           run.truncated,
           new Date(run.startedAt),

@@ -4,7 +4,9 @@
  * Stores are deliberately dumb: ownership and access rules live in `persistence.ts`.
  * @module
  */
+
 import type { Message, State } from "@ag-ui/core";
+import { idProblem } from "@backchannel/protocol";
 
 /** How a run ended, as stored. */
 export type StoredRunStatus = "finished" | "error" | "cancelled";
@@ -122,7 +124,7 @@ export function decodeCursor(text: string): ThreadCursor | undefined {
     const [updatedAt, threadId] = v as [unknown, unknown];
     if (typeof updatedAt !== "number" || !Number.isFinite(updatedAt) || typeof threadId !== "string")
       return undefined;
-    if (threadId.length > MAX_THREAD_ID_LENGTH) return undefined;
+    if (threadId.length > MAX_THREAD_ID_LENGTH || idProblem(threadId) !== undefined) return undefined;
     return { updatedAt, threadId };
   } catch {
     return undefined;
@@ -130,6 +132,11 @@ export function decodeCursor(text: string): ThreadCursor | undefined {
 }
 
 /** A title for thread lists: the first user message's text, on one line, at most 80 characters. */
+/** `text` with every unpaired UTF-16 surrogate replaced by U+FFFD (what UTF-8 storage can hold). */
+export function wellFormed(text: string): string {
+  return text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
+}
+
 export function titleFrom(messages: readonly Message[]): string | undefined {
   for (const m of messages) {
     if (m.role !== "user") continue;
@@ -146,7 +153,13 @@ export function titleFrom(messages: readonly Message[]): string | undefined {
               )
               .join(" ")
           : "";
-    const line = text.replace(/\s+/g, " ").trim();
+    // Control characters (NUL breaks a Postgres text column) and unpaired surrogates go.
+    const line = wellFormed(
+      text
+        .replace(/[\u0000-\u0008\u000e-\u001f\u007f]/g, "")
+        .replace(/\s+/g, " ")
+        .trim(),
+    );
     if (line) return line.length > 80 ? `${line.slice(0, 79)}…` : line;
   }
   return undefined;
