@@ -1,6 +1,6 @@
 import type { BaseEvent, RunAgentInput } from "@ag-ui/core";
-import type { Logger } from "pino";
 import type { ResponseCacheOptions } from "./cache/types.js";
+import type { AgentLogger } from "./logger.js";
 import type { Principal } from "./principal.js";
 
 /**
@@ -11,8 +11,8 @@ export interface AgentContext {
   signal: AbortSignal;
   /** Who started the run. */
   principal: Principal;
-  /** The run's logger (child of the server's, with runId/agent bound). */
-  logger: Logger;
+  /** The run's logger (child of the server's, with runId/agent bound): a small interface, not pino's type. */
+  logger: AgentLogger;
   /**
    * W3C `traceparent` of the run (its span when an OpenTelemetry SDK records it, else the
    * client's): send it with calls to other services so they join the same trace. `RemoteAgent`

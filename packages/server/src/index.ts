@@ -44,7 +44,7 @@ export { HttpError } from "./http/http-error.js";
 export { sendError, sendJson } from "./http/respond.js";
 export type { RouteHandler } from "./http/router.js";
 export { createRunRateLimiter, type RateDecision, type RunRateLimiter } from "./limits/run-rate-limit.js";
-export { createLogger } from "./logger.js";
+export { type AgentLogger, createLogger, type LogMethod } from "./logger.js";
 export {
   type MetricsOptions,
   type ResumeResult,

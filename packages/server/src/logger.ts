@@ -32,3 +32,23 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 }
 
 export type { Logger };
+
+/** One log level: fields then a message, or a message alone. */
+export interface LogMethod {
+  (fields: object, message?: string): void;
+  (message: string): void;
+}
+
+/**
+ * The logger an agent gets as `ctx.logger`: four levels and `child`. Any logger with this
+ * shape fits (pino's, which the runtime uses, does), so agents do not depend on pino.
+ * @example ctx.logger.info({ step: "search" }, "calling the search tool");
+ */
+export interface AgentLogger {
+  debug: LogMethod;
+  info: LogMethod;
+  warn: LogMethod;
+  error: LogMethod;
+  /** A logger that adds `bindings` to every line. */
+  child(bindings: Record<string, unknown>): AgentLogger;
+}

@@ -12,6 +12,7 @@ import { CACHE_HIT_EVENT, type CacheHitValue } from "@backchannel/protocol";
 import type { Logger } from "pino";
 import type { Agent, AgentContext, AgentEvent } from "../agent.js";
 import { ConfigError } from "../errors.js";
+import type { AgentLogger } from "../logger.js";
 import type { Principal } from "../principal.js";
 import { cacheKey, defaultKeyParts } from "./key.js";
 import { renewIds, storable, uncacheableBecause } from "./replay.js";
@@ -182,7 +183,7 @@ export class ResponseCache {
     principal: Principal,
     threadId: string,
     events: Record<string, unknown>[],
-    logger: Logger,
+    logger: AgentLogger,
   ): void {
     const bytes = Buffer.byteLength(JSON.stringify(events));
     if (bytes > this.maxEntryBytes) {
