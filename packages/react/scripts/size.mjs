@@ -14,7 +14,9 @@ import { build } from "esbuild";
 /** Budgets in gzip bytes. Raise them only with a reason in the commit message. */
 const BUDGETS = {
   "everything (provider, hooks, UI)": 45 * 1024,
-  "hooks only (no UI, no Markdown)": 26 * 1024,
+  // 26 -> 27 KB: the one shared fold (live == stored, issue 12) and the copilot session with idle close
+  // (issue 13/15) moved into the client; trimming it back under 26 KB is open work in issue 13.
+  "hooks only (no UI, no Markdown)": 27 * 1024,
 };
 
 const ENTRIES = {

@@ -78,6 +78,25 @@ describe("<Markdown>", () => {
     expect(imgs[0]!.getAttribute("referrerpolicy")).toBe("no-referrer");
   });
 
+  it('namespaces footnote ids per message (security finding 12: `[^root]` rendered <div id="root">)', () => {
+    const md = "A claim[^root].\n\n[^root]: the source";
+    const { container } = render(
+      <>
+        <div id="root">host page</div>
+        <Markdown>{md}</Markdown>
+        <Markdown>{md}</Markdown>
+      </>,
+    );
+    const ids = [...container.querySelectorAll("[id]")].map((el) => el.id);
+    expect(ids.filter((id) => id === "root")).toHaveLength(1);
+    const notes = [...container.querySelectorAll("footer [id]")].map((el) => el.id);
+    expect(notes).toHaveLength(2);
+    expect(notes[0]).not.toBe(notes[1]);
+    for (const id of notes) expect(id).toMatch(/^bc-fn[\w-]+-root$/);
+    const links = [...container.querySelectorAll("sup")].map((el) => el.parentElement?.getAttribute("href"));
+    expect(links).toEqual(notes.map((id) => `#${id}`));
+  });
+
   it("re-parses only the growing block: earlier blocks keep their DOM nodes", () => {
     const { container, rerender } = render(<Markdown>{"First paragraph.\n\nSecond"}</Markdown>);
     const first = container.querySelector("p");

@@ -5,7 +5,7 @@
  * @module
  */
 import { compiler, type MarkdownToJSX, RuleType } from "markdown-to-jsx";
-import { type ComponentProps, memo, type ReactNode, useState } from "react";
+import { type ComponentProps, memo, type ReactNode, useId, useMemo, useState } from "react";
 import { safeUrl } from "./safe-url.js";
 import { splitBlocks } from "./split-blocks.js";
 
@@ -93,9 +93,12 @@ function heading(level: 1 | 2 | 3 | 4 | 5 | 6) {
 
 const SAFE_ATTRIBUTE_URL = (value: string) => safeUrl(value);
 
-function options(images: boolean): MarkdownToJSX.Options {
+function options(images: boolean, idPrefix: string): MarkdownToJSX.Options {
   return {
     disableParsingRawHTML: true,
+    // Footnotes render `id`s and `#` links: prefixed per message, so `[^root]` can never clobber
+    // (or be clobbered by) an id of the host page or of another message.
+    slugify: (text, slug) => `${idPrefix}-${slug(text)}`,
     forceBlock: true,
     wrapper: null,
     sanitizer: SAFE_ATTRIBUTE_URL,
@@ -121,12 +124,9 @@ function options(images: boolean): MarkdownToJSX.Options {
   };
 }
 
-const PLAIN = options(false);
-const WITH_IMAGES = options(true);
-
 /** One block, memoised by its text: a finished block is parsed once, however long the answer grows. */
-const Block = memo(function Block({ text, images }: { text: string; images: boolean }) {
-  return <>{compiler(text, images ? WITH_IMAGES : PLAIN)}</>;
+const Block = memo(function Block({ text, opts }: { text: string; opts: MarkdownToJSX.Options }) {
+  return <>{compiler(text, opts)}</>;
 });
 
 /**
@@ -137,6 +137,8 @@ const Block = memo(function Block({ text, images }: { text: string; images: bool
  */
 export const Markdown = memo(function Markdown({ children, images = false, className }: MarkdownProps) {
   const blocks = splitBlocks(children);
+  const idPrefix = `bc-fn${useId().replace(/[^a-zA-Z0-9_-]/g, "")}`;
+  const opts = useMemo(() => options(images, idPrefix), [images, idPrefix]);
   return (
     <div className={className ? `bc-md ${className}` : "bc-md"}>
       {blocks.map((block, i) => (
@@ -146,7 +148,7 @@ export const Markdown = memo(function Markdown({ children, images = false, class
           key={i}
           // A code fence still streaming renders as a code block, not as raw backticks.
           text={block.openFence ? `${block.text}\n${block.openFence}` : block.text}
-          images={images}
+          opts={opts}
         />
       ))}
     </div>
