@@ -191,8 +191,21 @@ export function responseCacheContract(start: () => Promise<Node[]>, stop: () => 
   /** Waits until a miss's entry is written (writes do not hold up RUN_FINISHED). */
   const settle = () => Promise.all(nodes.map((n) => n.sdk.responseCache.flush()));
 
+  /** backchannel_response_cache_{hits,misses}_total summed over the nodes, as Prometheus sees them. */
+  async function cacheCounts(): Promise<{ hits: number; misses: number }> {
+    let hits = 0;
+    let misses = 0;
+    for (const n of nodes) {
+      const { body } = await n.sdk.metrics.exposition();
+      hits += Number(/^backchannel_response_cache_hits_total (\S+)$/m.exec(body)?.[1] ?? Number.NaN);
+      misses += Number(/^backchannel_response_cache_misses_total (\S+)$/m.exec(body)?.[1] ?? Number.NaN);
+    }
+    return { hits, misses };
+  }
+
   it("a repeated question is a real run served from cache: own runId and seq, RUN_STARTED, a cache_hit marker, fresh message ids, RUN_FINISHED", async () => {
     const before = calls.get("answers") ?? 0;
+    const counted = await cacheCounts();
     const miss = await ask(alice, "answers", "Top 10 holdings");
     expect(hitOf(miss.frames)).toBeUndefined();
     await settle();
@@ -218,6 +231,7 @@ export function responseCacheContract(start: () => Promise<Node[]>, stop: () => 
     const hitIds = hit.frames.flatMap((f) => f.event.messageId ?? []);
     expect(new Set(hitIds)).toEqual(new Set(marker.messageIds));
     expect(hitIds.some((id: string) => missIds.includes(id))).toBe(false);
+    expect(await cacheCounts()).toEqual({ hits: counted.hits + 1, misses: counted.misses + 1 });
   });
 
   it("is persisted to history like any run", async () => {

@@ -162,7 +162,12 @@ export class BackchannelRuntime implements SessionHost {
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
     // Its store is chosen on first use (cluster and thread store exist by then); see cacheStore().
-    this.responseCache = new ResponseCache(options.responseCache, () => this.cacheStore(), this.logger);
+    this.responseCache = new ResponseCache(
+      options.responseCache,
+      () => this.cacheStore(),
+      this.logger,
+      (hit) => this.metrics.cacheLookup(hit),
+    );
     for (const agent of options.agents) this.responseCache.validateAgent(agent);
     this.trustProxy = options.trustProxy ?? false;
     this.metrics = new RuntimeMetrics(options.metrics);

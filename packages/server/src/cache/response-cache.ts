@@ -51,6 +51,8 @@ export class ResponseCache {
     /** The store, chosen on first use (the thread store and cluster exist by then). */
     private readonly store: () => ResponseCacheStore,
     private readonly logger: Logger,
+    /** Told of every lookup (the runtime counts them in its hit/miss metrics). */
+    private readonly onLookup: (hit: boolean) => void = () => {},
   ) {
     this.maxEntryBytes = options?.maxEntryBytes ?? 1024 * 1024;
     for (const [name, o] of Object.entries(options?.agents ?? {}))
@@ -114,6 +116,7 @@ export class ResponseCache {
   ): AsyncGenerator<AgentEvent> {
     const key = await this.keyOf(agent, settings, principal, input, ctx);
     const hit = key === undefined ? undefined : await this.lookup(key, ctx);
+    if (key !== undefined) this.onLookup(hit !== undefined && hit !== null);
     if (hit) {
       const { events, messageIds } = renewIds(hit.events);
       const value: CacheHitValue = {
