@@ -21,6 +21,7 @@ export function safeJson(value: unknown): string {
 /** Plain text for a Postgres `text` column: NUL and unpaired surrogates become U+FFFD. */
 export function safeText(text: string): string {
   return text.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what Postgres text cannot store
     /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
     "\ufffd",
   );

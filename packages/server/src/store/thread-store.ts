@@ -162,6 +162,7 @@ export function titleFrom(messages: readonly Message[]): string | undefined {
     // Control characters (NUL breaks a Postgres text column) and unpaired surrogates go.
     const line = wellFormed(
       text
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
         .replace(/[\u0000-\u0008\u000e-\u001f\u007f]/g, "")
         .replace(/\s+/g, " ")
         .trim(),
