@@ -14,9 +14,10 @@ import { build } from "esbuild";
 /** Budgets in gzip bytes. Raise them only with a reason in the commit message. */
 const BUDGETS = {
   "everything (provider, hooks, UI)": 45 * 1024,
-  // 26 -> 27 KB: the one shared fold (live == stored, issue 12) and the copilot session with idle close
-  // (issue 13/15) moved into the client; trimming it back under 26 KB is open work in issue 13.
-  "hooks only (no UI, no Markdown)": 27 * 1024,
+  // 26 -> 28 KB: the one shared fold (live == stored, issue 12), the copilot session with idle close
+  // (issues 13/15) and the response cache's fromCache moved into the client (27.0 KB measured);
+  // trimming it back under 26 KB is open work in issue 13.
+  "hooks only (no UI, no Markdown)": 28 * 1024,
 };
 
 const ENTRIES = {
