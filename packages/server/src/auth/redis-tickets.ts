@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { defineScripts } from "../cluster/scripts.js";
 import { MAX_TICKETS_PER_PRINCIPAL, type TicketRecord, type TicketStore } from "./tickets.js";
 
 /** Options of `createRedisTicketStore`. */
@@ -18,6 +19,7 @@ export interface RedisTicketStoreOptions {
  * Drops the principal's expired digests, then its oldest until there is room, then stores.
  * The dropped tickets' keys are built from the prefix: this store targets one Redis (or a
  * Redis with all keys of a prefix on one node), like the cluster's other scripts.
+ * Registered with `defineCommand` on the given client, so calls go out as EVALSHA.
  */
 const PUT_TICKET = `
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[3])
@@ -43,7 +45,10 @@ return 1`;
  * dropped), so no principal can push out another's.
  * @example new CopilotKitSDK({ agents, auth, tickets: { store: createRedisTicketStore(new Redis(process.env.REDIS_URL)) } })
  */
-export function createRedisTicketStore(redis: Redis, opts: RedisTicketStoreOptions = {}): TicketStore {
+export function createRedisTicketStore(client: Redis, opts: RedisTicketStoreOptions = {}): TicketStore {
+  const redis = defineScripts<{
+    bcPutTicket(...keysAndArgs: (string | number)[]): Promise<number>;
+  }>(client, { bcPutTicket: { numberOfKeys: 2, lua: PUT_TICKET } });
   const prefix = opts.keyPrefix ?? "bc:ticket:";
   const cap = Math.max(1, opts.maxTicketsPerPrincipal ?? MAX_TICKETS_PER_PRINCIPAL);
   // Digests are base64url (no ':'), so `p:` keys never collide with ticket keys.
@@ -51,9 +56,7 @@ export function createRedisTicketStore(redis: Redis, opts: RedisTicketStoreOptio
   return {
     async put(digest, record, ttlMs) {
       const ttl = Math.max(1, Math.ceil(ttlMs));
-      await redis.eval(
-        PUT_TICKET,
-        2,
+      await redis.bcPutTicket(
         prefix + digest,
         principalKey(record),
         JSON.stringify(record),

@@ -22,7 +22,7 @@ import type { LiveRunInfo } from "../store/persistence.js";
 import { CLUSTER_DEFAULTS, type ClusterKeys, type ClusterOptions, clusterKeys } from "./cluster-options.js";
 import { MirrorRun } from "./mirror-run.js";
 import { NODE_LOST_MESSAGE, RunPublisher } from "./publisher.js";
-import { REAP_RUN, RENEW_LEASE, START_RUN } from "./scripts.js";
+import { type ScriptedPipeline, type ScriptedRedis, withClusterScripts } from "./scripts.js";
 import { applyEntries, parseEntries, StreamReader } from "./stream-reader.js";
 
 /** What the cluster needs from the runtime. */
@@ -54,7 +54,8 @@ const EVICT_AFTER_MS = 30_000;
 /** The cluster layer of one node. Created by the SDK when `cluster` is configured. */
 export class Cluster {
   readonly nodeId: string;
-  readonly redis: Redis;
+  /** The command connection, with the cluster's Lua scripts registered. */
+  readonly redis: ScriptedRedis;
   readonly leaseMs: number;
   readonly keys: ClusterKeys;
   private readonly reapedListeners: ((run: ReapedRun) => Promise<void>)[] = [];
@@ -86,7 +87,7 @@ export class Cluster {
             { lazyConnect: false, maxRetriesPerRequest: 2 },
           )
         : options.redis.duplicate();
-    this.redis = base;
+    this.redis = withClusterScripts(base);
     this.sub = base.duplicate();
     const readerConn = base.duplicate({ maxRetriesPerRequest: null });
     for (const conn of [this.redis, this.sub, readerConn]) {
@@ -156,9 +157,7 @@ export class Cluster {
     const k = this.keys;
     const now = Date.now();
     inSpan("backchannel.redis start_run", { "db.system": "redis", "backchannel.run_id": input.runId }, () =>
-      this.redis.eval(
-        START_RUN,
-        4,
+      this.redis.bcStartRun(
         k.lease(input.runId),
         k.meta(input.runId),
         k.active,
@@ -364,12 +363,10 @@ export class Cluster {
     const entries = [...this.publishers.values()].filter(
       (p) => !p.source.ended || p.mirror.lastSeq < p.source.lastSeq,
     );
-    const pipe = this.redis.pipeline();
+    const pipe = this.redis.pipeline() as ScriptedPipeline;
     for (const p of entries) {
       const id = p.source.id;
-      pipe.eval(
-        RENEW_LEASE,
-        5,
+      pipe.bcRenewLease(
         k.lease(id),
         k.events(id),
         k.meta(id),
@@ -399,16 +396,16 @@ export class Cluster {
     const data = JSON.stringify([{ type: "RUN_ERROR", message: NODE_LOST_MESSAGE, code: "node_lost" }]);
     for (const runId of due) {
       if (this.publishers.has(runId)) continue;
+      // A run's thread never changes, so reading it before the script races with nothing.
+      const threadId = (await this.redis.hget(k.meta(runId), "threadId")) ?? "";
       const seq = Number(
-        await this.redis.eval(
-          REAP_RUN,
-          4,
+        await this.redis.bcReapRun(
           k.lease(runId),
           k.events(runId),
           k.meta(runId),
           k.active,
+          k.threadRuns(threadId),
           runId,
-          this.prefix,
           this.host.resume.retentionMs,
           data,
         ),

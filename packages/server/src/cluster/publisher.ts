@@ -5,18 +5,17 @@
  * @module
  */
 
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { inSpan } from "../ops/tracing.js";
 import type { SequencedEvent } from "../runs/resume-buffer.js";
 import type { Run, RunSubscriber } from "../runs/run.js";
 import type { ClusterKeys } from "./cluster-options.js";
 import type { MirrorRun } from "./mirror-run.js";
-import { APPEND_EVENTS } from "./scripts.js";
+import type { ScriptedRedis } from "./scripts.js";
 
 /** What a publisher needs from its cluster. */
 export interface PublisherContext {
-  readonly redis: Redis;
+  readonly redis: ScriptedRedis;
   readonly keys: ClusterKeys;
   readonly nodeId: string;
   readonly leaseMs: number;
@@ -112,9 +111,7 @@ export class RunPublisher implements RunSubscriber {
         "backchannel.redis append_events",
         { "db.system": "redis", "backchannel.run_id": runId, "backchannel.events": batch.length },
         () =>
-          this.ctx.redis.eval(
-            APPEND_EVENTS,
-            5,
+          this.ctx.redis.bcAppendEvents(
             k.lease(runId),
             k.events(runId),
             k.meta(runId),

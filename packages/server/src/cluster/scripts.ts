@@ -1,8 +1,13 @@
 /**
  * Lua scripts, so that every check-and-write on a run's keys is atomic across nodes: a run
  * is claimed once, only the lease holder appends, and a dead node's run is ended once.
+ * They are registered on each connection with ioredis `defineCommand` (`withClusterScripts`):
+ * calls go out as EVALSHA (40 bytes instead of the script), and ioredis sends the full EVAL
+ * once per connection and again after a NOSCRIPT (Redis restarted, `SCRIPT FLUSH`, failover
+ * to a replica whose script cache is empty).
  * @module
  */
+import type { ChainableCommander, Redis } from "ioredis";
 
 /** KEYS: lease, meta, active, threadRuns. ARGV: node, leaseMs, deadline, runId, threadId, agent, principal, input, startedAt, liveTtlMs. Returns 1, or 0 when the runId exists. */
 export const START_RUN = `
@@ -46,8 +51,10 @@ redis.call('PEXPIRE', KEYS[5], ARGV[5])
 return 1`;
 
 /**
- * Ends a run whose lease expired: appends RUN_ERROR (data in ARGV[4]) after the last
- * written seq. KEYS: lease, events, meta, active. ARGV: runId, keyPrefix, retentionMs, data.
+ * Ends a run whose lease expired: appends RUN_ERROR (data in ARGV[3]) after the last
+ * written seq. KEYS: lease, events, meta, active, threadRuns (of the thread in the run's meta,
+ * read before the call: Redis requires every key a script touches to be declared).
+ * ARGV: runId, retentionMs, data.
  * Returns the RUN_ERROR's seq, or a negative number when there was nothing to reap.
  */
 export const REAP_RUN = `
@@ -62,11 +69,104 @@ if #tail > 0 then
   for i = 1, #fields, 2 do if fields[i] == 'l' then last = tonumber(fields[i + 1]) end end
 end
 local seq = last + 1
-redis.call('XADD', KEYS[2], '*', 'f', seq, 'l', seq, 'd', ARGV[4])
+redis.call('XADD', KEYS[2], '*', 'f', seq, 'l', seq, 'd', ARGV[3])
 redis.call('HSET', KEYS[3], 'status', 'error', 'lastSeq', seq)
 redis.call('ZREM', KEYS[4], ARGV[1])
-local thread = redis.call('HGET', KEYS[3], 'threadId')
-if thread then redis.call('SREM', ARGV[2] .. 'thread:{' .. thread .. '}:runs', ARGV[1]) end
-redis.call('PEXPIRE', KEYS[2], ARGV[3])
-redis.call('PEXPIRE', KEYS[3], ARGV[3])
+redis.call('SREM', KEYS[5], ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+redis.call('PEXPIRE', KEYS[3], ARGV[2])
 return seq`;
+
+type Arg = string | number;
+
+/** The cluster's scripts as commands (arguments: KEYS, then ARGV, as documented on each script). */
+export interface ClusterScriptCommands<R> {
+  /** `START_RUN`: 1, or 0 when the runId exists. */
+  bcStartRun(
+    lease: string,
+    meta: string,
+    active: string,
+    threadRuns: string,
+    node: string,
+    leaseMs: Arg,
+    deadline: Arg,
+    runId: string,
+    threadId: string,
+    agent: string,
+    principal: string,
+    input: string,
+    startedAt: Arg,
+    liveTtlMs: Arg,
+  ): R;
+  /** `APPEND_EVENTS`: 1, or 0 when the lease is not ours. */
+  bcAppendEvents(
+    lease: string,
+    events: string,
+    meta: string,
+    active: string,
+    threadRuns: string,
+    node: string,
+    first: Arg,
+    last: Arg,
+    data: string,
+    terminalStatus: string,
+    runId: string,
+    retentionMs: Arg,
+    liveTtlMs: Arg,
+  ): R;
+  /** `RENEW_LEASE`: 1, or 0 when the lease was lost. */
+  bcRenewLease(
+    lease: string,
+    events: string,
+    meta: string,
+    active: string,
+    threadRuns: string,
+    node: string,
+    leaseMs: Arg,
+    deadline: Arg,
+    runId: string,
+    liveTtlMs: Arg,
+  ): R;
+  /** `REAP_RUN`: the RUN_ERROR's seq, or a negative number when there was nothing to reap. */
+  bcReapRun(
+    lease: string,
+    events: string,
+    meta: string,
+    active: string,
+    threadRuns: string,
+    runId: string,
+    retentionMs: Arg,
+    data: string,
+  ): R;
+}
+
+/** A connection with the cluster's scripts registered. */
+export type ScriptedRedis = Redis & ClusterScriptCommands<Promise<number>>;
+/** A pipeline of a `ScriptedRedis` (ioredis copies the registered scripts onto its pipelines). */
+export type ScriptedPipeline = ChainableCommander & ClusterScriptCommands<ChainableCommander>;
+
+const CLUSTER_SCRIPTS = {
+  bcStartRun: { numberOfKeys: 4, lua: START_RUN },
+  bcAppendEvents: { numberOfKeys: 5, lua: APPEND_EVENTS },
+  bcRenewLease: { numberOfKeys: 5, lua: RENEW_LEASE },
+  bcReapRun: { numberOfKeys: 5, lua: REAP_RUN },
+} as const;
+
+/**
+ * Registers `scripts` on `redis` (once; later calls find them registered) and returns it
+ * typed with the new commands.
+ */
+export function defineScripts<T>(
+  redis: Redis,
+  scripts: Record<string, { numberOfKeys: number; lua: string }>,
+): Redis & T {
+  const known = redis.scriptsSet as Record<string, unknown>;
+  for (const [name, definition] of Object.entries(scripts))
+    if (!(name in known)) redis.defineCommand(name, definition);
+  return redis as Redis & T;
+}
+
+/** `redis` with the cluster's scripts registered. */
+export function withClusterScripts(redis: Redis): ScriptedRedis {
+  return defineScripts<ClusterScriptCommands<Promise<number>>>(redis, CLUSTER_SCRIPTS);
+}
