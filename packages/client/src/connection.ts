@@ -16,7 +16,6 @@ import type {
 import { bearerSubprotocol, CloseCode, decodeServerFrame, SUBPROTOCOL } from "@backchannel/protocol";
 import { exponentialBackoff } from "./backoff.js";
 import { decideOnClose } from "./close-policy.js";
-import { isPermanentDiscoveryError } from "./discovery.js";
 import { BackchannelError, isBackchannelError } from "./errors.js";
 import { createHeartbeat, type Heartbeat } from "./heartbeat.js";
 import { Subscribable } from "./observable.js";
@@ -346,12 +345,10 @@ export class Connection extends Subscribable<ConnectionSnapshot> {
    * throwing getToken) is retried with backoff. `reconnect()` tries again after giving up.
    */
   #onCredentialsFailed(err: unknown): void {
-    if (isPermanentDiscoveryError(err)) {
-      this.#giveUp(err as BackchannelError);
-      return;
-    }
     if (isBackchannelError(err)) {
-      if (err.code !== "auth_failed") {
+      if (err.code !== "auth_failed" && !err.retryable) {
+        this.#giveUp(err);
+      } else if (err.code !== "auth_failed") {
         this.#retryLater(err);
       } else if (!this.#authRetried) {
         this.#authRetried = true;

@@ -23,28 +23,25 @@ export interface ConnectInfo {
 /** Answers that mean no Backchannel runtime is at `runtimeUrl`: retrying cannot change them. */
 const NOT_A_RUNTIME = new Set([404, 405, 410]);
 
-const permanent = new WeakSet<object>();
-
 /**
- * Whether `error` is a discovery failure no retry can fix: `/connect` does not exist (HTTP 404,
- * 405, 410) or answered with something that is not a Backchannel answer. The connection gives
- * up on these at once (`disconnected`) instead of retrying them forever as "connecting".
+ * A discovery failure no retry can fix: `/connect` does not exist (HTTP 404, 405, 410) or
+ * answered with something that is not a Backchannel answer. `retryable: false` makes the
+ * connection give up at once (`disconnected`) instead of retrying forever as "connecting".
  */
-export function isPermanentDiscoveryError(error: unknown): boolean {
-  return typeof error === "object" && error !== null && permanent.has(error);
-}
-
 function permanentError(code: "connection_failed" | "protocol_error", message: string, cause?: unknown) {
-  const error = new BackchannelError(code, message, cause === undefined ? {} : { cause });
-  permanent.add(error);
-  return error;
+  return new BackchannelError(
+    code,
+    message,
+    cause === undefined ? { retryable: false } : { cause, retryable: false },
+  );
 }
 
 /**
  * Calls `POST <runtimeUrl>/connect`. `token`, when given, goes in `Authorization`; cookies
  * follow the fetch defaults (same-origin), which is how the Next.js route knows the user.
  * Throws `BackchannelError`: `auth_failed` on 401/403, `connection_failed` otherwise, and
- * `protocol_error` for an answer that is not Backchannel's; see `isPermanentDiscoveryError`.
+ * `protocol_error` for an answer that is not Backchannel's; those that no retry can fix have
+ * `retryable: false`.
  */
 export async function discover(
   runtimeUrl: string,

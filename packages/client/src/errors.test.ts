@@ -45,4 +45,17 @@ describe("BackchannelError", () => {
     expect(isBackchannelError({ name: "BackchannelError", code: "x" })).toBe(false);
     expect(isBackchannelError(null)).toBe(false);
   });
+
+  it("says whether a retry may help: by code unless the error says otherwise", () => {
+    expect(new BackchannelError("connection_failed", "lost").retryable).toBe(true);
+    expect(new BackchannelError("rate_limited", "slow down").retryable).toBe(true);
+    expect(new BackchannelError("auth_failed", "who?").retryable).toBe(false);
+    expect(new BackchannelError("protocol_error", "what?").retryable).toBe(false);
+    expect(new BackchannelError("connection_failed", "no runtime here", { retryable: false }).retryable).toBe(
+      false,
+    );
+    expect(BackchannelError.from({ type: "error", code: "unavailable", message: "db down" }).retryable).toBe(
+      true,
+    );
+  });
 });

@@ -44,6 +44,26 @@ export interface BackchannelErrorOptions {
   retryAfterMs?: number;
   /** For connection errors: the WebSocket close code that caused it. */
   closeCode?: number;
+  /** Whether trying again may succeed. @default by code: see `isRetryableCode` */
+  retryable?: boolean;
+}
+
+/**
+ * Codes that describe a passing condition (a dropped network, a busy or restarting server, a
+ * rate limit): trying the same thing again later may succeed. Every other code needs something
+ * to change first (credentials, the URL, the request, a version).
+ */
+const RETRYABLE_CODES: ReadonlySet<string> = new Set([
+  "connection_failed",
+  "rate_limited",
+  "unavailable",
+  "too_many_runs",
+  "internal",
+]);
+
+/** Whether errors with `code` are retryable unless they say otherwise (`BackchannelError.retryable`). */
+export function isRetryableCode(code: string): boolean {
+  return RETRYABLE_CODES.has(code);
 }
 
 /**
@@ -62,6 +82,12 @@ export class BackchannelError extends Error {
   readonly retryAfterMs: number | undefined;
   /** For connection errors: the WebSocket close code that caused it. */
   readonly closeCode: number | undefined;
+  /**
+   * Whether trying the same thing again may succeed. A connection error that is not retryable
+   * (no runtime at `runtimeUrl`, an answer that is not Backchannel's) makes the client stop at
+   * once (`disconnected`) instead of retrying it as `connecting`.
+   */
+  readonly retryable: boolean;
 
   constructor(code: BackchannelErrorCode, message: string, options: BackchannelErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -69,6 +95,7 @@ export class BackchannelError extends Error {
     this.runId = options.runId;
     this.retryAfterMs = options.retryAfterMs;
     this.closeCode = options.closeCode;
+    this.retryable = options.retryable ?? isRetryableCode(code);
   }
 
   /**

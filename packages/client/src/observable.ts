@@ -1,8 +1,8 @@
 /**
  * The one subscribable base: listeners plus a frozen snapshot that is replaced only when a
  * field changed (shallow compare), so `useSyncExternalStore` and any other observer can
- * compare snapshots by identity. The connection, the copilot session and the environment
- * watcher build on it.
+ * compare snapshots by identity. The connection, the agent thread and the copilot session
+ * build on it.
  * @module
  */
 
@@ -31,6 +31,11 @@ export class Subscribable<S extends object> implements Observable<S> {
   };
 
   getSnapshot = (): S => this.#snapshot;
+
+  /** Drops every listener (the owner was disposed; nothing it does later is news). */
+  protected unsubscribeAll(): void {
+    this.#listeners.clear();
+  }
 
   /** Merges `patch` into the snapshot; notifies listeners only when a field changed identity. */
   protected update(patch: Partial<S>): void {

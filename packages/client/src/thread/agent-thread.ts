@@ -20,6 +20,7 @@ import {
 import type { BackchannelClient } from "../client.js";
 import { BackchannelError } from "../errors.js";
 import { randomId } from "../ids.js";
+import { Subscribable } from "../observable.js";
 import type { RunHandle, RunResult } from "../run-handle.js";
 import type { FollowedRun, ThreadFollow } from "../thread-follow.js";
 import { type ClientTool, type PendingToolCall, runToolCalls } from "./client-tools.js";
@@ -64,7 +65,7 @@ const EMPTY: readonly never[] = Object.freeze([]);
  * thread.subscribe(() => render(thread.getSnapshot().messages));
  * await thread.sendMessage({ content: "What is today's NAV?" });
  */
-export class AgentThread {
+export class AgentThread extends Subscribable<AgentThreadSnapshot> {
   /** The agent this thread talks to. */
   readonly agent: string;
   #client: BackchannelClient;
@@ -72,8 +73,6 @@ export class AgentThread {
   #threadId: string;
   #fold: FoldState;
   #notifier: Notifier;
-  #listeners = new Set<() => void>();
-  #snapshot: AgentThreadSnapshot;
   #active: { handle: RunHandle; off: () => void } | null = null;
   #chain: Chain | null = null;
   #queue: QueueItem[] = [];
@@ -94,6 +93,8 @@ export class AgentThread {
     if (!options?.client || typeof options.agent !== "string" || options.agent === "") {
       throw new TypeError("new AgentThread({ client, agent }) needs a client and the agent's name.");
     }
+    // The real first snapshot needs the fields below; the base only needs an object to start from.
+    super({} as AgentThreadSnapshot);
     this.#opts = options;
     this.#client = options.client;
     this.agent = options.agent;
@@ -103,7 +104,7 @@ export class AgentThread {
       state: options.initialState ?? {},
     });
     this.#endedEarly = Object.freeze({ ...options.endedEarly });
-    this.#snapshot = Object.freeze(this.#build());
+    this.update(this.#build());
     this.#notifier = createNotifier(options.throttleMs, () => this.#flush());
     if (options.follow) this.#join();
   }
@@ -112,15 +113,6 @@ export class AgentThread {
   get following(): ThreadFollow | null {
     return this.#following;
   }
-
-  /** The current snapshot (stable identity until something changes). Safe to pass unbound. */
-  getSnapshot = (): AgentThreadSnapshot => this.#snapshot;
-
-  /** Calls `listener` after each (batched) change. Returns the unsubscribe function. Safe to pass unbound. */
-  subscribe = (listener: () => void): (() => void) => {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  };
 
   /**
    * Sends a user message and runs the agent. Resolves when that run, and any follow-up runs
@@ -315,7 +307,7 @@ export class AgentThread {
       this.#detach();
     }
     this.#notifier.cancel();
-    this.#listeners.clear();
+    this.unsubscribeAll();
   }
 
   // ------------------------------------------------------------------ internals
@@ -621,15 +613,8 @@ export class AgentThread {
     };
   }
 
+  /** Publishes a new snapshot if any field changed (listeners run only then). */
   #flush(): void {
-    const next = this.#build();
-    const prev = this.#snapshot;
-    let same = true;
-    for (const key of Object.keys(next) as (keyof AgentThreadSnapshot)[]) {
-      if (next[key] !== prev[key]) same = false;
-    }
-    if (same) return;
-    this.#snapshot = Object.freeze(next);
-    for (const listener of this.#listeners) listener();
+    this.update(this.#build());
   }
 }
