@@ -16,10 +16,12 @@ const SERIAL = [
 
 export default defineConfig({
   resolve: {
-    // Tests run the TypeScript sources directly (no build step needed).
-    conditions: ["source"],
+    // Tests run the TypeScript sources directly (no build step needed). The condition is our
+    // own: third-party packages also publish a generic `source` one, which would resolve them
+    // to raw sources too (test/export-condition.test.ts).
+    conditions: ["@backchannel/source"],
   },
-  ssr: { resolve: { conditions: ["source"] } },
+  ssr: { resolve: { conditions: ["@backchannel/source"] } },
   test: {
     testTimeout: 20_000,
     hookTimeout: 20_000,

@@ -39,7 +39,7 @@ await build({
   bundle: true,
   format: "esm",
   platform: "node",
-  conditions: ["source"],
+  conditions: ["@backchannel/source"],
   external: ["react", "react-dom", "react/jsx-runtime", "happy-dom"],
   outfile,
   logLevel: "silent",

@@ -134,7 +134,7 @@ beforeAll(async () => {
     format: "esm",
     platform: "browser",
     target: "es2022",
-    conditions: ["source"],
+    conditions: ["@backchannel/source"],
     define: { "process.env.NODE_ENV": '"production"' },
     minify: true,
     write: false,

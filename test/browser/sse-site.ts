@@ -38,7 +38,7 @@ export async function startSseSite(opts: { entry?: string; routeViaProxy?: boole
           bundle: true,
           format: "esm",
           platform: "browser",
-          conditions: ["source"],
+          conditions: ["@backchannel/source"],
           write: false,
           outdir: "/out",
           logLevel: "silent",

@@ -93,7 +93,7 @@ describe.skipIf(!ready)("rolling restart behind nginx", () => {
       format: "esm",
       platform: "browser",
       target: "es2022",
-      conditions: ["source"],
+      conditions: ["@backchannel/source"],
       define: { "process.env.NODE_ENV": '"production"' },
       minify: true,
       write: false,

@@ -5,7 +5,9 @@
  * buffer and on how long the stream may stay silent.
  *
  * Hand-written because the usual parser package publishes its TypeScript sources under
- * the `source` export condition this workspace builds with, which breaks type checking.
+ * the generic `source` export condition, which this workspace used to build with. The
+ * workspace's condition is now `@backchannel/source`, so that no longer collides; moving to
+ * the package is open in issue 12.
  * @module
  */
 import { RemoteAgentError } from "./errors.js";

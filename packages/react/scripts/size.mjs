@@ -42,7 +42,7 @@ async function measure(contents) {
     target: "es2022",
     write: false,
     // Build from source, as the published dist would be (both are plain ESM).
-    conditions: ["source"],
+    conditions: ["@backchannel/source"],
     external: ["react", "react-dom", "react/jsx-runtime", "react-dom/client"],
     metafile: true,
     logLevel: "silent",
