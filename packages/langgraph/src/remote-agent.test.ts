@@ -193,6 +193,71 @@ describe("RemoteAgent", () => {
     expect(big).toMatchObject({ code: "remote_bad_event" });
   });
 
+  it("strips a UTF-8 BOM that arrives split across writes, and reads CR-only line ends", async () => {
+    const { url } = await startEndpoint(async (res, body) => {
+      sse(res);
+      const text = pythonStyleRun(body)
+        .map((e) => `data: ${JSON.stringify(e)}\r\r`)
+        .join("");
+      const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]);
+      // One byte per write, each flushed before the next: the BOM and every CR land alone.
+      for (let i = 0; i < 40; i++)
+        await new Promise((resolve) => res.write(bytes.subarray(i, i + 1), resolve));
+      res.end(bytes.subarray(40));
+    });
+    const events = await collect(new RemoteAgent({ name: "r", description: "r", url }), runInput());
+    expect(types(events)).toEqual([
+      "RUN_STARTED",
+      "STEP_STARTED",
+      "TEXT_MESSAGE_START",
+      "TEXT_MESSAGE_CONTENT",
+      "TEXT_MESSAGE_CONTENT",
+      "TEXT_MESSAGE_END",
+      "STEP_FINISHED",
+      "RUN_FINISHED",
+    ]);
+  });
+
+  it("throws remote_bad_event as soon as a streaming event grows past maxEventBytes, before it ends", async () => {
+    const { url } = await startEndpoint(async (res, body) => {
+      sse(res);
+      res.write(frame({ type: "RUN_STARTED", threadId: body.threadId, runId: body.runId }));
+      res.write('data: {"type":"STATE_SNAPSHOT","snapshot":"');
+      // Never finished: only the cap can end this run (idleTimeoutMs is far away).
+      for (let i = 0; i < 30 && !res.destroyed; i++)
+        await new Promise((resolve) => res.write("x".repeat(100), resolve));
+    });
+    const agent = new RemoteAgent({
+      name: "r",
+      description: "r",
+      url,
+      maxEventBytes: 1000,
+      idleTimeoutMs: 60_000,
+    });
+    const error = await collect(agent, runInput()).catch((e) => e);
+    expect(error).toBeInstanceOf(RemoteAgentError);
+    expect(error).toMatchObject({ code: "remote_bad_event" });
+    expect(error.message).toContain("maxEventBytes");
+  });
+
+  it("counts the cap per event: comments and events under maxEventBytes never add up", async () => {
+    const near = { type: "STATE_SNAPSHOT", snapshot: { blob: "x".repeat(900) } };
+    const { url } = await startEndpoint(async (res, body) => {
+      sse(res);
+      res.write(frame({ type: "RUN_STARTED", threadId: body.threadId, runId: body.runId }));
+      for (let i = 0; i < 5; i++) {
+        for (let j = 0; j < 40; j++) await new Promise((resolve) => res.write(": keep-alive\n\n", resolve));
+        const text = frame(near);
+        for (let at = 0; at < text.length; at += 100)
+          await new Promise((resolve) => res.write(text.slice(at, at + 100), resolve));
+      }
+      res.end(frame({ type: "RUN_FINISHED", threadId: body.threadId, runId: body.runId }));
+    });
+    const agent = new RemoteAgent({ name: "r", description: "r", url, maxEventBytes: 1000 });
+    const events = await collect(agent, runInput());
+    expect(types(events)).toEqual(["RUN_STARTED", ...Array(5).fill("STATE_SNAPSHOT"), "RUN_FINISHED"]);
+  });
+
   it("on cancel stops quietly and closes the connection so the remote can stop", async () => {
     const { url, seen } = await startEndpoint((res, body) => {
       sse(res);

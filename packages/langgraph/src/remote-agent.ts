@@ -30,7 +30,11 @@ export interface RemoteAgentOptions {
   connectTimeoutMs?: number;
   /** Give up if the stream stays silent this long between events. @default 300000 */
   idleTimeoutMs?: number;
-  /** Largest single SSE event accepted, in bytes. @default 8388608 (8 MiB) */
+  /**
+   * Largest single SSE event accepted, in characters (its data, event and id; while it
+   * streams, also its unfinished line). Checked as it arrives, so an endless event fails
+   * once it passes this, not when memory runs out. @default 8388608 (8 Mi)
+   */
   maxEventBytes?: number;
   /** The fetch implementation (a proxy-aware one, or a test double). @default globalThis.fetch */
   fetch?: typeof fetch;

@@ -1,15 +1,10 @@
 /**
  * Reads a `text/event-stream` body as a sequence of SSE messages (the WHATWG
- * event-stream format: `data:`/`event:`/`id:` fields, `:` comments, events ended by a
- * blank line, any of CRLF/LF/CR as line ends), with a cap on how much one event may
- * buffer and on how long the stream may stay silent.
- *
- * Hand-written because the usual parser package publishes its TypeScript sources under
- * the generic `source` export condition, which this workspace used to build with. The
- * workspace's condition is now `@backchannel/source`, so that no longer collides; moving to
- * the package is open in issue 12.
+ * event-stream format, parsed by `eventsource-parser`), with a cap on how much one event
+ * may buffer and on how long the stream may stay silent.
  * @module
  */
+import { createParser, type EventSourceParser } from "eventsource-parser";
 import { RemoteAgentError } from "./errors.js";
 
 /** One dispatched SSE event. */
@@ -24,95 +19,91 @@ export interface SseMessage {
 
 /** Limits of {@link readSseEvents}. */
 export interface SseLimits {
-  /** Largest event (all its unparsed lines) in characters. */
+  /**
+   * Largest event in characters: its `data` (lines joined) plus its `event` and `id`, and
+   * while it is still arriving, its unparsed line too.
+   */
   maxEventBytes: number;
   /** Longest silence between two chunks of the body, in ms. */
   idleTimeoutMs: number;
 }
 
-/** Incremental event-stream parser: feed text, collect completed events. */
+/**
+ * Incremental event-stream parser over `eventsource-parser`: feed text, collect completed
+ * events. Adds what that package leaves to its caller: a leading BOM is stripped when it
+ * arrives as U+FEFF (how `TextDecoder` yields one when told not to drop it; the package
+ * only recognises the BOM's three UTF-8 bytes read as Latin-1), and one event may not grow
+ * past `maxEventBytes`.
+ */
 export class SseParser {
-  private buffer = "";
-  private data: string[] = [];
-  private event: string | undefined;
-  private id: string | undefined;
-  private pendingBytes = 0;
+  private readonly parser: EventSourceParser;
+  private completed: SseMessage[] = [];
+  private overflow = false;
   private started = false;
+  private endsWithCr = false;
 
-  constructor(private readonly maxEventBytes: number) {}
+  constructor(private readonly maxEventBytes: number) {
+    this.parser = createParser({
+      // Caps what waits for a line end plus the data of the event being assembled.
+      maxBufferSize: maxEventBytes,
+      onEvent: (message) => {
+        // An event that arrived whole in one chunk was never buffered: measure it here.
+        const size = message.data.length + (message.event?.length ?? 0) + (message.id?.length ?? 0);
+        if (size > this.maxEventBytes) this.overflow = true;
+        if (this.overflow) return;
+        this.completed.push({
+          data: message.data,
+          ...(message.event !== undefined ? { event: message.event } : {}),
+          ...(message.id !== undefined ? { id: message.id } : {}),
+        });
+      },
+      onError: (error) => {
+        if (error.type === "max-buffer-size-exceeded") this.overflow = true;
+        // Other parse errors (an invalid `retry:`) do not matter for a one-shot POST stream.
+      },
+    });
+  }
 
-  /** Parses `text` and returns the events it completed. Throws when one grows past the cap. */
+  /**
+   * Parses `text` and returns the events it completed. Throws {@link RemoteAgentError}
+   * (`remote_bad_event`) once an event grows past the cap; the parser is unusable after.
+   */
   feed(text: string): SseMessage[] {
     if (!this.started && text.length > 0) {
       this.started = true;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
-    this.buffer += text;
-    const out: SseMessage[] = [];
-    let start = 0;
-    for (let i = 0; i < this.buffer.length; i++) {
-      const c = this.buffer.charCodeAt(i);
-      if (c !== 10 && c !== 13) continue;
-      // A CR at the very end may be the first half of CRLF: wait for the next chunk.
-      if (c === 13 && i === this.buffer.length - 1) break;
-      const line = this.buffer.slice(start, i);
-      if (c === 13 && this.buffer.charCodeAt(i + 1) === 10) i++;
-      start = i + 1;
-      const message = this.line(line);
-      if (message) out.push(message);
-    }
-    this.buffer = this.buffer.slice(start);
-    this.check(this.buffer.length);
-    return out;
+    if (this.overflow) throw this.tooLarge();
+    if (text.length > 0) this.endsWithCr = text.charCodeAt(text.length - 1) === 13;
+    this.parser.feed(text);
+    if (this.overflow) throw this.tooLarge();
+    return this.take();
   }
 
-  private check(extra: number): void {
-    if (this.pendingBytes + extra > this.maxEventBytes) {
-      throw new RemoteAgentError(
-        "remote_bad_event",
-        `An event from the remote agent exceeded ${this.maxEventBytes} bytes (maxEventBytes).`,
-      );
-    }
-  }
-
-  /** Ends the stream: a trailing CR counts as a line end; an unterminated event is dropped. */
+  /**
+   * Ends the stream. A trailing CR still counts as a line end; an event without its blank
+   * line is dropped, as the format says.
+   */
   end(): SseMessage[] {
-    const out: SseMessage[] = [];
-    if (this.buffer.endsWith("\r")) {
-      const message = this.line(this.buffer.slice(0, -1));
-      if (message) out.push(message);
-    }
-    this.buffer = "";
+    if (this.overflow) throw this.tooLarge();
+    // The parser holds a final CR back in case an LF follows; none will, so the CR ended a
+    // line. Completing it as CRLF ends that line and nothing more.
+    if (this.endsWithCr) this.parser.feed("\n");
+    this.endsWithCr = false;
+    return this.take();
+  }
+
+  private take(): SseMessage[] {
+    const out = this.completed;
+    this.completed = [];
     return out;
   }
 
-  private line(line: string): SseMessage | undefined {
-    if (line === "") return this.dispatch();
-    this.pendingBytes += line.length + 1;
-    this.check(0);
-    if (line.startsWith(":")) return undefined;
-    const colon = line.indexOf(":");
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? "" : line.slice(colon + 1);
-    if (value.startsWith(" ")) value = value.slice(1);
-    if (field === "data") this.data.push(value);
-    else if (field === "event") this.event = value;
-    else if (field === "id" && !value.includes("\0")) this.id = value;
-    // `retry` and unknown fields do not matter for a one-shot POST stream.
-    return undefined;
-  }
-
-  private dispatch(): SseMessage | undefined {
-    const hadData = this.data.length > 0;
-    const message: SseMessage = {
-      data: this.data.join("\n"),
-      ...(this.event !== undefined ? { event: this.event } : {}),
-      ...(this.id !== undefined ? { id: this.id } : {}),
-    };
-    this.data = [];
-    this.event = undefined;
-    this.pendingBytes = 0;
-    return hadData ? message : undefined;
+  private tooLarge(): RemoteAgentError {
+    return new RemoteAgentError(
+      "remote_bad_event",
+      `An event from the remote agent exceeded ${this.maxEventBytes} characters (maxEventBytes).`,
+    );
   }
 }
 
