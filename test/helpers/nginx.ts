@@ -72,7 +72,7 @@ server {
         proxy_read_timeout 75s;
         proxy_send_timeout 75s;
         proxy_connect_timeout 2s;
-        proxy_next_upstream error timeout http_503;
+        proxy_next_upstream error timeout http_503 non_idempotent;
         proxy_next_upstream_tries 3;
         client_max_body_size 1m;
     }

@@ -28,8 +28,17 @@ export const HttpOnlyErrorCode = {
   TooManyConnections: "too_many_connections",
   /** `limits.maxConnections` reached (WebSocket: close 1013). */
   Overloaded: "overloaded",
-  /** The server is shutting down (WebSocket: close 1001); retry shortly, another node may answer. */
+  /**
+   * The server is shutting down for good (WebSocket: close 1001); retry shortly with backoff.
+   * No longer sent by the runtime, which drains with `service_restart`; clients still accept it.
+   */
   GoingAway: "going_away",
+  /**
+   * The server drains for a restart or deploy (WebSocket: close 1012): its runs go on and stay
+   * resumable from any node. Reconnect at once, without backoff (the load balancer picks a node
+   * that is up), and resume. Ends open SSE streams (`event: error`) and refuses new requests (503).
+   */
+  ServiceRestart: "service_restart",
 } as const;
 
 export type HttpOnlyErrorCode = (typeof HttpOnlyErrorCode)[keyof typeof HttpOnlyErrorCode];
@@ -62,6 +71,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<HttpErrorCode, number>> = {
   [HttpOnlyErrorCode.TooManyConnections]: 429,
   [HttpOnlyErrorCode.Overloaded]: 503,
   [HttpOnlyErrorCode.GoingAway]: 503,
+  [HttpOnlyErrorCode.ServiceRestart]: 503,
 };
 
 /**

@@ -158,6 +158,31 @@ describe("CopilotKitSDK", () => {
     await expect(fetch(`${srv.httpUrl}/copilotkit/health`)).rejects.toThrow();
   });
 
+  it("graceful shutdown waits for a run launched after the drain began (a start that passed its checks as it began), not only the runs running then", async () => {
+    const { sdk } = await serve({ shutdownDeadlineMs: 20_000 });
+    const principal = { id: "apikey:default", kind: "api_key" } as const;
+    const input = (runId: string, count: number, delayMs: number) =>
+      ({
+        threadId: `t-${runId}`,
+        runId,
+        messages: [],
+        tools: [],
+        context: [],
+        state: {},
+        forwardedProps: { count, delayMs },
+      }) as never;
+    const early = sdk.startRun(input("early", 2, 10), streamer as never, principal);
+    const closing = sdk.close();
+    // Ends well after `early`: before the fix the drain stopped waiting when `early` ended and cut it.
+    const late = sdk.startRun(input("late", 10, 30), streamer as never, principal);
+    await closing;
+    expect(early.status).toBe("finished");
+    expect(late.status).toBe("finished");
+    expect(
+      late.buffer.since(0, late.lastSeq)!.filter((e) => e.event.type === "TEXT_MESSAGE_CONTENT"),
+    ).toHaveLength(10);
+  });
+
   it("a stalled reader does not grow server memory without bound: it is cut at 4001 and can resume the full transcript", async () => {
     const { sdk, srv } = await serve({
       limits: { outboundHighWaterBytes: 16 * 1024, maxOutboundQueueBytes: 256 * 1024 },

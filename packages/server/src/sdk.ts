@@ -461,6 +461,9 @@ export class BackchannelRuntime implements SessionHost {
     if (path !== this.basePath && !path.startsWith(`${this.basePath}/`)) return false;
     const match = this.router.match(req.method ?? "GET", path.slice(this.basePath.length) || "/");
     if (!match) return false;
+    // A draining node ends each connection after its answer, so a proxy's or client's keep-alive
+    // pool never sends the next request (a reconnect's /connect, a resume) to it again.
+    if (this.closing && !res.headersSent) res.setHeader("connection", "close");
     if (match === "method_not_allowed") {
       sendHttpError(res, new HttpError("method_not_allowed", `${req.method} is not supported on ${path}`));
       return true;
@@ -582,19 +585,21 @@ export class BackchannelRuntime implements SessionHost {
     for (const session of [...this.sessions]) session.close(CloseCode.ServiceRestart, "service restart");
     this.http.close();
     this.abandoned.close();
-    const running = this.registry.running();
-    if (running.length) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.all(running.map((r) => r.done)),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, deadlineMs);
-        }),
-      ]);
-      clearTimeout(timer);
-      for (const run of this.registry.running())
-        run.fail("Server shut down before the run finished; start it again", "shutdown");
+    // Every run registered until the deadline is waited for, not only those running now: a
+    // request that passed its checks just before the drain (an HTTP run, a start awaiting Redis)
+    // may still launch one. Failing it when the earlier runs end would cut an answer that had
+    // the whole deadline to finish.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<"deadline">((resolve) => {
+      timer = setTimeout(() => resolve("deadline"), deadlineMs);
+    });
+    for (let running = this.registry.running(); running.length; running = this.registry.running()) {
+      const ended = await Promise.race([Promise.all(running.map((r) => r.done)), deadline]);
+      if (ended === "deadline") break;
     }
+    clearTimeout(timer);
+    for (const run of this.registry.running())
+      run.fail("Server shut down before the run finished; start it again", "shutdown");
     clearInterval(this.sweeper);
     // Cache entries still being written land before Redis and the thread store close.
     await this.responseCache.flush();

@@ -5,13 +5,20 @@
 // Prints one line `{"listening":<port>}` on stdout once it accepts connections.
 import { CopilotKitSDK, createLogger, createPostgresStore, createSqliteStore } from "../dist/index.js";
 
+// An abortable pause that removes its abort listener when it ends: one runs per token, and a
+// listener left behind per token piles up on the run's signal (MaxListenersExceededWarning).
 const sleep = (ms, signal) =>
   new Promise((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
       clearTimeout(t);
       reject(signal.reason);
-    });
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
   });
 
 /** Streams `count` tokens "t0 t1 ..." with `delayMs` between them (forwardedProps). */

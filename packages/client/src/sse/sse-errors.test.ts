@@ -23,6 +23,14 @@ describe("classifyHttpFailure", () => {
     expect(classifyHttpFailure(503, err("going_away"))).toMatchObject({ kind: "close", code: 1001 });
   });
 
+  it("treats a draining node's 503 service_restart as close 1012 (reconnect at once elsewhere)", () => {
+    expect(classifyHttpFailure(503, err("service_restart"))).toEqual({
+      kind: "close",
+      code: 1012,
+      reason: "m-service_restart",
+    });
+  });
+
   it("hands a 503 `unavailable` (store or Redis down) to the run, like the WebSocket's error frame", () => {
     expect(classifyHttpFailure(503, err("unavailable", 2000))).toEqual({
       kind: "frame",
@@ -60,6 +68,7 @@ describe("classifyStreamError", () => {
     });
     expect(classifyStreamError(data("slow_consumer"))).toMatchObject({ kind: "close", code: 4001 });
     expect(classifyStreamError(data("going_away"))).toMatchObject({ kind: "close", code: 1001 });
+    expect(classifyStreamError(data("service_restart"))).toMatchObject({ kind: "close", code: 1012 });
     expect(classifyStreamError(data("auth_failed"))).toMatchObject({ kind: "close", code: 1008 });
     expect(classifyStreamError("not json")).toMatchObject({ kind: "close", code: 1006 });
   });

@@ -42,6 +42,8 @@ export function classifyHttpFailure(
   if (status === 401) return { kind: "close", code: CloseCode.PolicyViolation, reason: error.message };
   // A dependency outage refused this request only (the same `error` a WebSocket gets for it).
   if (error.code === "unavailable") return { kind: "frame", ...error };
+  if (error.code === "service_restart")
+    return { kind: "close", code: CloseCode.ServiceRestart, reason: error.message };
   if (error.code === "going_away") return { kind: "close", code: CloseCode.GoingAway, reason: error.message };
   if (status === 503 || (status === 429 && error.code !== "rate_limited")) {
     return { kind: "close", code: CloseCode.Overloaded, reason: error.message };
@@ -63,6 +65,8 @@ export function classifyStreamError(data: string): SseFailure {
   }
   if (RUN_ENDING.has(code)) return { kind: "frame", code, message };
   if (code === "auth_failed") return { kind: "close", code: CloseCode.PolicyViolation, reason: message };
+  // A draining node (rolling restart): like close 1012, reconnect at once and resume elsewhere.
+  if (code === "service_restart") return { kind: "close", code: CloseCode.ServiceRestart, reason: message };
   if (code === "going_away") return { kind: "close", code: CloseCode.GoingAway, reason: message };
   if (code === "slow_consumer") return { kind: "close", code: CloseCode.SlowConsumer, reason: message };
   return { kind: "close", code: 1006, reason: message };

@@ -172,13 +172,15 @@ export class RunCore {
         );
       }
       await this.deps.authorizeRun(principal, input);
-      if (ctx.gone?.()) return { ok: false, code: "gone", message: "The requester went away" };
       // A duplicate may have raced us through the awaits above.
       const raced = await this.findRun(input.runId);
       if (raced) return this.retry(principal, raced, req.after ?? 0);
     } catch (err) {
       return refusalFrom(err, this.deps.logger);
     }
+    // Checked after the last await: a socket closed meanwhile (a draining node closes them all
+    // with 1012) starts nothing here; its client sends the run again to the node it reconnects to.
+    if (ctx.gone?.()) return { ok: false, code: "gone", message: "The requester went away" };
     const refused = ctx.admit?.();
     if (refused) return refused;
     // The response cache's one hook: the agent of a cached agent's run may answer from it.

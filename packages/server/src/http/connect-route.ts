@@ -64,6 +64,7 @@ export function connectRoute(binding: HttpBinding): HttpHandler {
   const host = binding.host;
   return async (req, res) => {
     checkOrigin(req, binding.config.allowedOrigins);
+    binding.refuseWhileDraining();
     const principal = await binding.authenticate(req);
     const body = (await readJsonBody(req, 4096)) as { ticket?: unknown } | undefined;
     if (body !== undefined && (typeof body !== "object" || body === null || Array.isArray(body))) {

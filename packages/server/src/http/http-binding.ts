@@ -100,9 +100,7 @@ export class HttpBinding {
    * connection limits as WebSockets, server-wide and per principal. Throws HttpError 503/429.
    */
   openStream(res: ServerResponse, principal: Principal): SseStream {
-    if (this.closing) {
-      throw new HttpError("going_away", "Server shutting down; retry shortly", { retryAfterMs: 1000 });
-    }
+    this.refuseWhileDraining();
     // Authenticated connections only: sockets still authenticating have their own budget and
     // can never take an SSE stream's place.
     if (this.host.stats().authenticated >= this.host.limits.maxConnections) {
@@ -127,10 +125,32 @@ export class HttpBinding {
     return stream;
   }
 
-  /** Ends every stream with `going_away` (clients resume elsewhere) and refuses new ones. */
+  /** True once the runtime drains (from the start of `close()`). */
+  get draining(): boolean {
+    return this.closing;
+  }
+
+  /**
+   * Throws 503 `service_restart` while draining: a draining node starts nothing new, and the
+   * client, told it restarts, goes to another node at once (docs/http.md#stream-level-errors).
+   */
+  refuseWhileDraining(): void {
+    if (this.closing)
+      throw new HttpError(
+        "service_restart",
+        "Server restarting; reconnect now (another node answers) and resume",
+      );
+  }
+
+  /**
+   * Drains: ends every stream with `service_restart` (the SSE counterpart of close 1012: the
+   * client reconnects at once through the load balancer and resumes each run after its last
+   * event id; the runs go on) and refuses new streams and `/connect`.
+   */
   close(): void {
     this.closing = true;
-    for (const stream of [...this.streams]) stream.fail("going_away", "Server shutting down; resume shortly");
+    for (const stream of [...this.streams])
+      stream.fail("service_restart", "Server restarting; reconnect now (another node answers) and resume");
   }
 }
 

@@ -1,4 +1,5 @@
-import { request } from "node:http";
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { testAgents } from "../../../../test/helpers/agents.js";
@@ -420,23 +421,46 @@ describe("SSE flow control, limits and shutdown", () => {
     }
   });
 
-  it("ends open streams with `event: error` going_away on shutdown", async () => {
+  it("ends open streams with `event: error` service_restart when draining, and refuses new streams and /connect with 503 service_restart", async () => {
     const s2 = new CopilotKitSDK({
       agents: testAgents as never,
       auth: { apiKeys: KEY },
       logger: pino({ level: "silent" }),
     });
-    const l = await s2.listen({ port: 0 });
-    const r = await openSse(`${l.httpUrl}/copilotkit/agents/hanger/run`, {
-      method: "POST",
-      headers: sseHeaders,
-      body: JSON.stringify(runInput()),
-    });
-    await r.next((b) => b.json?.type === "STEP_STARTED");
-    const closing = s2.close({ deadlineMs: 50 });
-    const err = await r.next((b) => b.event === "error");
-    expect(err.json).toMatchObject({ type: "RUN_ERROR", code: "going_away" });
-    await closing;
+    // Mounted on a server the runtime does not own, so requests still reach it while it drains
+    // (as through a proxy's kept-alive connection).
+    const own = createServer(s2.nodeHandler());
+    await new Promise<void>((resolve) => own.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(own.address() as AddressInfo).port}/copilotkit`;
+    try {
+      const r = await openSse(`${url}/agents/hanger/run`, {
+        method: "POST",
+        headers: sseHeaders,
+        body: JSON.stringify(runInput()),
+      });
+      await r.next((b) => b.json?.type === "STEP_STARTED");
+      // The hanger runs on, so the drain lasts until its deadline.
+      const closing = s2.close({ deadlineMs: 5_000 });
+      const err = await r.next((b) => b.event === "error");
+      expect(err.json).toMatchObject({ type: "RUN_ERROR", code: "service_restart" });
+      const refusedRun = await fetch(`${url}/agents/streamer/run`, {
+        method: "POST",
+        headers: sseHeaders,
+        body: JSON.stringify(runInput()),
+      });
+      expect(refusedRun.status).toBe(503);
+      expect(refusedRun.headers.get("connection")).toBe("close");
+      expect(((await refusedRun.json()) as { error: { code: string } }).error.code).toBe("service_restart");
+      const refusedConnect = await fetch(`${url}/connect`, { method: "POST", headers: auth });
+      expect(refusedConnect.status).toBe(503);
+      expect(((await refusedConnect.json()) as { error: { code: string } }).error.code).toBe(
+        "service_restart",
+      );
+      await closing;
+    } finally {
+      own.closeAllConnections();
+      await new Promise((resolve) => own.close(resolve));
+    }
   });
 });
 
