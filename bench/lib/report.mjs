@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { cpus, loadavg, release, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
+import { renderSection } from "../render/stats.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const NAMES = {
@@ -335,6 +336,11 @@ export function renderReport({
         "",
       );
   }
+
+  // The browser render benchmark (`npm run bench:render`) keeps its own results file; its
+  // section is included as last measured.
+  const render = `${root}bench/render-results.json`;
+  if (existsSync(render)) out.push(renderSection(JSON.parse(readFileSync(render, "utf8"))));
 
   const notes = `${root}bench/NOTES.md`;
   if (existsSync(notes)) out.push(readFileSync(notes, "utf8"));
