@@ -16,6 +16,15 @@ import { createRoot } from "react-dom/client";
 const params = new URLSearchParams(location.search);
 const wsUrl = params.get("ws") ?? "";
 const mode = params.get("mode") ?? "sidebar";
+/** `?history=N`: the chat starts with N earlier messages (questions and Markdown answers). */
+const history = Array.from({ length: Number(params.get("history") ?? 0) }, (_, i) => ({
+  id: `history-${i}`,
+  role: i % 2 === 0 ? ("user" as const) : ("assistant" as const),
+  content:
+    i % 2 === 0
+      ? `Earlier question ${i / 2 + 1}`
+      : `Earlier answer ${(i - 1) / 2 + 1}:\n\n- a list item\n- another\n\n| a | b |\n| - | - |\n| 1 | 2 |\n\n\`\`\`sql\nSELECT ${i};\n\`\`\``,
+}));
 
 const HOLDINGS = [
   { fund: "Alpha Growth", ticker: "ALPH", nav: "101.52", change: "+0.4%" },
@@ -75,7 +84,11 @@ const labels = {
 
 function App(): ReactNode {
   return (
-    <CopilotKit wsUrl={wsUrl} getToken={() => "browser-test-key"}>
+    <CopilotKit
+      wsUrl={wsUrl}
+      getToken={() => "browser-test-key"}
+      {...(history.length ? { initialMessages: history } : {})}
+    >
       <Probe />
       {mode === "popup" ? (
         <>

@@ -54,4 +54,36 @@ describe("createNotifier", () => {
     vi.advanceTimersByTime(100);
     expect(flush).toHaveBeenCalledTimes(1);
   });
+
+  it("backs off while frames run long, comes back when they are fast, and flushNow never waits", () => {
+    const frames: ((now: number) => void)[] = [];
+    vi.stubGlobal("requestAnimationFrame", (cb: (now: number) => void) => frames.push(cb));
+    vi.stubGlobal("cancelAnimationFrame", () => {});
+    const flush = vi.fn();
+    const n = createNotifier(undefined, flush);
+    const frame = (now: number) => frames.shift()!(now);
+    n.schedule();
+    frame(1000);
+    n.schedule();
+    frame(1016.7);
+    expect(flush).toHaveBeenCalledTimes(2);
+    // That frame ran 80 ms: the next flush waits one frame.
+    n.schedule();
+    frame(1096.7);
+    expect(flush).toHaveBeenCalledTimes(3);
+    n.schedule();
+    frame(1113.4);
+    expect(flush).toHaveBeenCalledTimes(3);
+    frame(1130.1);
+    expect(flush).toHaveBeenCalledTimes(4);
+    // Still slow (70 ms of work): two frames skipped now; flushNow publishes at once meanwhile.
+    n.schedule();
+    frame(1216.8);
+    expect(flush).toHaveBeenCalledTimes(5);
+    n.schedule();
+    frame(1233.5);
+    expect(flush).toHaveBeenCalledTimes(5);
+    n.flushNow();
+    expect(flush).toHaveBeenCalledTimes(6);
+  });
 });

@@ -15,15 +15,15 @@ export interface Notifier {
 }
 
 type FrameApi = {
-  requestAnimationFrame?: (cb: () => void) => number;
+  requestAnimationFrame?: (cb: (now: number) => void) => number;
   cancelAnimationFrame?: (id: number) => void;
 };
 
 /**
  * Creates a notifier that calls `flush` at most once per `throttleMs`:
  * `0` flushes synchronously on every `schedule()`; `undefined` uses requestAnimationFrame where
- * it exists (browsers; one flush per painted frame, none while the tab is hidden) and 16 ms
- * otherwise (Node).
+ * it exists (browsers; one flush per painted frame, fewer while frames run long, none while the
+ * tab is hidden) and 16 ms otherwise (Node).
  */
 export function createNotifier(throttleMs: number | undefined, flush: () => void): Notifier {
   if (throttleMs === 0) {
@@ -32,7 +32,26 @@ export function createNotifier(throttleMs: number | undefined, flush: () => void
   const g = globalThis as FrameApi;
   const useFrame = throttleMs === undefined && typeof g.requestAnimationFrame === "function";
   let pending: number | ReturnType<typeof setTimeout> | undefined;
-  const run = () => {
+  // Back-off when frames run long (a slow CPU, a big transcript): each flush costs a render,
+  // style, layout and paint, so skip up to 3 frames between flushes while the frame that carried
+  // the last one overran 2 frame budgets (33 ms), and come back one frame at a time when it is
+  // fast again. Fewer, larger updates keep typing and scrolling responsive; nothing is dropped,
+  // and the end of a run is published at once (`flushNow`), never held back.
+  let skip = 0;
+  let left = 0;
+  let last = 0;
+  const run = (now?: number) => {
+    if (left-- > 0) {
+      pending = g.requestAnimationFrame!(run);
+      return;
+    }
+    if (now) {
+      // Time since the previous flush less the skipped (cheap) frames: what one frame cost.
+      const frame = now - last - skip * 16.7;
+      last = now;
+      skip = frame > 250 ? 0 : frame > 33 ? Math.min(skip + 1, 3) : Math.max(skip - 1, 0);
+      left = skip;
+    }
     pending = undefined;
     flush();
   };

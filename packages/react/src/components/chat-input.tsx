@@ -30,16 +30,24 @@ export interface InputProps {
   inputRef?: Ref<HTMLTextAreaElement>;
 }
 
+let fieldSizing: boolean | undefined;
+function sizesItself(): boolean {
+  fieldSizing ??= typeof CSS !== "undefined" && CSS.supports?.("field-sizing", "content") === true;
+  return fieldSizing;
+}
+
 /** The default input. */
 export function ChatInput({ isRunning, onSend, onStop, labels, autoFocus, inputRef }: InputProps): ReactNode {
   const [text, setText] = useState("");
   const box = useRef<HTMLTextAreaElement | null>(null);
 
-  // Grow with the text up to the CSS max-height, then scroll.
+  // Grow with the text up to the CSS max-height, then scroll. Where CSS can do it
+  // (field-sizing), measuring here would force a layout of the whole page on every keystroke,
+  // which is slow while an answer streams in.
   // biome-ignore lint/correctness/useExhaustiveDependencies: measure again whenever the text changes
   useLayoutEffect(() => {
     const el = box.current;
-    if (!el) return;
+    if (!el || sizesItself()) return;
     el.style.height = "auto";
     el.style.height = `${el.scrollHeight}px`;
   }, [text]);

@@ -106,11 +106,17 @@ export function Messages(props: MessagesProps): ReactNode {
   );
 
   const scroller = useRef<HTMLDivElement>(null);
+  const list = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const [showJump, setShowJump] = useState(false);
+  // Where following last put the scroll position: a scroll event at (or below) it is that scroll,
+  // not the reader's, even if the answer has grown again since (its layout has not run yet, and
+  // measuring here would both force it and see a gap that the next follow closes).
+  const followedTo = useRef(-1);
   const onScroll = useCallback(() => {
     const el = scroller.current;
     if (!el) return;
+    if (atBottom.current && el.scrollTop >= followedTo.current - 1) return;
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_PX;
     setShowJump(!atBottom.current);
   }, []);
@@ -120,9 +126,27 @@ export function Messages(props: MessagesProps): ReactNode {
     el.scrollTo({ top: el.scrollHeight, behavior: "smooth" });
   }, []);
   // Follow the answer as it grows, unless the reader scrolled up to read something earlier.
+  // A ResizeObserver runs after the browser's own layout, so reading scrollHeight there is free;
+  // reading it in a layout effect after every streamed frame forced a synchronous layout of the
+  // whole transcript each time (issue 18's profile).
   useLayoutEffect(() => {
     const el = scroller.current;
-    if (el && atBottom.current) el.scrollTop = el.scrollHeight;
+    const inner = list.current;
+    if (!el || !inner || typeof ResizeObserver === "undefined") return;
+    const follow = new ResizeObserver(() => {
+      if (!atBottom.current) return;
+      el.scrollTop = el.scrollHeight;
+      followedTo.current = el.scrollTop;
+    });
+    follow.observe(inner);
+    follow.observe(el);
+    return () => follow.disconnect();
+  }, []);
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el || !atBottom.current || typeof ResizeObserver !== "undefined") return;
+    el.scrollTop = el.scrollHeight;
+    followedTo.current = el.scrollTop;
   });
 
   const initial = labels.initial === undefined ? [] : [labels.initial].flat();
@@ -228,34 +252,36 @@ export function Messages(props: MessagesProps): ReactNode {
         // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
         tabIndex={0}
       >
-        {initial.map((text, i) => (
-          <Assistant
-            // biome-ignore lint/suspicious/noArrayIndexKey: the greeting never reorders
-            key={`initial-${i}`}
-            message={{ id: `initial-${i}`, role: "assistant", content: text }}
-            isStreaming={false}
-            images={false}
-          />
-        ))}
-        {rows}
-        {props.queuedMessages.map((message) => (
-          <User key={message.id} message={message} queued queuedLabel={labels.queued} />
-        ))}
-        {needsTypingIndicator(messages, isRunning, pendingToolCalls) && (
-          <TypingIndicator label={labels.typing} />
-        )}
-        {error && !isRunning && failedLatest === undefined && (
-          <div className="bc-error" role="alert">
-            <span>{describeError(error)}</span>
-            {canRetry && (
-              <button type="button" className="bc-error-retry" onClick={canRetry}>
-                <RetryIcon />
-                {labels.retry}
-              </button>
-            )}
-          </div>
-        )}
-        {props.children}
+        <div ref={list} className="bc-messages-list">
+          {initial.map((text, i) => (
+            <Assistant
+              // biome-ignore lint/suspicious/noArrayIndexKey: the greeting never reorders
+              key={`initial-${i}`}
+              message={{ id: `initial-${i}`, role: "assistant", content: text }}
+              isStreaming={false}
+              images={false}
+            />
+          ))}
+          {rows}
+          {props.queuedMessages.map((message) => (
+            <User key={message.id} message={message} queued queuedLabel={labels.queued} />
+          ))}
+          {needsTypingIndicator(messages, isRunning, pendingToolCalls) && (
+            <TypingIndicator label={labels.typing} />
+          )}
+          {error && !isRunning && failedLatest === undefined && (
+            <div className="bc-error" role="alert">
+              <span>{describeError(error)}</span>
+              {canRetry && (
+                <button type="button" className="bc-error-retry" onClick={canRetry}>
+                  <RetryIcon />
+                  {labels.retry}
+                </button>
+              )}
+            </div>
+          )}
+          {props.children}
+        </div>
       </div>
       {showJump && (
         <button type="button" className="bc-jump" onClick={jump} aria-label={labels.jumpToLatest}>
