@@ -6,7 +6,8 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CopilotKitSDK, createSqliteStore } from "@backchannel/server";
+import { CopilotKitSDK } from "@backchannel/server";
+import { createSqliteStore } from "@backchannel/server/sqlite";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {

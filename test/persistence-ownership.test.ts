@@ -6,7 +6,9 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CopilotKitSDK, createPostgresStore, createSqliteStore, type ThreadStore } from "@backchannel/server";
+import { CopilotKitSDK, type ThreadStore } from "@backchannel/server";
+import { createPostgresStore } from "@backchannel/server/postgres";
+import { createSqliteStore } from "@backchannel/server/sqlite";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import {

@@ -7,7 +7,8 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CopilotKitSDK, createPostgresStore, type ListeningServer } from "@backchannel/server";
+import { CopilotKitSDK, type ListeningServer } from "@backchannel/server";
+import { createPostgresStore } from "@backchannel/server/postgres";
 import { pino } from "pino";
 import { describe } from "vitest";
 import {

@@ -1,5 +1,7 @@
 /**
  * @backchannel/server: the runtime that hosts AG-UI agents behind one WebSocket.
+ * Driver-bound stores have their own entries, so this one names no driver's types:
+ * `@backchannel/server/sqlite`, `/postgres` (peer `pg`) and `/redis` (peer `ioredis`).
  * @module
  */
 export type { Agent, AgentContext, AgentEvent } from "./agent.js";
@@ -13,7 +15,6 @@ export type {
   AuthTransport,
 } from "./auth/failure-log.js";
 export type { JwtOptions } from "./auth/jwt.js";
-export { createRedisTicketStore, type RedisTicketStoreOptions } from "./auth/redis-tickets.js";
 export {
   createMemoryTicketStore,
   createTicketIssuer,
@@ -25,7 +26,6 @@ export {
   type TicketStore,
 } from "./auth/tickets.js";
 export { createMemoryCacheStore, type MemoryCacheStoreOptions } from "./cache/memory-store.js";
-export { createRedisCacheStore, type RedisCacheStoreOptions } from "./cache/redis-store.js";
 export type { ResponseCache, RuntimeCacheOptions } from "./cache/response-cache.js";
 export type {
   CachedResponse,
@@ -38,7 +38,7 @@ export type {
 export { AuthError, type AuthFailureReason, BackchannelServerError, ConfigError } from "./errors.js";
 export { clientAddress, parseTrustProxy, type TrustProxy } from "./http/client-address.js";
 export type { ConnectResponse } from "./http/connect-route.js";
-export type { CopilotKitBindingOptions } from "./http/copilotkit-routes.js";
+export type { CopilotKitBindingOptions } from "./http/copilotkit-options.js";
 export type { HttpBinding } from "./http/http-binding.js";
 export { HttpError } from "./http/http-error.js";
 export { sendError, sendJson } from "./http/respond.js";
@@ -77,15 +77,10 @@ export { Session } from "./session/session.js";
 export type { Transport } from "./session/transport.js";
 export { createThreadStore, lazyThreadStore, type StoreConfig } from "./store/create-store.js";
 export { RunFold } from "./store/fold-run.js";
-export {
-  type LiveRunInfo,
-  RETENTION_DEFAULTS,
-  type RetentionOptions,
-  ThreadPersistence,
-} from "./store/persistence.js";
-export { createPostgresStore, type PostgresStoreOptions } from "./store/postgres-store.js";
-export { createSqliteStore, type SqliteStoreOptions } from "./store/sqlite-store.js";
+export { ThreadPersistence } from "./store/persistence.js";
+export { RETENTION_DEFAULTS, type RetentionOptions } from "./store/retention-options.js";
 export type { ThreadAccessPolicy, ThreadAction } from "./store/thread-access.js";
+export type { LiveRunInfo } from "./store/thread-runs.js";
 export type {
   RunRecord,
   StoredRunStatus,

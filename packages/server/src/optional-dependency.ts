@@ -23,7 +23,10 @@ export function loadOptional<T>(name: string, usedFor: string): T {
   try {
     mod = requireFromHere(name) as T;
   } catch (err) {
-    if ((err as { code?: string }).code === "MODULE_NOT_FOUND") {
+    // Only the package itself missing: a broken install of one of its own dependencies
+    // also throws MODULE_NOT_FOUND, and should surface as it is.
+    const e = err as { code?: string; message?: string };
+    if (e.code === "MODULE_NOT_FOUND" && e.message?.includes(`'${name}'`)) {
       throw new ConfigError(`${usedFor} needs the '${name}' package: run \`npm install ${name}\``);
     }
     throw err;

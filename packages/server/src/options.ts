@@ -5,68 +5,14 @@ import type { TicketOptions } from "./auth/tickets.js";
 import type { RuntimeCacheOptions } from "./cache/response-cache.js";
 import type { ClusterOptions } from "./cluster/cluster-options.js";
 import type { TrustProxy } from "./http/client-address.js";
-import type { CopilotKitBindingOptions } from "./http/copilotkit-routes.js";
+import type { CopilotKitBindingOptions } from "./http/copilotkit-options.js";
+import { LIMIT_DEFAULTS, type LimitOptions } from "./limits/limit-options.js";
 import type { MetricsOptions } from "./ops/metrics.js";
 import type { AbandonedRunOptions } from "./runs/abandoned-runs.js";
-import type { RetentionOptions } from "./store/persistence.js";
+import { RESUME_DEFAULTS, type ResumeOptions } from "./runs/resume-options.js";
+import type { RetentionOptions } from "./store/retention-options.js";
 import type { ThreadAccessPolicy } from "./store/thread-access.js";
 import type { ThreadStore } from "./store/thread-store.js";
-
-/** Size, rate and count limits. Every limit protects other sessions from one misbehaving client. */
-export interface LimitOptions {
-  /** Largest inbound frame, in bytes; larger frames close the socket with 1009. @default 1048576 */
-  maxFrameBytes?: number;
-  /** Runs one connection may have in flight at once; more get `error` code `too_many_runs`. @default 16 */
-  maxRunsPerConnection?: number;
-  /** Open sockets per principal; more are closed with 1013. @default 32 */
-  maxConnectionsPerPrincipal?: number;
-  /**
-   * Authenticated connections (WebSockets and SSE streams) per server; more are closed with
-   * 1013 (SSE: 503). Sockets still authenticating never count here. @default 10000
-   */
-  maxConnections?: number;
-  /**
-   * Sockets still authenticating, per server. Past it the oldest such socket is closed with
-   * 1013, so sockets that never authenticate cannot keep real users out. @default 1000
-   */
-  maxUnauthenticated?: number;
-  /** Sockets still authenticating per remote address; past it that address's oldest is closed with 1013. @default 64 */
-  maxUnauthenticatedPerAddress?: number;
-  /** Largest frame before authentication, in bytes (an `auth` frame); larger closes with 1009. @default 8192 */
-  maxPreAuthFrameBytes?: number;
-  /** Frames a socket may send per second before authentication; more close it with 1008. @default 5 */
-  preAuthFramesPerSecond?: number;
-  /** Runs a principal may start per second, sustained (token bucket refill). @default 2 */
-  runsPerSecond?: number;
-  /** Runs a principal may start in a burst (token bucket capacity). @default 20 */
-  runBurst?: number;
-  /** Inbound frames per connection per second before frames are dropped with `rate_limited`. @default 200 */
-  framesPerSecond?: number;
-  /** Outbound bytes the socket may hold before we queue (and start merging text deltas). @default 262144 */
-  outboundHighWaterBytes?: number;
-  /** Queued outbound bytes past which the socket is closed with 4001 (the client resumes). @default 8388608 */
-  maxOutboundQueueBytes?: number;
-}
-
-/** How much of each run is kept for `resume`. */
-export interface ResumeOptions {
-  /** Events kept per run (oldest dropped first). @default 10000 */
-  maxEvents?: number;
-  /** Serialized event bytes kept per run. @default 8388608 */
-  maxBytes?: number;
-  /** Age past which buffered events of a running run are dropped, in ms. @default 600000 */
-  maxAgeMs?: number;
-  /** How long a finished run stays resumable, in ms. @default 300000 */
-  retentionMs?: number;
-  /** Finished runs kept in memory at most (oldest evicted first). @default 10000 */
-  maxRetainedRuns?: number;
-  /**
-   * Serialized event bytes all finished runs may hold together, as their resume buffers count
-   * them; past it the oldest finished runs are evicted first (their events are then gone for
-   * resume; their conversations are stored). @default 268435456 (256 MiB)
-   */
-  maxRetainedBytes?: number;
-}
 
 /** Options of `new CopilotKitSDK(options)`. */
 export interface SDKOptions {
@@ -158,37 +104,16 @@ export interface SDKOptions {
   trustProxy?: TrustProxy;
 }
 
-/** Every default in one place. */
+/** Every default in one place (limits and resume from their own option files). */
 export const DEFAULTS = {
   basePath: "/copilotkit",
   heartbeatMs: 15_000,
   idleTimeoutMs: 45_000,
   serviceName: "CopilotKit Runtime",
   shutdownDeadlineMs: 10_000,
-  limits: {
-    maxFrameBytes: 1024 * 1024,
-    maxRunsPerConnection: 16,
-    maxConnectionsPerPrincipal: 32,
-    maxConnections: 10_000,
-    maxUnauthenticated: 1000,
-    maxUnauthenticatedPerAddress: 64,
-    maxPreAuthFrameBytes: 8 * 1024,
-    preAuthFramesPerSecond: 5,
-    runsPerSecond: 2,
-    runBurst: 20,
-    framesPerSecond: 200,
-    outboundHighWaterBytes: 256 * 1024,
-    maxOutboundQueueBytes: 8 * 1024 * 1024,
-  },
-  resume: {
-    maxEvents: 10_000,
-    maxBytes: 8 * 1024 * 1024,
-    maxAgeMs: 600_000,
-    retentionMs: 300_000,
-    maxRetainedRuns: 10_000,
-    maxRetainedBytes: 256 * 1024 * 1024,
-  },
+  limits: LIMIT_DEFAULTS,
+  resume: RESUME_DEFAULTS,
 } as const;
 
-export type ResolvedLimits = Required<LimitOptions>;
-export type ResolvedResume = Required<ResumeOptions>;
+export type { LimitOptions, ResolvedLimits } from "./limits/limit-options.js";
+export type { ResolvedResume, ResumeOptions } from "./runs/resume-options.js";

@@ -3,7 +3,9 @@
 //   BC_STORE=sqlite:<file> | postgres:<schema> | none    REDIS_URL=redis://...   BC_NODE_ID=a
 //   BC_SHUTDOWN_MS (drain deadline), BC_DEFAULT_COUNT / BC_DEFAULT_DELAY_MS (streamer without forwardedProps)
 // Prints one line `{"listening":<port>}` on stdout once it accepts connections.
-import { CopilotKitSDK, createLogger, createPostgresStore, createSqliteStore } from "../dist/index.js";
+import { CopilotKitSDK, createLogger } from "../dist/index.js";
+import { createPostgresStore } from "../dist/postgres.js";
+import { createSqliteStore } from "../dist/sqlite.js";
 
 // An abortable pause that removes its abort listener when it ends: one runs per token, and a
 // listener left behind per token piles up on the run's signal (MaxListenersExceededWarning).

@@ -11,12 +11,9 @@ import {
 } from "./failure-log.js";
 import { type JwtOptions, JwtVerifier } from "./jwt.js";
 import { TICKET_PREFIX } from "./tickets.js";
+import type { TokenVerifier } from "./token-verifier.js";
 
-/**
- * A custom verifier: resolve to a principal, `null` to refuse, or throw AuthError with a reason.
- * The principal's id is put in its kind's namespace (`user:`, `apikey:`) unless it already is.
- */
-export type TokenVerifier = (token: string) => Promise<Principal | null> | Principal | null;
+export type { TokenVerifier } from "./token-verifier.js";
 
 /** Where a credential is being checked, for the failure log (never the credential itself). */
 export interface AuthAttempt {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { AuthError, BackchannelServerError } from "../errors.js";
 import type { Principal } from "../principal.js";
-import type { TokenVerifier } from "./authenticator.js";
+import type { TokenVerifier } from "./token-verifier.js";
 
 /** Every ticket starts with this, so other tokens (JWTs, API keys) skip the store lookup. */
 export const TICKET_PREFIX = "bct_";

@@ -18,7 +18,7 @@ import { loadOptional } from "../optional-dependency.js";
 import type { Principal } from "../principal.js";
 import type { RunRegistry } from "../runs/registry.js";
 import { Run } from "../runs/run.js";
-import type { LiveRunInfo } from "../store/persistence.js";
+import type { LiveRunInfo, ReapedRun } from "../store/thread-runs.js";
 import { CLUSTER_DEFAULTS, type ClusterKeys, type ClusterOptions, clusterKeys } from "./cluster-options.js";
 import { MirrorRun } from "./mirror-run.js";
 import { NODE_LOST_MESSAGE, RunPublisher } from "./publisher.js";
@@ -30,17 +30,6 @@ export interface ClusterHost {
   readonly logger: Logger;
   readonly registry: RunRegistry;
   readonly resume: { maxEvents: number; maxBytes: number; maxAgeMs: number; retentionMs: number };
-}
-
-/** A run that ended on a dead node, as the node that ended it read it back from Redis. */
-export interface ReapedRun {
-  runId: string;
-  threadId: string;
-  agent: string;
-  principalId: string;
-  input: RunAgentInput;
-  startedAt: number;
-  events: BaseEvent[];
 }
 
 interface RemoteEntry {

@@ -2,8 +2,8 @@ import type { IncomingMessage } from "node:http";
 import { parseRunAgentInput } from "@backchannel/protocol/validate";
 import type { Refusal } from "../core/outcome.js";
 import type { TraceCarrier } from "../ops/tracing.js";
-import type { HttpBinding, HttpHandler } from "./http-binding.js";
-import { HttpError, refusalToHttp, toHttpError } from "./http-error.js";
+import type { HttpBindingContext } from "./binding-context.js";
+import { HttpError, type HttpHandler, refusalToHttp, toHttpError } from "./http-error.js";
 import { checkAcceptsEventStream, checkOrigin, readJsonBody } from "./request.js";
 import { parseAfter, streamFrom } from "./run-events-route.js";
 
@@ -13,7 +13,7 @@ import { parseAfter, streamFrom } from "./run-events-route.js";
  * works against it. The decisions (retry of a known runId, rate limit, authorizers) are the run
  * core's, as for a `run` frame; a retry replays after `Last-Event-ID`, if sent.
  */
-export function agentRunRoute(binding: HttpBinding): HttpHandler {
+export function agentRunRoute(binding: HttpBindingContext): HttpHandler {
   const host = binding.host;
   return async (req, res, params) => {
     checkOrigin(req, binding.config.allowedOrigins);
@@ -21,7 +21,7 @@ export function agentRunRoute(binding: HttpBinding): HttpHandler {
     const principal = await binding.authenticate(req, "sse");
     const parsed = parseRunAgentInput(await readJsonBody(req, host.limits.maxFrameBytes));
     if (!parsed.ok) throw new HttpError("bad_request", parsed.message);
-    let stream: ReturnType<HttpBinding["openStream"]> | undefined;
+    let stream: ReturnType<HttpBindingContext["openStream"]> | undefined;
     const started = await host.core.start(
       principal,
       {

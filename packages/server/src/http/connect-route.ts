@@ -1,8 +1,8 @@
 import type { IncomingMessage } from "node:http";
 import type { TLSSocket } from "node:tls";
 import { SUBPROTOCOL } from "@backchannel/protocol";
-import type { HttpBinding, HttpHandler } from "./http-binding.js";
-import { HttpError } from "./http-error.js";
+import type { HttpBindingContext } from "./binding-context.js";
+import { HttpError, type HttpHandler } from "./http-error.js";
 import { checkOrigin, readJsonBody } from "./request.js";
 import { sendJson } from "./respond.js";
 
@@ -60,7 +60,7 @@ function publicOrigin(req: IncomingMessage, publicUrl: string | undefined): stri
  * to hand the browser, which opens the socket with it in the `bearer.<base64url>` subprotocol.
  * Body (optional): `{ "ticket": false }` to skip minting (SSE-only clients).
  */
-export function connectRoute(binding: HttpBinding): HttpHandler {
+export function connectRoute(binding: HttpBindingContext): HttpHandler {
   const host = binding.host;
   return async (req, res) => {
     checkOrigin(req, binding.config.allowedOrigins);

@@ -2,20 +2,12 @@ import type { ServerResponse } from "node:http";
 import type { Principal } from "../principal.js";
 import type { Run } from "../runs/run.js";
 import { agentRunRoute } from "./agent-run-route.js";
-import type { HttpBinding, HttpHandler } from "./http-binding.js";
-import { HttpError, refusalToHttp } from "./http-error.js";
+import type { HttpBindingContext } from "./binding-context.js";
+import type { CopilotKitBindingOptions } from "./copilotkit-options.js";
+import { HttpError, type HttpHandler, refusalToHttp } from "./http-error.js";
 import { checkAcceptsEventStream, checkOrigin, readJsonBody } from "./request.js";
 import { sendJson } from "./respond.js";
 import { streamFrom } from "./run-events-route.js";
-
-/** Options of the CopilotKit runtime binding (`copilotKit` in the runtime options). */
-export interface CopilotKitBindingOptions {
-  /**
-   * The agent CopilotKit's `default` agent id maps to (CopilotKit's components use `default`
-   * unless given `agent="..."`). @default the first agent
-   */
-  defaultAgent?: string;
-}
 
 /** The id CopilotKit's frontends use when the app names no agent. */
 const DEFAULT_ID = "default";
@@ -38,7 +30,7 @@ const DEFAULT_ID = "default";
  * See docs/migrating-from-copilotkit.md.
  */
 export function copilotKitRoutes(
-  binding: HttpBinding,
+  binding: HttpBindingContext,
   options: CopilotKitBindingOptions = {},
 ): [string, string, HttpHandler][] {
   const host = binding.host;

@@ -4,6 +4,7 @@ import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { AuthTransport } from "../auth/failure-log.js";
 import type { Principal } from "../principal.js";
 import { agentRunRoute } from "./agent-run-route.js";
+import type { HttpBindingContext } from "./binding-context.js";
 import { connectRoute } from "./connect-route.js";
 import { copilotKitRoutes } from "./copilotkit-routes.js";
 import { preflightRoute } from "./cors.js";
@@ -20,7 +21,7 @@ export type { HttpHandler } from "./http-error.js";
  * and WebSocket tickets). Same authenticator, run registry, limits and hooks as the WebSocket,
  * so a run started over one transport can be resumed over the other. See docs/http.md.
  */
-export class HttpBinding {
+export class HttpBinding implements HttpBindingContext {
   private readonly streams = new Set<SseStream>();
   private closing = false;
   /** Requests per principal per second: the HTTP counterpart of a socket's frame budget. */

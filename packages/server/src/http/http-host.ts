@@ -1,7 +1,7 @@
 import type { TicketIssuer } from "../auth/tickets.js";
 import type { SessionHost } from "../session/session-host.js";
 import type { TrustProxy } from "./client-address.js";
-import type { CopilotKitBindingOptions } from "./copilotkit-routes.js";
+import type { CopilotKitBindingOptions } from "./copilotkit-options.js";
 import type { RouteHandler } from "./router.js";
 
 /** What the HTTP binding needs from the runtime. Implemented by CopilotKitSDK. */

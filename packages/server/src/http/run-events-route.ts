@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Principal } from "../principal.js";
 import type { Run } from "../runs/run.js";
-import type { HttpBinding, HttpHandler } from "./http-binding.js";
-import { HttpError, refusalToHttp } from "./http-error.js";
+import type { HttpBindingContext } from "./binding-context.js";
+import { HttpError, type HttpHandler, refusalToHttp } from "./http-error.js";
 import { checkAcceptsEventStream, checkOrigin } from "./request.js";
 import { sendJson } from "./respond.js";
 
@@ -31,7 +31,7 @@ export function parseAfter(req: IncomingMessage): number | undefined {
  * reconnecting), else an SSE stream.
  */
 export function streamFrom(
-  binding: HttpBinding,
+  binding: HttpBindingContext,
   res: ServerResponse,
   principal: Principal,
   run: Run,
@@ -52,7 +52,7 @@ export function streamFrom(
  * from the start) as SSE, then live ones until the run ends. Works for runs started over
  * either transport; who may resume is the run core's rule (as for a `resume` frame).
  */
-export function runEventsRoute(binding: HttpBinding): HttpHandler {
+export function runEventsRoute(binding: HttpBindingContext): HttpHandler {
   return async (req, res, params) => {
     checkOrigin(req, binding.config.allowedOrigins);
     checkAcceptsEventStream(req);
@@ -68,7 +68,7 @@ export function runEventsRoute(binding: HttpBinding): HttpHandler {
  * RUN_FINISHED (outcome cancelled). Answers `{ runId, status }`; cancelling an ended run is a
  * no-op that reports how it ended.
  */
-export function cancelRunRoute(binding: HttpBinding): HttpHandler {
+export function cancelRunRoute(binding: HttpBindingContext): HttpHandler {
   return async (req, res, params) => {
     checkOrigin(req, binding.config.allowedOrigins);
     const principal = await binding.authenticate(req);

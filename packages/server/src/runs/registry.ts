@@ -1,6 +1,6 @@
 import type { RunAgentInput } from "@ag-ui/core";
-import type { ResolvedResume } from "../options.js";
 import type { Principal } from "../principal.js";
+import type { ResolvedResume } from "./resume-options.js";
 import { Run } from "./run.js";
 
 /**

@@ -1,23 +1,8 @@
 import type { BaseEvent } from "@ag-ui/core";
 import { DeltaBlock, packDeltas } from "./delta-block.js";
-import { framePrefix, RunEvent } from "./run-event.js";
+import { framePrefix, RunEvent, type SequencedEvent } from "./run-event.js";
 
-/**
- * One numbered event with its wire frame, serialized once and shared by every live
- * subscriber. Events read back from a buffer rebuild their frame (see run-event.ts): read
- * `frame` once per send, not in a loop.
- */
-export interface SequencedEvent {
-  runId: string;
-  seq: number;
-  event: BaseEvent;
-  /** The complete `event` frame as sent on the wire. */
-  readonly frame: string;
-  /** When it was produced (ms since epoch). */
-  at: number;
-  /** Total frame bytes of the run up to and including this event (lets readers measure lag, and the buffer its size). */
-  cum: number;
-}
+export type { SequencedEvent } from "./run-event.js";
 
 /** Bounds of one run's buffer. */
 export interface ResumeBufferLimits {

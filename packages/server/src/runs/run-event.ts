@@ -1,5 +1,21 @@
 import type { BaseEvent } from "@ag-ui/core";
-import type { SequencedEvent } from "./resume-buffer.js";
+
+/**
+ * One numbered event with its wire frame, serialized once and shared by every live
+ * subscriber. Events read back from a buffer rebuild their frame (RunEvent, below): read
+ * `frame` once per send, not in a loop.
+ */
+export interface SequencedEvent {
+  runId: string;
+  seq: number;
+  event: BaseEvent;
+  /** The complete `event` frame as sent on the wire. */
+  readonly frame: string;
+  /** When it was produced (ms since epoch). */
+  at: number;
+  /** Total frame bytes of the run up to and including this event (lets readers measure lag, and the buffer its size). */
+  cum: number;
+}
 
 /**
  * One event of a run with its wire frame. A run serializes each event once, when it emits

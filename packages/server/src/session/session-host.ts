@@ -1,9 +1,9 @@
 import type { AgentInfo } from "@backchannel/protocol";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { RunCore } from "../core/run-core.js";
+import type { ResolvedLimits } from "../limits/limit-options.js";
 import type { Logger } from "../logger.js";
 import type { RuntimeMetrics } from "../ops/metrics.js";
-import type { ResolvedLimits } from "../options.js";
 import type { Principal } from "../principal.js";
 import type { Run } from "../runs/run.js";
 import type { ReplayScheduler } from "./replay-scheduler.js";

@@ -8,39 +8,15 @@
 import type { RunAgentInput } from "@ag-ui/core";
 import { ErrorCode, idProblem } from "@backchannel/protocol";
 import type { Logger } from "pino";
-import type { ReapedRun } from "../cluster/cluster.js";
 import { BackchannelServerError } from "../errors.js";
 import type { Principal } from "../principal.js";
 import type { RunRegistry } from "../runs/registry.js";
 import type { Run } from "../runs/run.js";
 import { RunFold } from "./fold-run.js";
+import { RETENTION_DEFAULTS, type RetentionOptions } from "./retention-options.js";
 import { mayAccess, type ThreadAccessPolicy, type ThreadAction } from "./thread-access.js";
+import type { LiveRunInfo, ReapedRun, ThreadRuns } from "./thread-runs.js";
 import { type RunRecord, type ThreadStore, titleFrom } from "./thread-store.js";
-
-/** When idle threads are deleted. */
-export interface RetentionOptions {
-  /** Threads not updated (no run started or ended) for this long are deleted, in ms; 0 keeps them forever. @default 2592000000 (30 days) */
-  threadMaxIdleMs?: number;
-  /** How often the sweeper looks for idle threads, in ms. @default 3600000 (1 hour) */
-  sweepIntervalMs?: number;
-}
-
-/** Retention defaults. */
-export const RETENTION_DEFAULTS = { threadMaxIdleMs: 30 * 24 * 3600_000, sweepIntervalMs: 3600_000 } as const;
-
-/** A run of a thread still executing somewhere, for `GET /threads/:id` and `join`. */
-export interface LiveRunInfo {
-  runId: string;
-  agent: string;
-  /** Highest seq produced so far (as known to this node). */
-  lastSeq: number;
-}
-
-/** A thread's live runs: this node's, or (the cluster implements it) every node's. */
-export interface ThreadRuns {
-  liveRuns(threadId: string): Promise<LiveRunInfo[]>;
-  cancelThreadRuns(threadId: string): Promise<void>;
-}
 
 /** What persistence needs from the runtime. */
 export interface PersistenceHost {
