@@ -35,6 +35,14 @@ const PARAMS = {
   throughputBurst: quick
     ? { clients: 20, runs: 5, tokens: 500, burst: 8 }
     : { clients: 50, runs: 20, tokens: 1000, burst: 8 },
+  // The reader is the bottleneck: 50 clients in one process parse and validate every event
+  // (as @ag-ui/client does), 20 runs of 200 single-token events each (issue 17).
+  readerBound: quick
+    ? { clients: 20, runs: 5, tokens: 200, burst: 1, check: true }
+    : { clients: 50, runs: 20, tokens: 200, burst: 1, check: true },
+  readerBoundBurst: quick
+    ? { clients: 20, runs: 5, tokens: 200, burst: 8, check: true }
+    : { clients: 50, runs: 20, tokens: 200, burst: 8, check: true },
   latency: quick
     ? { streams: 200, rate: 20, seconds: 4, skip: 10 }
     : { streams: 1000, rate: 20, seconds: 12, skip: 20 },
@@ -51,6 +59,8 @@ const PARAMS = {
 const APPLIES = {
   throughput: ["backchannel", "copilotkit", "bare-ws"],
   throughputBurst: ["backchannel", "copilotkit", "bare-ws"],
+  readerBound: ["backchannel", "copilotkit", "bare-ws"],
+  readerBoundBurst: ["backchannel", "copilotkit", "bare-ws"],
   latency: ["backchannel", "copilotkit", "bare-ws"],
   firstToken: ["backchannel", "copilotkit", "bare-ws"],
   idle: ["backchannel", "bare-ws"],

@@ -111,6 +111,8 @@ export function renderReport({
   };
   const t1 = figures("throughput");
   const t8 = figures("throughputBurst");
+  const r1 = figures("readerBound");
+  const r8 = figures("readerBoundBurst");
   const lat = results.latency ?? {};
   const idleBc = idleFigures(results.idle?.backchannel);
   const res = results.resume ?? {};
@@ -143,6 +145,17 @@ export function renderReport({
             ),
           ];
         }),
+        ...[
+          ["readerBoundBurst", r8],
+          ["readerBound", r1],
+        ].map(([name, { bc, ck }]) => {
+          const burst = params[name]?.burst ?? 1;
+          return goal(
+            `reader the bottleneck: ≥ 10× CopilotKit's delivered bytes/s (${burst} token${burst > 1 ? "s" : ""} per loop turn)`,
+            bc && ck ? ratio(bc.bytesPerSecond, ck.bytesPerSecond) : "—",
+            bc && ck ? bc.bytesPerSecond >= 10 * ck.bytesPerSecond : undefined,
+          );
+        }),
         goal(
           `p99 ≤ 10 ms at ${params.latency.streams} paced streams`,
           lat.backchannel ? `${f(lat.backchannel.p99)} ms` : "—",
@@ -163,14 +176,26 @@ export function renderReport({
     "",
   );
 
-  for (const scenario of ["throughputBurst", "throughput"]) {
+  for (const scenario of ["throughputBurst", "throughput", "readerBoundBurst", "readerBound"]) {
     if (!results[scenario]) continue;
     const p = params[scenario];
     const tp = results[scenario];
     const { bc, ck, bw } = figures(scenario);
+    const readerBound = scenario.startsWith("readerBound");
     out.push(
-      `## Throughput, ${p.burst} token${p.burst > 1 ? "s" : ""} per turn of the event loop`,
+      readerBound
+        ? `## Reader the bottleneck, ${p.burst} token${p.burst > 1 ? "s" : ""} per turn of the event loop`
+        : `## Throughput, ${p.burst} token${p.burst > 1 ? "s" : ""} per turn of the event loop`,
       "",
+      ...(readerBound
+        ? [
+            "The clients do what an ordinary client does with each event: parse it and validate it against AG-UI's",
+            "schemas (`EventSchemas.parse`, as `@ag-ui/client` does), all in one process, so the reader, not the server,",
+            "is the limit (the load generator's CPU use below). Backchannel holds and merges deltas while a reader has not",
+            'read what it was sent (docs/protocol.md, "Merged deltas"); frames per event shows how much.',
+            "",
+          ]
+        : []),
       `${p.clients} concurrent clients × ${p.runs} runs each × ${p.tokens} tokens (~4 bytes of text each), the agent`,
       `emitting as fast as it can, ${p.burst} token${p.burst > 1 ? "s" : ""} per turn of the event loop${p.burst > 1 ? " (as when a model's stream delivers several tokens per socket read)" : " (every token in its own turn: nothing to batch)"}. Each client waits for a run's last event`,
       "before starting the next. Server CPU is the server process's own user+system time over the measured window.",

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { Agent, request } from "node:http";
+import { EventSchemas } from "@ag-ui/core/schemas";
 import { WebSocket } from "ws";
 import { nowMicros } from "../lib/agent.mjs";
 
@@ -43,12 +44,22 @@ export function openSocket(url, { headers, awaitReady, onFrame }) {
   });
 }
 
+/**
+ * What a client does with each AG-UI event besides parsing it: nothing (the lean clients that
+ * measure the server), or (`check`) validate it against AG-UI's schemas, as `@ag-ui/client`
+ * does with every event it receives, so the reader is the bottleneck (the readerBound scenarios).
+ */
+function eventCheck(check) {
+  return check ? (e) => EventSchemas.parse(e) : () => {};
+}
+
 /** One in-flight run on a socket client: checks seq continuity and counts text. */
 function runState(onText, onFirst) {
   return { last: 0, bytes: 0, events: 0, frames: 0, gaps: 0, onText, onFirst, done: undefined };
 }
 
-function wsClient(url, { backchannel }) {
+function wsClient(url, { backchannel, check }) {
+  const checkEvent = eventCheck(check);
   return {
     async open() {
       const runs = new Map();
@@ -69,6 +80,7 @@ function wsClient(url, { backchannel }) {
           r.last = f.seq;
         } else r.events++;
         const e = f.event;
+        checkEvent(e);
         if (e.type === "TEXT_MESSAGE_CONTENT") {
           if (r.bytes === 0) r.onFirst?.(at);
           r.bytes += e.delta.length;
@@ -142,7 +154,8 @@ export function postSse(url, body, agent) {
   });
 }
 
-function copilotkitClient(baseUrl) {
+function copilotkitClient(baseUrl, { check }) {
+  const checkEvent = eventCheck(check);
   const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
   return {
     async open() {
@@ -154,6 +167,7 @@ function copilotkitClient(baseUrl) {
             postSse(`${baseUrl}/agent/bench/run`, input, agent).then((res) => {
               if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}`));
               readSse(res, (e, at) => {
+                checkEvent(e);
                 r.events++;
                 r.frames++;
                 if (e.type === "TEXT_MESSAGE_CONTENT") {
@@ -175,10 +189,10 @@ function copilotkitClient(baseUrl) {
 }
 
 /** The client for `target` ("backchannel" | "copilotkit" | "bare-ws") at `port`. */
-export function clientFor(target, port) {
+export function clientFor(target, port, { check = false } = {}) {
   if (target === "backchannel")
-    return wsClient(`ws://127.0.0.1:${port}/copilotkit/ws`, { backchannel: true });
-  if (target === "bare-ws") return wsClient(`ws://127.0.0.1:${port}/`, { backchannel: false });
-  if (target === "copilotkit") return copilotkitClient(`http://127.0.0.1:${port}/api/copilotkit`);
+    return wsClient(`ws://127.0.0.1:${port}/copilotkit/ws`, { backchannel: true, check });
+  if (target === "bare-ws") return wsClient(`ws://127.0.0.1:${port}/`, { backchannel: false, check });
+  if (target === "copilotkit") return copilotkitClient(`http://127.0.0.1:${port}/api/copilotkit`, { check });
   throw new Error(`unknown target ${target}`);
 }

@@ -5,7 +5,17 @@
  */
 import { cache, firstToken, idle, latency, resume, throughput } from "./scenarios.mjs";
 
-const scenarios = { throughput, throughputBurst: throughput, latency, firstToken, idle, resume, cache };
+const scenarios = {
+  throughput,
+  throughputBurst: throughput,
+  readerBound: throughput,
+  readerBoundBurst: throughput,
+  latency,
+  firstToken,
+  idle,
+  resume,
+  cache,
+};
 
 const pending = new Map();
 process.on("message", (msg) => {

@@ -18,9 +18,12 @@ async function openMany(client, n, batch = 100) {
   return conns;
 }
 
-/** C clients × R sequential runs × K tokens, as fast as the server delivers. */
-export async function throughput({ target, port, clients, runs, tokens, burst }, mark) {
-  const client = clientFor(target, port);
+/**
+ * C clients × R sequential runs × K tokens, as fast as the server delivers. With `check`, every
+ * client validates every event against AG-UI's schemas (the reader-bound scenarios).
+ */
+export async function throughput({ target, port, clients, runs, tokens, burst, check }, mark) {
+  const client = clientFor(target, port, { check });
   const conns = await openMany(client, clients);
   // Warm-up (JIT, pools), not measured.
   await Promise.all(conns.map((c) => c.run({ tokens: Math.min(tokens, 200), burst })));

@@ -21,6 +21,11 @@ export interface TcpProxy {
   refuse(on?: boolean): void;
   /** While on, bytes are no longer forwarded in either direction; sockets stay open. */
   blackhole(on?: boolean): void;
+  /**
+   * While on, the proxy stops reading what the server sends (it waits in the kernel's buffers,
+   * as behind a reader that lags); client → server bytes still flow. Off delivers it all.
+   */
+  stall(on?: boolean): void;
   /** Sends new connections to another port from now on (a server restarted elsewhere). */
   retarget(port: number): void;
   close(): Promise<void>;
@@ -31,6 +36,7 @@ export async function createTcpProxy(target: { host?: string; port: number }): P
   const pairs = new Set<[Socket, Socket]>();
   let refusing = false;
   let holed = false;
+  let stalled = false;
   let accepted = 0;
   let targetPort = target.port;
   const server: Server = createServer((client) => {
@@ -49,6 +55,7 @@ export async function createTcpProxy(target: { host?: string; port: number }): P
     };
     forward(client, upstream);
     forward(upstream, client);
+    if (stalled) upstream.pause();
     const drop = () => {
       pairs.delete(pair);
       client.destroy();
@@ -85,6 +92,13 @@ export async function createTcpProxy(target: { host?: string; port: number }): P
     },
     blackhole(on = true) {
       holed = on;
+    },
+    stall(on = true) {
+      stalled = on;
+      for (const [, upstream] of pairs) {
+        if (on) upstream.pause();
+        else upstream.resume();
+      }
     },
     retarget(port) {
       targetPort = port;

@@ -1,6 +1,7 @@
 import type { WebSocket } from "ws";
 import type { Session } from "../session/session.js";
 import type { Transport } from "../session/transport.js";
+import { ReadReceipts } from "./read-receipts.js";
 import { encodeTextFrames } from "./ws-frames.js";
 
 /** Characters of frames gathered in one turn before they are written anyway, so a long burst keeps moving. */
@@ -24,10 +25,16 @@ interface WsInternals {
  * token cost the server. Frames of a turn are not yet a slow reader, so `bufferedAmount`
  * reports only what the socket holds. Should `ws` itself hold queued frames (it does not with
  * compression off), frames go through `ws.send` to keep their order.
+ *
+ * Each write may carry a read-receipt probe (a ping, read-receipts.ts), which tells the outbox
+ * when the reader is behind, so it can hold and merge deltas meanwhile (`behind`, `onCaughtUp`).
  */
 export function wsTransport(ws: WebSocket): Transport {
   const internals = ws as unknown as WsInternals;
   const raw = internals._socket;
+  const receipts = new ReadReceipts();
+  ws.on("pong", (data: Buffer) => receipts.onPong(data));
+  ws.once("close", () => receipts.close());
   /** Frames of the current turn (one array, reused). */
   const pending: string[] = [];
   let pendingChars = 0;
@@ -38,9 +45,11 @@ export function wsTransport(ws: WebSocket): Transport {
     try {
       // Like ws.send on a closed socket: frames for a socket that is gone are dropped.
       if (ws.readyState !== ws.OPEN) return;
+      const probe = receipts.probe();
       if (!raw || raw.destroyed || internals._sender?._bufferedBytes !== 0) {
         for (const frame of pending) ws.send(frame);
-      } else raw.write(encodeTextFrames(pending));
+        if (probe) ws.ping(probe);
+      } else raw.write(encodeTextFrames(pending, probe));
     } finally {
       pending.length = 0;
       pendingChars = 0;
@@ -66,6 +75,13 @@ export function wsTransport(ws: WebSocket): Transport {
     },
     get bufferedAmount() {
       return ws.bufferedAmount;
+    },
+    get behind() {
+      return ws.bufferedAmount > 0 || receipts.behind;
+    },
+    onCaughtUp(cb) {
+      if (ws.bufferedAmount > 0) this.onDrain(() => this.onCaughtUp?.(cb));
+      else receipts.onCaughtUp(cb);
     },
     get isOpen() {
       return ws.readyState === ws.OPEN;

@@ -26,9 +26,12 @@ describe("SSE frames", () => {
     expect(sseFrameEncoder.event(item)).toBe(
       'id: 1\ndata: {"type":"TEXT_MESSAGE_START","messageId":"m","role":"assistant"}\n\n',
     );
-    expect(sseFrameEncoder.mergedText("r2", 2, 5, "m", "a\nb")).toBe(
-      'id: 5\ndata: {"type":"TEXT_MESSAGE_CONTENT","messageId":"m","delta":"a\\nb"}\n\n',
-    );
+    expect(
+      sseFrameEncoder.merged("r2", 2, 5, { type: "TEXT_MESSAGE_CONTENT", messageId: "m", delta: "a\nb" }),
+    ).toBe('id: 5\ndata: {"type":"TEXT_MESSAGE_CONTENT","messageId":"m","delta":"a\\nb"}\n\n');
+    expect(
+      sseFrameEncoder.merged("r2", 6, 9, { type: "TOOL_CALL_ARGS", toolCallId: "c", delta: '{"a":1}' }),
+    ).toBe('id: 9\ndata: {"type":"TOOL_CALL_ARGS","toolCallId":"c","delta":"{\\"a\\":1}"}\n\n');
     expect(sseErrorBlock("slow_consumer", "too slow")).toBe(
       'event: error\ndata: {"type":"RUN_ERROR","code":"slow_consumer","message":"too slow"}\n\n',
     );

@@ -14,13 +14,12 @@ export function eventJson(item: SequencedEvent): string {
 }
 
 /**
- * AG-UI over SSE: one `id: <seq>` + `data: <event JSON>` block per event. Merged text deltas
- * carry the last merged seq as their id, so `Last-Event-ID` stays a correct resume point.
+ * AG-UI over SSE: one `id: <seq>` + `data: <event JSON>` block per event. Merged deltas (text or
+ * tool-call arguments) carry the last merged seq as their id, so `Last-Event-ID` stays a correct resume point.
  */
 export const sseFrameEncoder: FrameEncoder = {
   event: (item) => `id: ${item.seq}\ndata: ${eventJson(item)}\n\n`,
-  mergedText: (_runId, _first, last, messageId, delta) =>
-    `id: ${last}\ndata: ${JSON.stringify({ type: "TEXT_MESSAGE_CONTENT", messageId, delta })}\n\n`,
+  merged: (_runId, _first, last, event) => `id: ${last}\ndata: ${JSON.stringify(event)}\n\n`,
 };
 
 /**

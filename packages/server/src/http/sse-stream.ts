@@ -64,6 +64,14 @@ export class SseStream {
       get isOpen() {
         return !res.destroyed && !res.writableEnded;
       },
+      // SSE has no read receipts: behind means the response holds more than its high-water
+      // mark because the kernel's buffer is full (a write returned false), caught up that it
+      // drained. (Not writableLength > 0: node's http corks the socket for every chunk until
+      // the next tick, so within a turn that is always true.)
+      get behind() {
+        return res.writableNeedDrain;
+      },
+      onCaughtUp: (cb) => onceDrained(res, cb),
       onDrain: (cb) => onceDrained(res, cb),
     };
     this.outbox = new Outbox(

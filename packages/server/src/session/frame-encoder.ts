@@ -9,21 +9,20 @@ export interface FrameEncoder {
   /** The wire text for one event. */
   event(item: SequencedEvent): string;
   /**
-   * The wire text for TEXT_MESSAGE_CONTENT events `first`..`last` of one message, merged into
-   * one delta (sent to readers that fell behind).
+   * The wire text for the delta events `first`..`last` of one message or tool call, merged into
+   * `event` (one TEXT_MESSAGE_CONTENT or TOOL_CALL_ARGS whose `delta` is theirs concatenated),
+   * sent to readers that are behind (see outbox.ts).
    */
-  mergedText(runId: string, first: number, last: number, messageId: string, delta: string): string;
+  merged(runId: string, first: number, last: number, event: MergedDelta): string;
 }
+
+/** A merged delta event: what `first`..`last` add up to. */
+export type MergedDelta =
+  | { type: "TEXT_MESSAGE_CONTENT"; messageId: string; delta: string }
+  | { type: "TOOL_CALL_ARGS"; toolCallId: string; delta: string };
 
 /** The `backchannel.v1` WebSocket encoding: `event` frames, merged ones carrying `first`. */
 export const wsFrameEncoder: FrameEncoder = {
   event: (item) => item.frame,
-  mergedText: (runId, first, last, messageId, delta) =>
-    JSON.stringify({
-      type: "event",
-      runId,
-      seq: last,
-      first,
-      event: { type: "TEXT_MESSAGE_CONTENT", messageId, delta },
-    }),
+  merged: (runId, first, last, event) => JSON.stringify({ type: "event", runId, seq: last, first, event }),
 };

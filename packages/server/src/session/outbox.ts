@@ -37,23 +37,35 @@ interface Cursor {
   sent: number;
   /** True while the socket is behind and reads from the run's buffer instead of live events. */
   lagging: boolean;
+  /** True while its deltas are held for the reader to catch up (lagging, without a drain to wait for). */
+  held: boolean;
 }
 
-/** Largest merged text delta, so one merged frame stays small. */
+/** Largest merged delta, so one merged frame stays small. */
 const MAX_MERGED_CHARS = 64 * 1024;
 /** Backlog characters a follow sends at once before the rest waits for the scheduler's turns. */
 const SYNC_REPLAY_CHARS = 2048;
 /** Frames sent per pump step before yielding to other sockets. */
 const PUMP_BATCH = 256;
+/** Serialized bytes of held events past which they go out (merged) without waiting for the reader. */
+const HOLD_MAX_BYTES = 16 * 1024;
+/** Longest a held delta waits for the reader, should its read receipt never come. */
+const HOLD_MAX_MS = 100;
 
 /**
  * Backpressure for one socket, without copying events. A socket that keeps up gets each
  * event's pre-serialized frame as it is produced. A socket that falls behind (or replays on
  * resume) reads from the run's own resume buffer at its own pace, so a slow reader costs a
- * cursor, not a queue; while it catches up, consecutive TEXT_MESSAGE_CONTENT deltas of one
- * message merge into one frame (`first`..`seq`). When it falls further behind than
+ * cursor, not a queue; while it catches up, consecutive deltas of one message (or of one tool
+ * call's arguments) merge into one frame (`first`..`seq`). When it falls further behind than
  * `maxQueuedBytes`, it is cut loose (`onOverflow`); when the buffer dropped what it still
  * needed, `onUnavailable` reports the run.
+ *
+ * Coalescing: while the transport reports that the reader has not read what it was sent
+ * (`behind`), a new delta is held instead of framed, and what follows it waits and merges,
+ * until the transport catches up, HOLD_MAX_BYTES are held, or HOLD_MAX_MS passed. The held
+ * bytes would have waited behind the unread ones anyway; the reader parses one frame instead
+ * of many. A reader that keeps up never sees a hold, so it gets exactly one frame per event.
  */
 export class Outbox {
   private readonly cursors = new Map<string, Cursor>();
@@ -64,6 +76,16 @@ export class Outbox {
   private readonly tallies: OpsTallies;
   private readonly onLeft: ((run: Run) => void) | undefined;
   private readonly replay: { scheduler: ReplayScheduler; key: () => string } | undefined;
+  /** True while a hold waits for the transport to catch up. */
+  private holding = false;
+  /** True while a callback is registered with the transport's onCaughtUp (one at a time). */
+  private awaitingCatchUp = false;
+  private holdTimer: NodeJS.Timeout | undefined;
+  private readonly release = () => this.flushHeld();
+  private readonly caughtUp = () => {
+    this.awaitingCatchUp = false;
+    this.flushHeld();
+  };
   /** Characters handed to the transport by replays (to charge them against a budget). */
   private replayedChars = 0;
   private readonly work: ReplayWork = { replay: (budget) => this.replaySlice(budget) };
@@ -97,7 +119,7 @@ export class Outbox {
 
   /** Follows `run` from seq `after` (0 = from the start): backlog first, then live. */
   follow(run: Run, after: number): void {
-    this.cursors.set(run.id, { run, sent: after, lagging: after < run.lastSeq });
+    this.cursors.set(run.id, { run, sent: after, lagging: after < run.lastSeq, held: false });
     run.subscribe(this.subscriberFor(run.id));
     if (after < run.lastSeq) this.pump();
   }
@@ -115,6 +137,7 @@ export class Outbox {
     for (const runId of [...this.cursors.keys()]) this.unfollow(runId);
     this.subscribers.clear();
     this.replay?.scheduler.cancel(this.work);
+    clearTimeout(this.holdTimer);
     if (this.onLeft) for (const run of left) this.onLeft(run);
   }
 
@@ -137,6 +160,14 @@ export class Outbox {
       cursor.sent === item.seq - 1 &&
       this.transport.bufferedAmount < this.limits.highWaterBytes
     ) {
+      // The reader has not read what it already has: a delta sent now would wait behind that
+      // anyway, so hold it, and merge what follows into it until the reader catches up.
+      if (this.transport.behind && isDelta(item)) {
+        cursor.lagging = true;
+        cursor.held = true;
+        this.hold();
+        return;
+      }
       cursor.sent = item.seq;
       this.transport.send(this.encoder.event(item));
       this.tallies.eventsSent++;
@@ -145,7 +176,38 @@ export class Outbox {
     }
     cursor.lagging = true;
     if (item.cum - this.sentCum(cursor) > this.limits.maxQueuedBytes) return this.overflow();
+    if (cursor.held) {
+      if (item.cum - this.sentCum(cursor) > HOLD_MAX_BYTES) this.flushHeld();
+      return;
+    }
     this.schedule(false);
+  }
+
+  /** Waits for the transport to catch up (or HOLD_MAX_MS), then sends what is held. */
+  private hold(): void {
+    if (this.holding) return;
+    this.holding = true;
+    this.holdTimer = setTimeout(this.release, HOLD_MAX_MS);
+    if (!this.awaitingCatchUp && this.transport.onCaughtUp) {
+      this.awaitingCatchUp = true;
+      this.transport.onCaughtUp(this.caughtUp);
+    }
+  }
+
+  /** Sends every held cursor's backlog, merged; a cursor the socket has no room for waits for its drain. */
+  private flushHeld(): void {
+    if (!this.holding) return;
+    this.holding = false;
+    clearTimeout(this.holdTimer);
+    if (!this.transport.isOpen || this.overflowed) return;
+    let blocked = false;
+    for (const cursor of [...this.cursors.values()]) {
+      if (!cursor.held) continue;
+      cursor.held = false;
+      if (!blocked)
+        blocked = this.drainCursor(cursor, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, 0).blocked;
+    }
+    if (blocked) this.schedule(false);
   }
 
   private sentCum(cursor: Cursor): number {
@@ -196,29 +258,43 @@ export class Outbox {
   private drain(maxFrames: number, maxChars: number): { full: boolean; blocked: boolean } {
     let frames = 0;
     const start = this.replayedChars;
+    for (const cursor of [...this.cursors.values()]) {
+      // A held cursor goes out when the reader catches up (flushHeld), not with replays.
+      if (!cursor.lagging || cursor.held) continue;
+      const r = this.drainCursor(cursor, maxFrames - frames, maxChars, start);
+      frames += r.frames;
+      if (r.full || r.blocked) return r;
+    }
+    return { full: false, blocked: false };
+  }
+
+  /** `drain` for one cursor; `start` is where the caller's character count began. */
+  private drainCursor(
+    cursor: Cursor,
+    maxFrames: number,
+    maxChars: number,
+    start: number,
+  ): { full: boolean; blocked: boolean; frames: number } {
+    let frames = 0;
     let full = false;
     let blocked = false;
-    for (const cursor of [...this.cursors.values()]) {
-      if (!cursor.lagging) continue;
-      while (cursor.sent < cursor.run.lastSeq) {
-        if (this.transport.bufferedAmount >= this.limits.highWaterBytes) {
-          blocked = true;
-          break;
-        }
-        if (frames >= maxFrames || this.replayedChars - start >= maxChars) {
-          full = true;
-          break;
-        }
-        if (!this.sendNext(cursor)) break;
-        frames++;
+    while (cursor.sent < cursor.run.lastSeq) {
+      if (this.transport.bufferedAmount >= this.limits.highWaterBytes) {
+        blocked = true;
+        break;
       }
-      if (this.cursors.get(cursor.run.id) === cursor && cursor.sent >= cursor.run.lastSeq) {
-        cursor.lagging = false;
-        if (cursor.run.ended) this.finished(cursor.run.id);
+      if (frames >= maxFrames || this.replayedChars - start >= maxChars) {
+        full = true;
+        break;
       }
-      if (full || blocked) break;
+      if (!this.sendNext(cursor)) break;
+      frames++;
     }
-    return { full, blocked };
+    if (this.cursors.get(cursor.run.id) === cursor && cursor.sent >= cursor.run.lastSeq) {
+      cursor.lagging = false;
+      if (cursor.run.ended) this.finished(cursor.run.id);
+    }
+    return { full, blocked, frames };
   }
 
   /** Hands one replayed frame to the transport, counting its characters. */
@@ -236,8 +312,9 @@ export class Outbox {
       this.onUnavailable(cursor.run.id, cursor.sent);
       return false;
     }
-    const e = item.event as { type: string; messageId?: string; delta?: string };
-    if (e.type !== "TEXT_MESSAGE_CONTENT" || item.seq === cursor.run.lastSeq) {
+    const e = item.event as DeltaEvent;
+    const key = deltaKey(e);
+    if (key === undefined || item.seq === cursor.run.lastSeq) {
       this.sendReplayed(this.encoder.event(item));
       this.tallies.eventsSent++;
       cursor.sent = item.seq;
@@ -247,17 +324,24 @@ export class Outbox {
     let chars = deltas[0]!.length;
     let last = item.seq;
     for (;;) {
-      const ne = buffer.eventAt(last + 1) as { type: string; messageId?: string; delta?: string } | undefined;
-      if (ne?.type !== "TEXT_MESSAGE_CONTENT" || ne.messageId !== e.messageId || chars >= MAX_MERGED_CHARS)
-        break;
+      const ne = buffer.eventAt(last + 1) as DeltaEvent | undefined;
+      if (ne === undefined || ne.type !== e.type || deltaKey(ne) !== key || chars >= MAX_MERGED_CHARS) break;
       deltas.push(ne.delta ?? "");
       chars += ne.delta?.length ?? 0;
       last++;
     }
     if (last === item.seq) this.sendReplayed(this.encoder.event(item));
     else {
+      const delta = deltas.join("");
       this.sendReplayed(
-        this.encoder.mergedText(item.runId, item.seq, last, e.messageId ?? "", deltas.join("")),
+        this.encoder.merged(
+          item.runId,
+          item.seq,
+          last,
+          e.type === "TEXT_MESSAGE_CONTENT"
+            ? { type: e.type, messageId: key, delta }
+            : { type: "TOOL_CALL_ARGS", toolCallId: key, delta },
+        ),
       );
     }
     this.tallies.eventsSent += last - item.seq + 1;
@@ -277,6 +361,26 @@ export class Outbox {
     this.clear();
     this.onOverflow();
   }
+}
+
+/** The fields of a delta event the merge reads. */
+interface DeltaEvent {
+  type: string;
+  messageId?: string;
+  toolCallId?: string;
+  delta?: string;
+}
+
+/** What a delta event appends to (its message or tool call), or undefined for any other event. */
+function deltaKey(e: DeltaEvent): string | undefined {
+  if (e.type === "TEXT_MESSAGE_CONTENT") return e.messageId ?? "";
+  if (e.type === "TOOL_CALL_ARGS") return e.toolCallId ?? "";
+  return undefined;
+}
+
+function isDelta(item: SequencedEvent): boolean {
+  const type = item.event.type;
+  return type === "TEXT_MESSAGE_CONTENT" || type === "TOOL_CALL_ARGS";
 }
 
 function isTerminal(item: SequencedEvent): boolean {

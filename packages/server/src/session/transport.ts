@@ -11,6 +11,14 @@ export interface Transport {
   readonly bufferedAmount: number;
   /** Calls `cb` once when the buffered bytes have been flushed (or soon after). */
   onDrain(cb: () => void): void;
+  /**
+   * True while the peer has not read what was already sent: bytes still queued in this process,
+   * or (WebSocket) an overdue read receipt. The outbox then holds new deltas and merges them
+   * (docs/protocol.md, "Merged deltas"). Optional: a transport without it is never behind.
+   */
+  readonly behind?: boolean;
+  /** Calls `cb` once the transport is no longer behind (required with `behind`). */
+  onCaughtUp?(cb: () => void): void;
   /** Whether the socket is still open for sending. */
   readonly isOpen: boolean;
   /**

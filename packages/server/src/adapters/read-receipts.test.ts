@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { PROBE_INTERVAL_MS, ReadReceipts } from "./read-receipts.js";
+
+/** A receipts object on a hand-moved clock (its logic is about time, so the clock is the input). */
+function setup() {
+  const clock = { t: 1000 };
+  return { clock, receipts: new ReadReceipts(() => clock.t) };
+}
+
+describe("ReadReceipts", () => {
+  it("is never behind for a peer that never answered a probe (no round trip known)", () => {
+    const { clock, receipts } = setup();
+    expect(receipts.probe()).toBeInstanceOf(Buffer);
+    clock.t += 60_000;
+    expect(receipts.behind).toBe(false);
+  });
+
+  it("is behind once a probe is overdue against the smallest round trip seen, and catches up on its pong", async () => {
+    const { clock, receipts } = setup();
+    const first = receipts.probe()!;
+    clock.t += 2;
+    receipts.onPong(first); // round trip 2 ms
+    clock.t += PROBE_INTERVAL_MS;
+    const second = receipts.probe()!;
+    clock.t += 4; // ≤ 2 × 2 ms + slack: the link explains it
+    expect(receipts.behind).toBe(false);
+    clock.t += 1;
+    expect(receipts.behind).toBe(true);
+    let caughtUp = false;
+    receipts.onCaughtUp(() => {
+      caughtUp = true;
+    });
+    expect(caughtUp).toBe(false);
+    receipts.onPong(Buffer.from("other")); // someone else's pong: ignored
+    expect(receipts.behind).toBe(true);
+    receipts.onPong(second);
+    expect(caughtUp).toBe(true);
+    expect(receipts.behind).toBe(false);
+  });
+
+  it("keeps one probe out at a time, at most one per interval, except right after a hold was released", () => {
+    const { clock, receipts } = setup();
+    const first = receipts.probe()!;
+    expect(receipts.probe()).toBeUndefined(); // one out already
+    clock.t += 1;
+    receipts.onPong(first);
+    expect(receipts.probe()).toBeUndefined(); // within the interval
+    clock.t += PROBE_INTERVAL_MS;
+    const second = receipts.probe()!;
+    clock.t += 50;
+    receipts.onCaughtUp(() => {});
+    receipts.onPong(second); // releases a waiter: the next write probes at once
+    expect(receipts.probe()).toBeInstanceOf(Buffer);
+  });
+
+  it("answers onCaughtUp at once when nothing is out, and lets waiters go when the socket closes", async () => {
+    const { receipts } = setup();
+    const order: string[] = [];
+    receipts.onCaughtUp(() => order.push("now"));
+    await Promise.resolve();
+    expect(order).toEqual(["now"]);
+    receipts.probe();
+    receipts.onCaughtUp(() => order.push("closed"));
+    receipts.close();
+    expect(order).toEqual(["now", "closed"]);
+  });
+});

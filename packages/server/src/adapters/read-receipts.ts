@@ -1,0 +1,97 @@
+/**
+ * Read receipts for a WebSocket, from the protocol's own ping/pong (RFC 6455 §5.5.2: a peer
+ * answers a ping as soon as it reads it, and reads in order). On loopback and on most links
+ * the kernel's buffers hold hundreds of kilobytes, so a reader that lags never makes our own
+ * write buffer grow: the bytes "left" the process but wait unread in the kernels. A ping
+ * written behind the frames comes back only once the reader got through them; while its answer
+ * is overdue, the reader is behind, and a delta framed now would only queue behind the others.
+ *
+ * "Overdue" is measured against the smallest round trip this socket has shown (its link), so a
+ * reader that keeps up on a slow link is never taken for a slow reader; a peer that never
+ * answers pings is never behind (no round trip was ever measured).
+ * @module
+ */
+
+/** Smallest gap between two probes while the reader keeps up (probes cost the peer a pong each). */
+export const PROBE_INTERVAL_MS = 20;
+/** Slack over twice the link's round trip before an unanswered probe means the reader is behind. */
+const OVERDUE_SLACK_MS = 0.25;
+/** The link's round trip is the minimum over the last one or two windows of this length. */
+const RTT_WINDOW_MS = 10_000;
+
+export class ReadReceipts {
+  private counter = 0;
+  /** The unanswered probe's id and when it was written, or -1 when none is out. */
+  private outstanding = -1;
+  private sentAt = 0;
+  private lastProbeAt = Number.NEGATIVE_INFINITY;
+  /** Minimum round trip of the current window and of the one before it. */
+  private minNow = Number.POSITIVE_INFINITY;
+  private minBefore = Number.POSITIVE_INFINITY;
+  private windowStart = 0;
+  private waiters: Array<() => void> = [];
+  /** A hold was just released: probe with the next write, to see at once whether the reader keeps up now. */
+  private eager = false;
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
+  /**
+   * The payload of a probe to write behind this turn's frames, or undefined. One probe is out
+   * at a time, at most one per PROBE_INTERVAL_MS unless a hold was just released.
+   */
+  probe(): Buffer | undefined {
+    if (this.outstanding >= 0) return undefined;
+    const at = this.now();
+    if (!this.eager && at - this.lastProbeAt < PROBE_INTERVAL_MS) return undefined;
+    this.eager = false;
+    this.counter = (this.counter + 1) >>> 0;
+    this.outstanding = this.counter;
+    this.sentAt = at;
+    this.lastProbeAt = at;
+    const payload = Buffer.allocUnsafe(4);
+    payload.writeUInt32BE(this.counter, 0);
+    return payload;
+  }
+
+  /** A pong arrived; a pong that answers none of our probes (the app's own pings) is ignored. */
+  onPong(data: Buffer): void {
+    if (this.outstanding < 0 || data.length !== 4 || data.readUInt32BE(0) !== this.outstanding) return;
+    const at = this.now();
+    this.outstanding = -1;
+    const rtt = at - this.sentAt;
+    if (at - this.windowStart > RTT_WINDOW_MS) {
+      this.minBefore = this.minNow;
+      this.minNow = Number.POSITIVE_INFINITY;
+      this.windowStart = at;
+    }
+    if (rtt < this.minNow) this.minNow = rtt;
+    this.release();
+  }
+
+  /** True while a probe is overdue: the reader has not yet read what was written before it. */
+  get behind(): boolean {
+    if (this.outstanding < 0) return false;
+    const rtt = Math.min(this.minNow, this.minBefore);
+    return this.now() - this.sentAt > 2 * rtt + OVERDUE_SLACK_MS;
+  }
+
+  /** Calls `cb` once the outstanding probe is answered (at once, in a microtask, if none is out). */
+  onCaughtUp(cb: () => void): void {
+    if (this.outstanding < 0) queueMicrotask(cb);
+    else this.waiters.push(cb);
+  }
+
+  /** The socket closed: nobody will answer; let the waiters go. */
+  close(): void {
+    this.outstanding = -1;
+    this.release();
+  }
+
+  private release(): void {
+    if (this.waiters.length === 0) return;
+    this.eager = true;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const cb of waiters) cb();
+  }
+}
