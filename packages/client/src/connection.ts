@@ -1,7 +1,9 @@
 /**
- * The connection lifecycle: open a socket with credentials, wait for `ready`, keep it alive,
- * refresh the token before it expires, and reconnect with backoff when it drops. It knows
- * nothing about runs; it hands `event`/`error` frames and lifecycle moments to its owner.
+ * The connection lifecycle: resolve the endpoint, open a transport to it, wait for `ready`,
+ * keep it alive, refresh the token before it expires, and reconnect with backoff when it
+ * drops. It speaks frames to a `Transport` and does not know whether they travel over a
+ * WebSocket or HTTP/SSE. It knows nothing about runs; it hands `event`/`error` frames and
+ * lifecycle moments to its owner.
  * @module
  */
 
@@ -11,17 +13,19 @@ import type {
   EventFrame,
   JoinedFrame,
   ReadyFrame,
+  ServerFrame,
   ThreadRunFrame,
 } from "@backchannel/protocol";
-import { bearerSubprotocol, CloseCode, decodeServerFrame, SUBPROTOCOL } from "@backchannel/protocol";
+import { CloseCode, SUBPROTOCOL } from "@backchannel/protocol";
 import { exponentialBackoff } from "./backoff.js";
 import { decideOnClose } from "./close-policy.js";
 import { BackchannelError, isBackchannelError } from "./errors.js";
 import { createHeartbeat, type Heartbeat } from "./heartbeat.js";
 import { Subscribable } from "./observable.js";
 import type { ResolvedClientOptions } from "./options.js";
-import { openSocket, type Socket } from "./socket.js";
 import { scheduleTokenRefresh } from "./token-refresh.js";
+import type { Endpoint } from "./transport.js";
+import { credentialFor, type Transport, type TransportKind } from "./transport.js";
 
 /**
  * - `connecting`: opening the first connection (since creation, `connect()` or `reconnect()`).
@@ -63,12 +67,14 @@ export interface ConnectionHooks {
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** Owns at most one socket at a time and drives it through `ConnectionState`. */
+/** Owns at most one transport at a time and drives it through `ConnectionState`. */
 export class Connection extends Subscribable<ConnectionSnapshot> {
   #opts: ResolvedClientOptions;
   #hooks: ConnectionHooks;
-  #socket: Socket | null = null;
-  // Bumped whenever an attempt is superseded, so late async results (getToken) are dropped.
+  #socket: Transport | null = null;
+  /** The URL of the current attempt, for error messages. */
+  #where = "";
+  // Bumped whenever an attempt is superseded, so late async results (endpoint resolution) are dropped.
   #generation = 0;
   #everConnected = false;
   #authRetried = false;
@@ -147,6 +153,11 @@ export class Connection extends Subscribable<ConnectionSnapshot> {
     return this.getSnapshot();
   }
 
+  /** Which transport carries the current connection, or null while there is none. */
+  get transportKind(): TransportKind | null {
+    return this.#socket?.kind ?? null;
+  }
+
   /** Starts connecting if not already connected or trying. */
   connect(): void {
     if (this.snapshot.connectionState !== "disconnected") return;
@@ -178,19 +189,15 @@ export class Connection extends Subscribable<ConnectionSnapshot> {
     this.#hooks.onGiveUp(new BackchannelError("client_closed", "The client was closed with close()."));
   }
 
-  /** Sends a frame on a ready connection; returns false (and sends nothing) otherwise. */
-  send(frame: ClientFrame): boolean {
-    return this.sendText(JSON.stringify(frame));
-  }
-
   /**
-   * Sends pre-serialised frame text on a ready connection. After an idle close it reconnects
-   * and returns false: runs and joins are (re)sent on the next `ready`, as after any reconnect.
+   * Sends a frame on a ready connection; returns false (and sends nothing) otherwise. After an
+   * idle close it reconnects and returns false: runs and joins are (re)sent on the next
+   * `ready`, as after any reconnect. `encoded` is the frame's JSON when the caller has it.
    */
-  sendText(text: string): boolean {
+  send(frame: ClientFrame, encoded?: string): boolean {
     if (this.#suspended) this.#wake();
     if (this.snapshot.connectionState !== "connected" || !this.#socket || !this.#live) return false;
-    return this.#socket.send(text);
+    return this.#socket.send(frame, encoded);
   }
 
   #reportError(error: BackchannelError): void {
@@ -226,47 +233,44 @@ export class Connection extends Subscribable<ConnectionSnapshot> {
     clearTimeout(this.#retryTimer);
     if (this.#waking) this.update({ retryAt: null });
     else this.update({ connectionState: this.#everConnected ? "reconnecting" : "connecting", retryAt: null });
-    let token: string | undefined;
+    let endpoint: Endpoint;
     try {
-      token = this.#opts.getToken ? await this.#opts.getToken() : this.#opts.token;
+      endpoint = await this.#opts.endpoints.resolve();
     } catch (err) {
       if (generation !== this.#generation) return;
       this.#onCredentialsFailed(err);
       return;
     }
     if (generation !== this.#generation) return;
-    const frameAuth = this.#opts.authMode === "frame";
-    const protocols = token && !frameAuth ? [SUBPROTOCOL, bearerSubprotocol(token)] : [SUBPROTOCOL];
-    const socket = openSocket(this.#opts.WebSocket, this.#opts.url, protocols, {
-      onOpen: () => {
-        if (token && frameAuth) socket.send(JSON.stringify({ type: "auth", token }));
+    this.#where = endpoint.wsUrl;
+    const transport: Transport = this.#opts.openTransport(endpoint, {
+      onOpen: () => {},
+      onFrame: (frame) => this.#onFrame(transport, frame),
+      onUnreadable: () => {
+        if (this.#socket !== transport) return;
+        this.#heartbeat?.touch();
+        this.#reportError(
+          new BackchannelError("protocol_error", "The server sent a frame that is not a JSON object."),
+        );
       },
-      onText: (text) => this.#onText(socket, text),
       onClose: (code, reason) => {
-        if (this.#socket === socket) this.#onLost(code, reason);
+        if (this.#socket === transport) this.#onLost(code, reason);
       },
     });
-    this.#socket = socket;
+    this.#socket = transport;
     this.#connectTimer = setTimeout(() => {
-      if (this.#socket !== socket) return;
-      socket.abandon(CloseCode.Normal, "connect timeout");
+      if (this.#socket !== transport) return;
+      transport.abandon(CloseCode.Normal, "connect timeout");
       this.#onLost(
         1006,
-        `no ready frame within ${this.#opts.connectTimeoutMs} ms (is ${this.#opts.url} a Backchannel endpoint?)`,
+        `no ready frame within ${this.#opts.connectTimeoutMs} ms (is ${this.#where} a Backchannel endpoint?)`,
       );
     }, this.#opts.connectTimeoutMs);
   }
 
-  #onText(socket: Socket, text: string): void {
+  #onFrame(socket: Transport, frame: ServerFrame): void {
     if (this.#socket !== socket) return;
     this.#heartbeat?.touch();
-    const frame = decodeServerFrame(text);
-    if (!frame) {
-      this.#reportError(
-        new BackchannelError("protocol_error", "The server sent a frame that is not a JSON object."),
-      );
-      return;
-    }
     switch (frame.type) {
       case "ready":
         this.#onReady(socket, frame);
@@ -286,9 +290,7 @@ export class Connection extends Subscribable<ConnectionSnapshot> {
         else this.#opts.onError?.(BackchannelError.from(frame));
         return;
       case "ping":
-        socket.send(
-          JSON.stringify(frame.ts === undefined ? { type: "pong" } : { type: "pong", ts: frame.ts }),
-        );
+        socket.send(frame.ts === undefined ? { type: "pong" } : { type: "pong", ts: frame.ts });
         return;
       case "auth_ok":
         this.#scheduleRefresh(frame.expiresAt);
@@ -302,7 +304,7 @@ export class Connection extends Subscribable<ConnectionSnapshot> {
     }
   }
 
-  #onReady(socket: Socket, ready: ReadyFrame): void {
+  #onReady(socket: Transport, ready: ReadyFrame): void {
     if (ready.protocol !== SUBPROTOCOL) {
       socket.abandon(CloseCode.Normal, "protocol mismatch");
       this.#socket = null;
@@ -324,7 +326,7 @@ export class Connection extends Subscribable<ConnectionSnapshot> {
     this.#heartbeat = createHeartbeat({
       intervalMs: ready.heartbeatMs,
       idleTimeoutMs: ready.idleTimeoutMs,
-      sendPing: () => socket.send(JSON.stringify({ type: "ping", ts: Date.now() })),
+      sendPing: () => socket.send({ type: "ping", ts: Date.now() }),
       onIdle: () => {
         if (this.#socket !== socket) return;
         socket.abandon(CloseCode.HeartbeatTimeout, "heartbeat timeout");
@@ -337,9 +339,9 @@ export class Connection extends Subscribable<ConnectionSnapshot> {
   }
 
   /**
-   * `getToken()` failed, or `runtimeUrl` discovery (which runs inside it) did. Discovery's own
-   * errors keep their code and message: no runtime at that URL (HTTP 404, or not a Backchannel
-   * answer) gives up at once, since waiting will not fix a wrong URL; a refusal (`auth_failed`,
+   * Endpoint resolution failed: `getToken()` threw, or `runtimeUrl` discovery failed. Errors
+   * keep their code and message; one that is not `retryable` (no runtime at that URL: HTTP 404,
+   * or not a Backchannel answer) gives up at once, since waiting will not fix a wrong URL; a refusal (`auth_failed`,
    * HTTP 401/403) gets one immediate retry and then gives up, like a 1008 close, so the app
    * sees `disconnected` and can send the user to sign in; anything else (network down, 5xx, a
    * throwing getToken) is retried with backoff. `reconnect()` tries again after giving up.
@@ -366,33 +368,33 @@ export class Connection extends Subscribable<ConnectionSnapshot> {
   #scheduleRefresh(expiresAt: number | undefined): void {
     this.#stopRefresh?.();
     this.#stopRefresh = null;
-    const getToken = this.#opts.getToken;
+    const endpoints = this.#opts.endpoints;
     const socket = this.#socket;
-    if (expiresAt === undefined || !getToken || !socket) return;
+    if (expiresAt === undefined || !endpoints.refreshes || !socket) return;
     this.#stopRefresh = scheduleTokenRefresh({
       expiresAt,
       leadMs: this.#opts.refreshBeforeExpiryMs,
       maxDelayMs: MAX_TIMER_MS,
       refresh: async () => {
-        let token: string;
+        let token: string | undefined;
         try {
-          token = await getToken();
+          token = credentialFor(socket.kind, await endpoints.resolve());
         } catch (err) {
-          // The server will close with 1008 at expiry; the reconnect then asks getToken again.
+          // The server will close with 1008 at expiry; the reconnect then resolves the endpoint again.
           this.#reportError(BackchannelError.from(err, "auth_failed"));
           return;
         }
-        if (this.#socket === socket) socket.send(JSON.stringify({ type: "auth", token }));
+        if (this.#socket === socket) socket.send({ type: "auth", token: token ?? "" });
       },
     });
   }
 
   #onLost(code: number, reason: string): void {
     const decision = decideOnClose(code, reason, {
-      canRefreshToken: this.#opts.getToken !== undefined,
+      canRefreshToken: this.#opts.endpoints.refreshes,
       authRetried: this.#authRetried,
       wasConnected: this.snapshot.connectionState === "connected",
-      url: this.#opts.url,
+      url: this.#where,
     });
     this.#dropSocket();
     if (decision.action === "give-up") return this.#giveUp(decision.error);

@@ -62,3 +62,4 @@ export type {
   ThreadsApiOptions,
 } from "./threads.js";
 export { createThreadsApi, deleteThread, fetchThread, httpBaseFrom, listThreads } from "./threads.js";
+export type { Endpoint, Transport, TransportHandlers, TransportKind } from "./transport.js";

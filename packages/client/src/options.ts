@@ -2,10 +2,12 @@
  * Client options and their defaults. Every default lives in `DEFAULTS`.
  * @module
  */
+import { chooseTransport } from "./auto-transport.js";
+import { createEndpointResolver, type EndpointResolver } from "./endpoint.js";
 import { browserEnvironment, type ClientEnvironment } from "./environment.js";
 import type { BackchannelError } from "./errors.js";
 import type { WebSocketConstructor } from "./socket.js";
-import { applyTransport } from "./transport.js";
+import type { OpenTransport } from "./transport.js";
 
 /** How reconnect delays grow. The delay before attempt n is `min(maxDelayMs, initialDelayMs * factor^(n-1))`, jittered. */
 export interface ReconnectOptions {
@@ -147,20 +149,32 @@ export const DEFAULTS = {
   idleClose: IdleCloseOptions;
 };
 
-/** `ClientOptions` with every default filled in. */
+/**
+ * `ClientOptions` with every default filled in, plus the two steps every connection attempt
+ * takes: resolve the endpoint, then open a transport to it.
+ */
 export interface ResolvedClientOptions
   extends Required<
     Omit<
       ClientOptions,
-      "token" | "getToken" | "onError" | "reconnect" | "runtimeUrl" | "fetch" | "idleClose" | "environment"
+      | "url"
+      | "token"
+      | "getToken"
+      | "onError"
+      | "reconnect"
+      | "runtimeUrl"
+      | "fetch"
+      | "idleClose"
+      | "environment"
+      | "WebSocket"
     >
   > {
+  /** Where to connect and with what credentials; called before every attempt. */
+  endpoints: EndpointResolver;
+  /** Opens the chosen transport (`transport` option) to a resolved endpoint. */
+  openTransport: OpenTransport;
   idleClose: IdleCloseOptions | false;
   environment: ClientEnvironment;
-  runtimeUrl: string | undefined;
-  fetch: typeof fetch | undefined;
-  token: string | undefined;
-  getToken: (() => string | Promise<string>) | undefined;
   onError: ((error: BackchannelError) => void) | undefined;
   reconnect: ReconnectOptions;
 }
@@ -202,27 +216,37 @@ export function resolveOptions(options: ClientOptions): ResolvedClientOptions {
       'createClient: no fetch found; pass `fetch` as an option (needed by runtimeUrl and transport "sse"/"auto").',
     );
   }
-  return applyTransport(
-    {
-      url: options.url ?? `${runtimeUrl}/connect`,
+  // Without a fetch option, the global is looked up per call (an app may install it later).
+  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  return {
+    endpoints: createEndpointResolver({
+      url: options.url,
       runtimeUrl,
-      transport,
-      websocketRetryMs: options.websocketRetryMs ?? DEFAULTS.websocketRetryMs,
-      fetch: options.fetch,
       token: options.token,
       getToken: options.getToken,
+      wantsTicket: transport !== "sse",
+      fetch: doFetch,
+      timeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+    }),
+    openTransport: chooseTransport({
+      mode: transport,
+      WebSocket: WebSocketImpl,
       authMode: options.authMode ?? DEFAULTS.authMode,
-      reconnect: { ...DEFAULTS.reconnect, ...options.reconnect },
-      lazy: options.lazy ?? DEFAULTS.lazy,
-      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
-      refreshBeforeExpiryMs: options.refreshBeforeExpiryMs ?? DEFAULTS.refreshBeforeExpiryMs,
-      maxRateLimitRetries: options.maxRateLimitRetries ?? DEFAULTS.maxRateLimitRetries,
-      onError: options.onError,
-      idleClose: resolveIdleClose(options.idleClose),
-      environment: options.environment ?? browserEnvironment,
-    },
-    WebSocketImpl,
-  );
+      fetch: doFetch,
+      websocketRetryMs: options.websocketRetryMs ?? DEFAULTS.websocketRetryMs,
+    }),
+    transport,
+    websocketRetryMs: options.websocketRetryMs ?? DEFAULTS.websocketRetryMs,
+    authMode: options.authMode ?? DEFAULTS.authMode,
+    reconnect: { ...DEFAULTS.reconnect, ...options.reconnect },
+    lazy: options.lazy ?? DEFAULTS.lazy,
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+    refreshBeforeExpiryMs: options.refreshBeforeExpiryMs ?? DEFAULTS.refreshBeforeExpiryMs,
+    maxRateLimitRetries: options.maxRateLimitRetries ?? DEFAULTS.maxRateLimitRetries,
+    onError: options.onError,
+    idleClose: resolveIdleClose(options.idleClose),
+    environment: options.environment ?? browserEnvironment,
+  };
 }
 
 function resolveIdleClose(option: ClientOptions["idleClose"]): IdleCloseOptions | false {

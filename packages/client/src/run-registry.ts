@@ -245,7 +245,7 @@ export class RunRegistry {
       );
       return;
     }
-    if (!this.#connection.sendText(text)) return;
+    if (!this.#connection.send(out, text)) return;
     record.sent = true;
     record.everSent = true;
     if (record.cancelRequested)

@@ -1,6 +1,6 @@
 /**
- * The only file that touches a WebSocket. The connection logic speaks to the small `Socket`
- * interface below, so the browser's WebSocket and the `ws` package are interchangeable.
+ * A WebSocket, wrapped for `websocket-transport.ts`: the small `Socket` interface below, so the
+ * browser's WebSocket and the `ws` package are interchangeable.
  * @module
  */
 

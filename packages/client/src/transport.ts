@@ -1,68 +1,61 @@
 /**
- * Applies the `transport` and `runtimeUrl` options to the resolved options the connection
- * runs on: the WebSocket constructor becomes the transport-picking socket, and with
- * `runtimeUrl` every connection attempt first asks `/connect` for the socket URL and a ticket.
- * The connection logic itself is the same for every transport.
+ * The seam between the connection and the wire. The connection speaks `backchannel.v1` frames
+ * to a `Transport` and hears frames back; how they travel is the transport's business: one
+ * WebSocket (`websocket-transport.ts`), or HTTP requests plus Server-Sent Events
+ * (`sse/sse-transport.ts`). `"auto"` (`auto-transport.ts`) chooses between the two.
  * @module
  */
-import { type ConnectInfo, discover } from "./discovery.js";
-import type { ResolvedClientOptions } from "./options.js";
-import type { WebSocketConstructor } from "./socket.js";
-import { createTransportSocket } from "./sse/auto-socket.js";
+import type { ClientFrame, ServerFrame } from "@backchannel/protocol";
 
-/** The HTTP base for a socket URL: `wss://h/copilotkit/ws` → `https://h/copilotkit`. */
-export function httpBaseFromWsUrl(wsUrl: string): string {
-  const url = new URL(wsUrl);
-  url.protocol = url.protocol === "wss:" ? "https:" : "http:";
-  url.search = "";
-  url.hash = "";
-  return url.href.replace(/\/ws\/?$/, "").replace(/\/+$/, "");
-}
+/** How frames travel. */
+export type TransportKind = "websocket" | "sse";
 
 /**
- * `opts` with discovery and the chosen transport wired in. `realWebSocket` is the platform's
- * (or the caller's) WebSocket; it may be missing only when the transport is not "websocket".
+ * Where one connection attempt goes and with which credentials; resolved afresh before every
+ * attempt (see `endpoint.ts`).
  */
-export function applyTransport(
-  opts: Omit<ResolvedClientOptions, "WebSocket">,
-  realWebSocket: WebSocketConstructor | undefined,
-): ResolvedClientOptions {
-  const doFetch = opts.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
-  let info: ConnectInfo | undefined;
-  let userToken: string | undefined;
-  const out: ResolvedClientOptions = { ...opts, WebSocket: realWebSocket as WebSocketConstructor };
-
-  if (opts.runtimeUrl) {
-    const runtimeUrl = opts.runtimeUrl;
-    const userGetToken = opts.getToken ?? (opts.token === undefined ? undefined : () => opts.token!);
-    out.token = undefined;
-    out.getToken = async () => {
-      userToken = userGetToken ? await userGetToken() : undefined;
-      info = await discover(runtimeUrl, {
-        fetch: doFetch,
-        token: userToken,
-        ticket: opts.transport !== "sse",
-        timeoutMs: opts.connectTimeoutMs,
-      });
-      // The ticket opens the socket; SSE requests use the caller's own token (or none behind a proxy).
-      return info.ticket ?? userToken ?? "";
-    };
-    Object.defineProperty(out, "url", {
-      enumerable: true,
-      // Read by the connection right after getToken resolved, so it is the fresh answer's URL.
-      get: () => info?.wsUrl ?? opts.url,
-    });
-  }
-
-  if (opts.transport !== "websocket") {
-    out.WebSocket = createTransportSocket({
-      mode: opts.transport,
-      WebSocket: realWebSocket,
-      fetch: doFetch,
-      websocketRetryMs: opts.websocketRetryMs,
-      sseBase: (wsUrl) => info?.sseBase ?? httpBaseFromWsUrl(wsUrl),
-      httpToken: opts.runtimeUrl ? () => userToken || undefined : undefined,
-    });
-  }
-  return out;
+export interface Endpoint {
+  /** Absolute WebSocket URL. */
+  wsUrl: string;
+  /** Base URL of the runtime's HTTP routes (`/connect`, `/agents/:name/run`, `/runs/:id/...`). */
+  httpBase: string;
+  /** Credential for the WebSocket handshake: the token, or with `runtimeUrl` a single-use ticket. */
+  socketToken: string | undefined;
+  /** Credential for HTTP requests: the token (none behind a same-origin proxy that adds its own). */
+  httpToken: string | undefined;
 }
+
+/** The credential a transport of `kind` presents for `endpoint` (also in `auth` frames). */
+export function credentialFor(kind: TransportKind, endpoint: Endpoint): string | undefined {
+  return kind === "websocket" ? endpoint.socketToken : endpoint.httpToken;
+}
+
+/** What a transport reports. Nothing fires after `abandon()`, and nothing after `onClose`. */
+export interface TransportHandlers {
+  /** The transport can carry frames; the server's `ready` frame follows. */
+  onOpen(): void;
+  /** One frame from the server. */
+  onFrame(frame: ServerFrame): void;
+  /** Something arrived that is not a frame (not a JSON object with a `type`). */
+  onUnreadable(): void;
+  /** The transport is gone. `code` is a WebSocket close code; 1006 stands for any abnormal loss. */
+  onClose(code: number, reason: string): void;
+}
+
+/** One live link to the server, carrying frames both ways. */
+export interface Transport {
+  /** Which transport this is now (`"auto"` may move from the WebSocket to SSE before it opens). */
+  readonly kind: TransportKind;
+  /**
+   * Sends a frame if the transport is open; returns whether it was sent. `encoded`, when given,
+   * is `JSON.stringify(frame)` already done by the caller (a large run input is serialised once).
+   */
+  send(frame: ClientFrame, encoded?: string): boolean;
+  /** Closes gracefully; `onClose` follows. */
+  close(code: number, reason: string): void;
+  /** Drops the transport at once, without waiting for the peer, and silences its handlers. */
+  abandon(code: number, reason: string): void;
+}
+
+/** Opens a transport to `endpoint`. Failures to open are reported through `onClose`, never thrown. */
+export type OpenTransport = (endpoint: Endpoint, handlers: TransportHandlers) => Transport;

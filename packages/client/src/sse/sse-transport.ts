@@ -1,31 +1,24 @@
 /**
- * The HTTP/SSE transport, dressed as a WebSocket. It speaks the `backchannel.v1` frames to the
- * connection logic (so reconnect, token refresh, seq dedupe and resume work unchanged) and
- * HTTP to the server: `run` → `POST <base>/agents/:name/run`, `resume` → `GET
- * <base>/runs/:id/events` with `Last-Event-ID`, `cancel` → `POST <base>/runs/:id/cancel`, and
- * the `ready` frame comes from `POST <base>/connect`. Any broken stream closes the whole
- * virtual socket, so the connection reconnects and every run resumes from its last seq.
+ * The HTTP + Server-Sent Events transport. It carries the same `backchannel.v1` frames as the
+ * WebSocket, so reconnect, token refresh, seq dedupe and resume work unchanged above it:
+ * `run` → `POST <base>/agents/:name/run`, `resume` → `GET <base>/runs/:id/events` with
+ * `Last-Event-ID`, `cancel` → `POST <base>/runs/:id/cancel`; the `ready` frame comes from
+ * `POST <base>/connect`, and each run's SSE stream becomes `event` frames. Any broken stream
+ * closes the whole transport, so the connection reconnects and every run resumes from its last seq.
+ * Loaded on first use (`import()`), so clients that never use SSE never load it.
  * @module
  */
-import type { ClientFrame, ReadyFrame } from "@backchannel/protocol";
-import { CloseCode, SUBPROTOCOL, tokenFromSubprotocol } from "@backchannel/protocol";
+import type { ClientFrame, ErrorFrame, ReadyFrame, ServerFrame } from "@backchannel/protocol";
+import { CloseCode, SUBPROTOCOL } from "@backchannel/protocol";
 import { randomId } from "../ids.js";
-import type { WebSocketLike } from "../socket.js";
+import type { Endpoint, Transport, TransportHandlers } from "../transport.js";
 import { readRunStream } from "./run-stream.js";
 import { classifyHttpFailure, readErrorBody, type SseFailure } from "./sse-errors.js";
 
-/** What one SSE socket needs. */
-export interface SseSocketConfig {
-  /** Base URL of the runtime's HTTP routes, e.g. `https://api.example.com/copilotkit` or `/api/copilotkit`. */
-  base: string;
-  /**
-   * With `runtimeUrl`, the caller's own token for each request (undefined: none, a same-origin
-   * proxy adds credentials); tokens in the subprotocol or `auth` frames are single-use tickets
-   * then and are ignored. Without it, the socket's own token (subprotocol or `auth` frame) is used.
-   */
-  httpToken: (() => string | undefined) | undefined;
+/** What the SSE transport needs besides the endpoint. */
+export interface SseTransportConfig {
   fetch: typeof fetch;
-  /** Called once the socket reached `ready`. */
+  /** Called once the transport reached `ready` (`"auto"` starts probing the WebSocket then). */
   onReady?: () => void;
 }
 
@@ -33,59 +26,59 @@ const CONNECTING = 0;
 const OPEN = 1;
 const CLOSED = 3;
 
-/** Server-Sent Events with the face of a WebSocket. */
-export class SseSocket implements WebSocketLike {
-  readyState = CONNECTING;
-  readonly protocol = SUBPROTOCOL;
-  onopen: ((event: any) => void) | null = null;
-  onmessage: ((event: any) => void) | null = null;
-  onclose: ((event: any) => void) | null = null;
-  onerror: ((event: any) => void) | null = null;
-  #config: SseSocketConfig;
+/** Opens an SSE transport to `endpoint.httpBase`, authenticating with `endpoint.httpToken`. */
+export function openSseTransport(
+  config: SseTransportConfig,
+  endpoint: Endpoint,
+  handlers: TransportHandlers,
+): Transport {
+  return new SseTransport(config, endpoint, handlers);
+}
+
+class SseTransport implements Transport {
+  readonly kind = "sse";
+  #state = CONNECTING;
+  #config: SseTransportConfig;
+  #base: string;
+  #handlers: TransportHandlers | null;
   #token: string | undefined;
-  #ready = false;
-  #handshaking = false;
   #idleTimeoutMs = 45_000;
   #streams = new Map<string, AbortController>();
   #requests = new Set<AbortController>();
 
-  constructor(config: SseSocketConfig, protocols: string[] = []) {
+  constructor(config: SseTransportConfig, endpoint: Endpoint, handlers: TransportHandlers) {
     this.#config = config;
-    const bearer = protocols.find((p) => tokenFromSubprotocol(p) !== undefined);
-    this.#token = bearer ? tokenFromSubprotocol(bearer) : undefined;
+    this.#base = endpoint.httpBase;
+    this.#handlers = handlers;
+    this.#token = endpoint.httpToken;
+    // Open on a later turn, as a WebSocket does: the caller finishes wiring up first.
     queueMicrotask(() => {
-      if (this.readyState !== CONNECTING) return;
-      this.readyState = OPEN;
-      this.onopen?.({});
-      // With frame auth the connection sends `auth` from onopen; give it that turn before
-      // handshaking without credentials.
-      setTimeout(() => {
-        if (!this.#handshaking && this.readyState === OPEN) void this.#handshake(this.#token, false);
-      }, 0);
+      if (this.#state !== CONNECTING) return;
+      this.#state = OPEN;
+      this.#handlers?.onOpen();
+      void this.#handshake(this.#token, false);
     });
   }
 
-  send(text: string): void {
-    if (this.readyState !== OPEN) return;
-    const frame = JSON.parse(text) as ClientFrame;
+  send(frame: ClientFrame): boolean {
+    if (this.#state !== OPEN) return false;
     switch (frame.type) {
       case "ping":
+        // No socket to keep alive; answering keeps the connection's heartbeat logic unchanged.
         queueMicrotask(() =>
           this.#deliver(frame.ts === undefined ? { type: "pong" } : { type: "pong", ts: frame.ts }),
         );
-        return;
-      case "pong":
-        return;
+        break;
       case "auth":
-        void this.#handshake(frame.token, this.#ready);
-        return;
+        void this.#handshake(frame.token, true);
+        break;
       case "run":
         void this.#stream(frame.input.runId, frame.id, 0, `/agents/${encodeURIComponent(frame.agent)}/run`, {
           method: "POST",
           body: JSON.stringify(frame.input),
           headers: { "content-type": "application/json" },
         });
-        return;
+        break;
       case "resume":
         void this.#stream(
           frame.runId,
@@ -97,10 +90,10 @@ export class SseSocket implements WebSocketLike {
             headers: frame.after > 0 ? { "last-event-id": String(frame.after) } : {},
           },
         );
-        return;
+        break;
       case "cancel":
         void this.#cancel(frame.runId, frame.id);
-        return;
+        break;
       case "join":
         // The HTTP binding has no thread following; say so rather than leave the join unanswered.
         queueMicrotask(() =>
@@ -112,22 +105,25 @@ export class SseSocket implements WebSocketLike {
             ...(frame.id === undefined ? {} : { id: frame.id }),
           }),
         );
-        return;
+        break;
+      default:
+        // `pong` and `leave`: nothing to do over HTTP.
+        break;
     }
+    return true;
   }
 
-  close(code: number = CloseCode.Normal, reason = ""): void {
+  close(code: number, reason: string): void {
     this.#fail(code, reason);
   }
 
-  terminate(): void {
-    this.#fail(CloseCode.Normal, "terminated");
+  abandon(): void {
+    this.#handlers = null;
+    this.#fail(CloseCode.Normal, "abandoned");
   }
 
   /** `POST /connect`: the `ready` frame on first use, `auth_ok` when refreshing credentials. */
-  async #handshake(frameToken: string | undefined, refresh: boolean): Promise<void> {
-    this.#handshaking = true;
-    const token = this.#config.httpToken ? this.#config.httpToken() : frameToken;
+  async #handshake(token: string | undefined, refresh: boolean): Promise<void> {
     const res = await this.#request("/connect", {
       method: "POST",
       headers: { "content-type": "application/json", ...auth(token) },
@@ -140,7 +136,12 @@ export class SseSocket implements WebSocketLike {
         return this.#deliver({ type: "error", code: "auth_failed", message: error.message });
       return this.#failWith(classifyHttpFailure(res.status, error), undefined, undefined);
     }
-    const info = (await res.json()) as Omit<ReadyFrame, "type" | "sessionId"> & { expiresAt?: number };
+    let info: Omit<ReadyFrame, "type" | "sessionId"> & { expiresAt?: number };
+    try {
+      info = (await res.json()) as typeof info;
+    } catch {
+      return this.#fail(1006, `${this.#base}/connect did not answer with JSON`);
+    }
     this.#token = token;
     if (refresh) {
       return this.#deliver(
@@ -148,8 +149,7 @@ export class SseSocket implements WebSocketLike {
       );
     }
     this.#idleTimeoutMs = info.idleTimeoutMs;
-    this.#ready = true;
-    const ready: ReadyFrame = {
+    this.#deliver({
       type: "ready",
       protocol: SUBPROTOCOL,
       sessionId: `sse-${randomId()}`,
@@ -160,12 +160,11 @@ export class SseSocket implements WebSocketLike {
       maxFrameBytes: info.maxFrameBytes,
       resumeRetentionMs: info.resumeRetentionMs,
       ...(info.expiresAt === undefined ? {} : { expiresAt: info.expiresAt }),
-    };
-    this.#deliver(ready);
-    this.#config.onReady?.();
+    });
+    if (this.#state === OPEN) this.#config.onReady?.();
   }
 
-  /** Follows one run's event stream, turning SSE blocks into `event` frames. */
+  /** Follows one run's event stream, delivering its events as `event` frames. */
   async #stream(
     runId: string,
     id: string | undefined,
@@ -178,7 +177,7 @@ export class SseSocket implements WebSocketLike {
     this.#streams.set(runId, controller);
     const headers = {
       accept: "text/event-stream",
-      ...auth(this.#currentToken()),
+      ...auth(this.#token),
       ...(init.headers as Record<string, string>),
     };
     // A server that takes the request and never answers would otherwise stall this run silently.
@@ -198,7 +197,10 @@ export class SseSocket implements WebSocketLike {
         after,
         idleTimeoutMs: this.#idleTimeoutMs,
         signal: controller.signal,
-        onFrame: (text) => this.#deliverText(text),
+        onFrame: (frame) => this.#deliver(frame),
+        onUnreadable: () => {
+          if (this.#state === OPEN) this.#handlers?.onUnreadable();
+        },
       });
       if (end.kind === "failed") this.#failWith(end.failure, runId, id);
       else if (end.kind === "idle") {
@@ -213,12 +215,12 @@ export class SseSocket implements WebSocketLike {
   async #cancel(runId: string, id: string | undefined): Promise<void> {
     const res = await this.#request(`/runs/${encodeURIComponent(runId)}/cancel`, {
       method: "POST",
-      headers: auth(this.#currentToken()),
+      headers: auth(this.#token),
     });
     if (res && !res.ok) this.#failWith(classifyHttpFailure(res.status, await readErrorBody(res)), runId, id);
   }
 
-  /** fetch against the base; undefined (after closing the socket) when the network failed. */
+  /** fetch against the base; undefined (after closing the transport) when the network failed. */
   async #request(
     path: string,
     init: RequestInit,
@@ -226,7 +228,7 @@ export class SseSocket implements WebSocketLike {
   ): Promise<Response | undefined> {
     this.#requests.add(controller);
     try {
-      return await this.#config.fetch(`${this.#config.base}${path}`, {
+      return await this.#config.fetch(`${this.#base}${path}`, {
         ...init,
         signal: controller.signal,
         cache: "no-store",
@@ -235,7 +237,7 @@ export class SseSocket implements WebSocketLike {
       if (!controller.signal.aborted)
         this.#fail(
           1006,
-          `Could not reach ${this.#config.base} (${err instanceof Error ? err.message : String(err)})`,
+          `Could not reach ${this.#base} (${err instanceof Error ? err.message : String(err)})`,
         );
       return undefined;
     } finally {
@@ -243,15 +245,11 @@ export class SseSocket implements WebSocketLike {
     }
   }
 
-  #currentToken(): string | undefined {
-    return this.#config.httpToken ? this.#config.httpToken() : this.#token;
-  }
-
   #failWith(failure: SseFailure, runId: string | undefined, id: string | undefined): void {
     if (failure.kind === "close") return this.#fail(failure.code, failure.reason);
     this.#deliver({
       type: "error",
-      code: failure.code,
+      code: failure.code as ErrorFrame["code"],
       message: failure.message,
       ...(id === undefined ? {} : { id }),
       ...(runId === undefined ? {} : { runId }),
@@ -260,20 +258,16 @@ export class SseSocket implements WebSocketLike {
   }
 
   #fail(code: number, reason: string): void {
-    if (this.readyState === CLOSED) return;
-    this.readyState = CLOSED;
+    if (this.#state === CLOSED) return;
+    this.#state = CLOSED;
     for (const c of this.#streams.values()) c.abort();
     for (const c of this.#requests) c.abort();
     this.#streams.clear();
-    queueMicrotask(() => this.onclose?.({ code, reason }));
+    queueMicrotask(() => this.#handlers?.onClose(code, reason));
   }
 
-  #deliver(frame: object): void {
-    this.#deliverText(JSON.stringify(frame));
-  }
-
-  #deliverText(text: string): void {
-    if (this.readyState === OPEN) this.onmessage?.({ data: text });
+  #deliver(frame: ServerFrame): void {
+    if (this.#state === OPEN) this.#handlers?.onFrame(frame);
   }
 }
 
