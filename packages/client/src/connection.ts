@@ -24,8 +24,7 @@ import { createHeartbeat, type Heartbeat } from "./heartbeat.js";
 import { Subscribable } from "./observable.js";
 import type { ResolvedClientOptions } from "./options.js";
 import { scheduleTokenRefresh } from "./token-refresh.js";
-import type { Endpoint } from "./transport.js";
-import { credentialFor, type Transport, type TransportKind } from "./transport.js";
+import { credentialFor, type Endpoint, type Transport } from "./transport.js";
 
 /**
  * - `connecting`: opening the first connection (since creation, `connect()` or `reconnect()`).
@@ -151,11 +150,6 @@ export class Connection extends Subscribable<ConnectionSnapshot> {
 
   get snapshot(): ConnectionSnapshot {
     return this.getSnapshot();
-  }
-
-  /** Which transport carries the current connection, or null while there is none. */
-  get transportKind(): TransportKind | null {
-    return this.#socket?.kind ?? null;
   }
 
   /** Starts connecting if not already connected or trying. */
