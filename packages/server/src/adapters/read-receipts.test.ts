@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PROBE_INTERVAL_MS, ReadReceipts } from "./read-receipts.js";
+import { PROBE_EVERY_FRAMES, PROBE_INTERVAL_MS, ReadReceipts } from "./read-receipts.js";
 
 /** A receipts object on a hand-moved clock (its logic is about time, so the clock is the input). */
 function setup() {
@@ -51,6 +51,16 @@ describe("ReadReceipts", () => {
     receipts.onCaughtUp(() => {});
     receipts.onPong(second); // releases a waiter: the next write probes at once
     expect(receipts.probe()).toBeInstanceOf(Buffer);
+  });
+
+  it("probes within the interval once PROBE_EVERY_FRAMES frames went out since the last probe", () => {
+    const { clock, receipts } = setup();
+    const first = receipts.probe()!;
+    clock.t += 0.1;
+    receipts.onPong(first);
+    expect(receipts.probe(PROBE_EVERY_FRAMES - 2)).toBeUndefined();
+    expect(receipts.probe(1)).toBeUndefined();
+    expect(receipts.probe(1)).toBeInstanceOf(Buffer);
   });
 
   it("answers onCaughtUp at once when nothing is out, and lets waiters go when the socket closes", async () => {

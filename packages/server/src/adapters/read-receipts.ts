@@ -14,6 +14,11 @@
 
 /** Smallest gap between two probes while the reader keeps up (probes cost the peer a pong each). */
 export const PROBE_INTERVAL_MS = 20;
+/**
+ * Frames after which a probe goes out even within the interval: a fast stream learns within a
+ * few dozen frames that its reader fell behind, at one pong per PROBE_EVERY_FRAMES frames.
+ */
+export const PROBE_EVERY_FRAMES = 32;
 /** Slack over twice the link's round trip before an unanswered probe means the reader is behind. */
 const OVERDUE_SLACK_MS = 0.25;
 /** The link's round trip is the minimum over the last one or two windows of this length. */
@@ -25,6 +30,8 @@ export class ReadReceipts {
   private outstanding = -1;
   private sentAt = 0;
   private lastProbeAt = Number.NEGATIVE_INFINITY;
+  /** Frames written since the last probe. */
+  private frames = 0;
   /** Minimum round trip of the current window and of the one before it. */
   private minNow = Number.POSITIVE_INFINITY;
   private minBefore = Number.POSITIVE_INFINITY;
@@ -37,13 +44,17 @@ export class ReadReceipts {
 
   /**
    * The payload of a probe to write behind this turn's frames, or undefined. One probe is out
-   * at a time, at most one per PROBE_INTERVAL_MS unless a hold was just released.
+   * at a time, at most one per PROBE_INTERVAL_MS or PROBE_EVERY_FRAMES frames, unless a hold
+   * was just released. `frames`: how many frames this write carries.
    */
-  probe(): Buffer | undefined {
+  probe(frames = 1): Buffer | undefined {
+    this.frames += frames;
     if (this.outstanding >= 0) return undefined;
     const at = this.now();
-    if (!this.eager && at - this.lastProbeAt < PROBE_INTERVAL_MS) return undefined;
+    if (!this.eager && this.frames < PROBE_EVERY_FRAMES && at - this.lastProbeAt < PROBE_INTERVAL_MS)
+      return undefined;
     this.eager = false;
+    this.frames = 0;
     this.counter = (this.counter + 1) >>> 0;
     this.outstanding = this.counter;
     this.sentAt = at;

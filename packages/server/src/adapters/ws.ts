@@ -45,7 +45,7 @@ export function wsTransport(ws: WebSocket): Transport {
     try {
       // Like ws.send on a closed socket: frames for a socket that is gone are dropped.
       if (ws.readyState !== ws.OPEN) return;
-      const probe = receipts.probe();
+      const probe = receipts.probe(pending.length);
       if (!raw || raw.destroyed || internals._sender?._bufferedBytes !== 0) {
         for (const frame of pending) ws.send(frame);
         if (probe) ws.ping(probe);
