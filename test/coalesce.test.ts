@@ -22,15 +22,39 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-/** Deltas per run: [text, tool-call arguments]. The paced agent's run is shorter (it takes 15 ms a token). */
+/** Deltas per run: [text, tool-call arguments]. */
 const SIZES = { fast: [400, 300], paced: [60, 40] } as const;
 const textDelta = (i: number) => `w${i} `;
 const argDelta = (i: number, n: number) => (i === 0 ? '{"notes":"' : i === n - 1 ? '"}' : `n${i},`);
 
-/** A text answer then a tool call, one delta per `pauseMs` (0: one per turn of the event loop). */
-function streamingAgent(name: keyof typeof SIZES, pauseMs: number): Agent {
+/**
+ * Lets the "paced" agent emit a delta only once the reader has the one before: a reader that
+ * keeps up by construction, however loaded the machine (a timer-paced agent would let two deltas
+ * meet whenever this process stalls, and the reader would rightly count as behind).
+ */
+const lockstep = {
+  received: 0,
+  waiter: undefined as (() => void) | undefined,
+  got(n: number) {
+    this.received = n;
+    this.waiter?.();
+  },
+  after(n: number): Promise<void> {
+    if (this.received >= n) return Promise.resolve();
+    return new Promise<void>((r) => {
+      this.waiter = () => {
+        if (this.received >= n) r();
+      };
+    });
+  },
+};
+
+/** A text answer then a tool call: one delta per turn of the event loop ("fast"), or in lockstep with the reader ("paced"). */
+function streamingAgent(name: keyof typeof SIZES): Agent {
   const [TEXT_TOKENS, ARG_TOKENS] = SIZES[name];
-  const pause = () => new Promise<void>((r) => (pauseMs ? setTimeout(r, pauseMs) : setImmediate(r)));
+  let emitted = 0;
+  const pause = () =>
+    name === "paced" ? lockstep.after(emitted) : new Promise<void>((r) => setImmediate(r));
   return {
     name,
     description: "Streams a long answer and a long tool call",
@@ -40,6 +64,7 @@ function streamingAgent(name: keyof typeof SIZES, pauseMs: number): Agent {
       yield { type: "TEXT_MESSAGE_START", messageId, role: "assistant" } as BaseEvent;
       for (let i = 0; i < TEXT_TOKENS; i++) {
         await pause();
+        emitted++;
         yield { type: "TEXT_MESSAGE_CONTENT", messageId, delta: textDelta(i) } as BaseEvent;
       }
       yield { type: "TEXT_MESSAGE_END", messageId } as BaseEvent;
@@ -51,6 +76,7 @@ function streamingAgent(name: keyof typeof SIZES, pauseMs: number): Agent {
       } as BaseEvent;
       for (let i = 0; i < ARG_TOKENS; i++) {
         await pause();
+        emitted++;
         yield { type: "TOOL_CALL_ARGS", toolCallId, delta: argDelta(i, ARG_TOKENS) } as BaseEvent;
       }
       yield { type: "TOOL_CALL_END", toolCallId } as BaseEvent;
@@ -60,7 +86,7 @@ function streamingAgent(name: keyof typeof SIZES, pauseMs: number): Agent {
 
 async function startServer() {
   const sdk = new CopilotKitSDK({
-    agents: [streamingAgent("fast", 0), streamingAgent("paced", 15)],
+    agents: [streamingAgent("fast"), streamingAgent("paced")],
     auth: { apiKeys: { test: "secret" } },
     logger: createLogger({ level: "silent" }),
   });
@@ -145,6 +171,7 @@ describe("coalescing while the reader is behind", () => {
     const ws = new WebSocket(srv.wsUrl, ["backchannel.v1"]);
     cleanups.push(() => ws.terminate());
     const frames: { seq: number; first?: number; event: BaseEvent }[] = [];
+    let deltas = 0;
     let done!: () => void;
     const finished = new Promise<void>((r) => (done = r));
     ws.on("message", (data) => {
@@ -156,6 +183,8 @@ describe("coalescing while the reader is behind", () => {
       }
       if (f.type !== "event") return;
       frames.push(f);
+      if (f.event.type === "TEXT_MESSAGE_CONTENT" || f.event.type === "TOOL_CALL_ARGS")
+        lockstep.got(++deltas);
       if (f.event.type === "RUN_FINISHED" || f.event.type === "RUN_ERROR") done();
     });
     await new Promise<void>((r) => ws.once("open", () => r()));
