@@ -1,9 +1,10 @@
 // Rolling restart behind nginx: how long clients are without a socket while both nodes of a
 // two-node cluster restart one after the other. Runs the end-to-end test
-// (test/reliability/nginx-rolling-restart.test.ts: Debian nginx, two runtime processes, Redis,
-// Postgres, 50 clients streaming paced answers, a browser) and reads the gaps it measured:
-// from the moment a client's socket closed (1012) to its next `ready`. Needs nginx, Redis,
-// Postgres and Chromium, as the test does.
+// (test/reliability/nginx-rolling-restart.test.ts: Debian nginx, two OpsHub backend processes,
+// Redis, Postgres, 50 clients streaming paced answers (one in five over SSE), OpsHub's web app
+// in Chromium) and reads the gaps it measured: from the moment a client's connection closed
+// (1012, or SSE `service_restart`) to its next `ready`. Needs nginx, Redis, Postgres and
+// Chromium, as the test does; the first run also builds OpsHub's web app (next build).
 //   node bench/rolling-restart.mjs [--runs 3]
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";

@@ -45,8 +45,17 @@ export interface Nginx {
   close(): Promise<void>;
 }
 
-/** The site configuration of docs/deploy.md, for `upstreams` (ports on 127.0.0.1) and an optional page server. */
-export function siteConfig(port: number, upstreams: number[], sitePort?: number): string {
+/**
+ * The site configuration of docs/deploy.md, for `upstreams` (ports on 127.0.0.1) and an optional
+ * page server; `backendPaths` are more path prefixes sent to the runtime nodes (an app's own
+ * data routes next to the runtime's, as OpsHub's `/api/portfolio`).
+ */
+export function siteConfig(
+  port: number,
+  upstreams: number[],
+  sitePort?: number,
+  backendPaths: string[] = [],
+): string {
   return `
 upstream backchannel {
 ${upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=0;`).join("\n")}
@@ -77,12 +86,17 @@ server {
         client_max_body_size 1m;
     }
     location = /copilotkit/metrics { deny all; }
-${sitePort ? `    location / { proxy_pass http://127.0.0.1:${sitePort}; }` : ""}
+${backendPaths.map((p) => `    location ${p} { proxy_pass http://backchannel; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_next_upstream error timeout http_503; }`).join("\n")}
+${sitePort ? `    location / { proxy_pass http://127.0.0.1:${sitePort}; proxy_set_header Host $http_host; proxy_set_header X-Forwarded-Host $http_host; proxy_buffering off; }` : ""}
 }`;
 }
 
 /** Starts nginx in front of `upstreams`; `sitePort` serves every other path (a test page). */
-export async function startNginx(opts: { upstreams: number[]; sitePort?: number }): Promise<Nginx> {
+export async function startNginx(opts: {
+  upstreams: number[];
+  sitePort?: number;
+  backendPaths?: string[];
+}): Promise<Nginx> {
   const prefix = mkdtempSync(join(tmpdir(), "bc-nginx-"));
   const port = await freePort();
   const conf = join(prefix, "nginx.conf");
@@ -103,7 +117,7 @@ http {
     fastcgi_temp_path ${prefix}/fastcgi;
     uwsgi_temp_path ${prefix}/uwsgi;
     scgi_temp_path ${prefix}/scgi;
-${siteConfig(port, opts.upstreams, opts.sitePort)}
+${siteConfig(port, opts.upstreams, opts.sitePort, opts.backendPaths)}
 }
 `,
   );

@@ -6,7 +6,7 @@
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { LangGraphAgent } from "@backchannel/langgraph";
-import { CopilotKitSDK, createLogger, sendError } from "@backchannel/server";
+import { type Agent, CopilotKitSDK, createLogger, type SDKOptions, sendError } from "@backchannel/server";
 import type { Database } from "better-sqlite3";
 import { type AuthMode, authOptions } from "./auth.js";
 import { READ_ONLY_CACHE_TTL_MS, readOnlyAnswersCache } from "./cache.js";
@@ -32,6 +32,14 @@ export interface OpsHubRuntimeOptions {
   env?: NodeJS.ProcessEnv;
   /** Pause after each validation check, in ms. @default 350 */
   checkDelayMs?: number;
+  /** More agents served next to `opshub-nav-agent` (the rolling-restart test's paced streamer). */
+  agents?: Agent[];
+  /**
+   * Runtime options over OpsHub's own, to run it like any deployment (docs/deploy.md): `cluster`
+   * (Redis) and a shared `store` (Postgres) for several nodes behind a proxy, `trustProxy`,
+   * `metrics`, `limits`, `shutdownDeadlineMs` (OpsHub's default: 2 s).
+   */
+  sdk?: Partial<Omit<SDKOptions, "agents">>;
 }
 
 /** A running backend. */
@@ -71,6 +79,7 @@ export async function startOpsHubRuntime(options: OpsHubRuntimeOptions): Promise
         acceptClientState: false,
         configure: () => ({ recursionLimit: 40 }),
       }),
+      ...(options.agents ?? []),
     ],
     auth,
     logger: createLogger({ level: env.LOG_LEVEL ?? "info" }),
@@ -81,6 +90,9 @@ export async function startOpsHubRuntime(options: OpsHubRuntimeOptions): Promise
       agents: { [AGENT.name]: readOnlyAnswersCache(db, cacheTtl(env)) },
     },
     ...(origins?.length ? { allowedOrigins: origins } : {}),
+    // A demo stops quickly on Ctrl-C; a deployment drains longer (options.sdk).
+    shutdownDeadlineMs: 2_000,
+    ...options.sdk,
   });
   const routes = createPortfolioRoutes(db, sdk.authenticator, {
     model: { label: model.label, offline: model.offline },
@@ -116,7 +128,8 @@ export async function startOpsHubRuntime(options: OpsHubRuntimeOptions): Promise
     model,
     authMode: mode,
     async close() {
-      await sdk.close({ deadlineMs: 2_000 });
+      // Drains (docs/deploy.md): sockets closed with 1012, runs finish until shutdownDeadlineMs.
+      await sdk.close();
       db.close();
     },
   };

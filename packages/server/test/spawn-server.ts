@@ -27,16 +27,25 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Spawns a server with `env` and waits until it listens. */
-export function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [SCRIPT], {
+/**
+ * Spawns a server with `env` and waits until it listens. `script` replaces node-server.mjs with
+ * another entry point that prints the same `{"listening":<port>}` line.
+ */
+export function spawnServer(
+  env: Record<string, string>,
+  opts: { script?: string; startTimeoutMs?: number } = {},
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [opts.script ?? SCRIPT], {
     env: { ...process.env, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start: ${out}`)),
+      opts.startTimeoutMs ?? 20_000,
+    );
     child.stderr!.on("data", (d) => {
       out += d;
     });
