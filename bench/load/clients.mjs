@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { Agent, request } from "node:http";
 import { EventSchemas } from "@ag-ui/core/schemas";
+import { createFoldState, foldEvent, foldSnapshot } from "@backchannel/protocol/fold";
 import { WebSocket } from "ws";
 import { nowMicros } from "../lib/agent.mjs";
 
@@ -46,11 +47,19 @@ export function openSocket(url, { headers, awaitReady, onFrame }) {
 
 /**
  * What a client does with each AG-UI event besides parsing it: nothing (the lean clients that
- * measure the server), or (`check`) validate it against AG-UI's schemas, as `@ag-ui/client`
- * does with every event it receives, so the reader is the bottleneck (the readerBound scenarios).
+ * measure the server), or (`check`) what an ordinary chat client does: validate it against
+ * AG-UI's schemas (as `@ag-ui/client` does with every event it receives), fold it into the
+ * run's messages, and take a snapshot to render (as a UI does per update), so the reader is
+ * the bottleneck (the readerBound scenarios). The same work for every server.
  */
 function eventCheck(check) {
-  return check ? (e) => EventSchemas.parse(e) : () => {};
+  if (!check) return () => {};
+  return (e, r) => {
+    EventSchemas.parse(e);
+    r.fold ??= createFoldState();
+    foldEvent(r.fold, e);
+    foldSnapshot(r.fold);
+  };
 }
 
 /** One in-flight run on a socket client: checks seq continuity and counts text. */
@@ -80,7 +89,7 @@ function wsClient(url, { backchannel, check }) {
           r.last = f.seq;
         } else r.events++;
         const e = f.event;
-        checkEvent(e);
+        checkEvent(e, r);
         if (e.type === "TEXT_MESSAGE_CONTENT") {
           if (r.bytes === 0) r.onFirst?.(at);
           r.bytes += e.delta.length;
@@ -167,7 +176,7 @@ function copilotkitClient(baseUrl, { check }) {
             postSse(`${baseUrl}/agent/bench/run`, input, agent).then((res) => {
               if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}`));
               readSse(res, (e, at) => {
-                checkEvent(e);
+                checkEvent(e, r);
                 r.events++;
                 r.frames++;
                 if (e.type === "TEXT_MESSAGE_CONTENT") {
