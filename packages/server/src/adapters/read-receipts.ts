@@ -12,13 +12,18 @@
  * @module
  */
 
-/** Smallest gap between two probes while the reader keeps up (probes cost the peer a pong each). */
-export const PROBE_INTERVAL_MS = 20;
 /**
- * Frames after which a probe goes out even within the interval: a fast stream learns within a
- * few dozen frames that its reader fell behind, at one pong per PROBE_EVERY_FRAMES frames.
+ * Frames after which a probe goes out: a fast stream learns within a few dozen frames that its
+ * reader fell behind, at one pong per PROBE_EVERY_FRAMES frames.
  */
 export const PROBE_EVERY_FRAMES = 32;
+/**
+ * A slower stream probes once PROBE_INTERVAL_MS passed and PROBE_MIN_FRAMES frames went out: a
+ * stream of a few tokens a second has nothing to merge, and 1,000 of them should not cost the
+ * server a pong per token.
+ */
+export const PROBE_INTERVAL_MS = 20;
+export const PROBE_MIN_FRAMES = 8;
 /** Slack over twice the link's round trip before an unanswered probe means the reader is behind. */
 const OVERDUE_SLACK_MS = 0.25;
 /** The link's round trip is the minimum over the last one or two windows of this length. */
@@ -44,15 +49,19 @@ export class ReadReceipts {
 
   /**
    * The payload of a probe to write behind this turn's frames, or undefined. One probe is out
-   * at a time, at most one per PROBE_INTERVAL_MS or PROBE_EVERY_FRAMES frames, unless a hold
-   * was just released. `frames`: how many frames this write carries.
+   * at a time, after PROBE_EVERY_FRAMES frames (or PROBE_MIN_FRAMES and PROBE_INTERVAL_MS), or
+   * at once after a hold was released. `frames`: how many frames this write carries.
    */
   probe(frames = 1): Buffer | undefined {
     this.frames += frames;
     if (this.outstanding >= 0) return undefined;
     const at = this.now();
-    if (!this.eager && this.frames < PROBE_EVERY_FRAMES && at - this.lastProbeAt < PROBE_INTERVAL_MS)
-      return undefined;
+    // The socket's first write probes too: its round trip is known before any stream starts.
+    const due =
+      this.lastProbeAt === Number.NEGATIVE_INFINITY ||
+      this.frames >= PROBE_EVERY_FRAMES ||
+      (this.frames >= PROBE_MIN_FRAMES && at - this.lastProbeAt >= PROBE_INTERVAL_MS);
+    if (!this.eager && !due) return undefined;
     this.eager = false;
     this.frames = 0;
     this.counter = (this.counter + 1) >>> 0;
