@@ -175,8 +175,9 @@ async function workload(): Promise<void> {
 
 function assertNothingHeld(): void {
   expect(h.sdk.stats().connections).toBe(0);
-  expect(field<Map<string, number>>(h.sdk, "perPrincipal").size).toBe(0);
-  expect(field<Set<unknown>>(h.sdk, "sessions").size).toBe(0);
+  const parts = field<object>(h.sdk, "parts");
+  expect(field<Map<string, number>>(field<object>(parts, "connections"), "perPrincipal").size).toBe(0);
+  expect(field<Set<unknown>>(parts, "sessions").size).toBe(0);
   expect(h.sdk.http.streamCount).toBe(0);
   expect(field<Map<string, unknown>>(h.sdk.threads!, "tracked").size).toBe(0);
   for (const run of allRuns()) {

@@ -83,7 +83,8 @@ it(`${STALLED} stalled readers cost bounded memory, are cut with 4001, and ${HEA
   // Sample the server's own view of every socket while the floods run.
   let maxBuffered = 0;
   let maxHeap = 0;
-  const wss = (h.sdk as unknown as { wss: { clients: Set<{ bufferedAmount: number }> } }).wss;
+  const wss = (h.sdk as unknown as { parts: { wss: { clients: Set<{ bufferedAmount: number }> } } }).parts
+    .wss;
   const sampler = setInterval(() => {
     for (const ws of wss.clients) maxBuffered = Math.max(maxBuffered, ws.bufferedAmount);
     maxHeap = Math.max(maxHeap, heapUsed());

@@ -69,9 +69,8 @@ export class HttpBinding implements HttpBindingContext {
     return this.streams.size;
   }
 
-  /** Registers the routes and the ticket verifier. */
+  /** Registers the routes (the authenticator redeems `config.tickets`: see composition.ts). */
   install(): void {
-    this.host.authenticator.useTickets(this.config.tickets.verifier);
     const routes: [string, string, HttpHandler][] = [
       ["POST", "/agents/:name/run", agentRunRoute(this)],
       ["GET", "/runs/:runId/events", runEventsRoute(this)],
