@@ -8,6 +8,9 @@ import { CopilotKitSDK, type ListeningServer } from "../index.js";
 import { createMemoryTicketStore, createTicketIssuer } from "./tickets.js";
 
 const SECRET = "a-shared-hs256-secret-of-at-least-32-chars!";
+// Long enough that no test's ticket expires while a loaded machine runs it; expiry itself is
+// tested on a runtime of its own with a short lifetime.
+const TICKET_TTL_MS = 30_000;
 let sdk: CopilotKitSDK;
 let srv: ListeningServer;
 
@@ -37,7 +40,7 @@ beforeAll(async () => {
     agents: testAgents as never,
     auth: { jwt: { secret: SECRET } },
     logger: pino({ level: "silent" }),
-    tickets: { ttlMs: 400 },
+    tickets: { ttlMs: TICKET_TTL_MS },
   });
   srv = await sdk.listen({ port: 0 });
 });
@@ -57,7 +60,7 @@ describe("POST /connect", () => {
       principal: { id: "user:alice", kind: "user" },
     });
     expect(body.ticket).toMatch(/^bct_[A-Za-z0-9_-]{43}$/);
-    expect(body.ticketExpiresAt - Date.now()).toBeLessThanOrEqual(400);
+    expect(body.ticketExpiresAt - Date.now()).toBeLessThanOrEqual(TICKET_TTL_MS);
     expect(body.agents.map((a: any) => a.name)).toContain("streamer");
   });
 
@@ -123,13 +126,28 @@ describe("WebSocket tickets", () => {
   });
 
   it("expire after ttlMs", async () => {
-    const { ticket } = (await connect(await jwt("alice"))).body;
-    await new Promise((r) => setTimeout(r, 450));
-    const peer = await connectPeer(srv.wsUrl, {
-      protocols: ["backchannel.v1", bearerSubprotocol(ticket)],
-      awaitReady: false,
+    const short = new CopilotKitSDK({
+      agents: testAgents as never,
+      auth: { jwt: { secret: SECRET } },
+      logger: pino({ level: "silent" }),
+      tickets: { ttlMs: 50 },
     });
-    expect((await peer.closed).code).toBe(1008);
+    const shortSrv = await short.listen({ port: 0 });
+    try {
+      const { ticket } = (
+        await connect(await jwt("alice"), undefined, `${shortSrv.httpUrl}/copilotkit/connect`)
+      ).body;
+      await new Promise((r) => setTimeout(r, 150));
+      const peer = await connectPeer(shortSrv.wsUrl, {
+        protocols: ["backchannel.v1", bearerSubprotocol(ticket)],
+        awaitReady: false,
+      });
+      const closed = await peer.closed;
+      expect(closed.code).toBe(1008);
+      expect(closed.reason).toMatch(/expired/);
+    } finally {
+      await shortSrv.close();
+    }
   });
 
   it("also work as ?ticket= and in an auth frame", async () => {
@@ -145,8 +163,9 @@ describe("WebSocket tickets", () => {
   });
 
   it("never outlive the credential they were minted with, and carry its expiry to the socket", async () => {
-    const { body } = await connect(await jwt("dave", 60));
-    expect(body.ticketExpiresAt).toBeLessThanOrEqual(Date.now() + 400);
+    // A 10 s credential against 30 s tickets: the ticket ends with the credential.
+    const { body } = await connect(await jwt("dave", 10));
+    expect(body.ticketExpiresAt).toBeLessThanOrEqual(Date.now() + 10_000);
     const peer = await connectPeer(srv.wsUrl, {
       protocols: ["backchannel.v1", bearerSubprotocol(body.ticket)],
     });
