@@ -314,9 +314,15 @@ describe("client ↔ server: expiring tokens", () => {
 
   it("goes disconnected with auth_failed when a fixed token expires (server closes 1008)", async () => {
     const { srv } = await startServer({ auth: { jwt: { secret, clockToleranceSec: 0 } } });
-    const client = connect({ url: srv.wsUrl, token: await jwt("user-2", 1) });
-    await vi.waitFor(() => expect(client.connectionState).toBe("connected"));
-    await vi.waitFor(() => expect(client.connectionState).toBe("disconnected"), { timeout: 5000 });
+    // exp is in whole seconds: "+2" lives 1-2 s, long enough to authenticate on a loaded machine
+    // (with "+1" it could expire within milliseconds of being signed).
+    const client = connect({ url: srv.wsUrl, token: await jwt("user-2", 2) });
+    const states: string[] = [];
+    client.subscribe(() => states.push(client.connectionState));
+    await vi.waitFor(() => expect(client.connectionState).toBe("disconnected"), { timeout: 8000 });
+    // It was connected before the token expired, and never tried again with the dead token.
+    expect(states).toContain("connected");
+    expect(states).not.toContain("reconnecting");
     expect(client.error).toMatchObject({ code: "auth_failed", closeCode: 1008 });
     expect(client.error?.message).toMatch(/expired/i);
   });
