@@ -58,18 +58,18 @@ export const chaosAgent: Agent = {
 };
 
 /**
- * A transcript in canonical form: consecutive TEXT_MESSAGE_CONTENT deltas of one message are
- * joined, because the server may merge them into one frame for a reader that fell behind.
+ * A transcript in canonical form: consecutive TEXT_MESSAGE_CONTENT deltas of one message (and
+ * TOOL_CALL_ARGS deltas of one call) are joined, because the server may merge them into one
+ * frame for a reader that is behind (docs/protocol.md, "Merged deltas").
  */
 export function canonical(events: Record<string, unknown>[]): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (const e of events) {
     const prev = out.at(-1);
-    if (
-      e.type === "TEXT_MESSAGE_CONTENT" &&
-      prev?.type === "TEXT_MESSAGE_CONTENT" &&
-      prev.messageId === e.messageId
-    ) {
+    const sameText =
+      e.type === "TEXT_MESSAGE_CONTENT" && prev?.type === e.type && prev.messageId === e.messageId;
+    const sameArgs = e.type === "TOOL_CALL_ARGS" && prev?.type === e.type && prev.toolCallId === e.toolCallId;
+    if (sameText || sameArgs) {
       out[out.length - 1] = { ...prev, delta: `${prev.delta}${e.delta}` };
     } else out.push({ ...e });
   }

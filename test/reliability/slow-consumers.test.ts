@@ -100,11 +100,17 @@ it(`${STALLED} stalled readers cost bounded memory, are cut with 4001, and ${HEA
   await delay(50);
   clearInterval(sampler);
 
-  // Healthy streams: complete, exact, and never merged (a merged frame means the socket was behind).
+  // Healthy streams: complete and exact, every seq covered once and in order. (A healthy reader
+  // in this process, stalled with it by the floods' work, may briefly be behind its read receipts
+  // and get two deltas merged into one `first..seq` frame; that is allowed, a gap is not.)
   const expectedText = Array.from({ length: TOKENS }, (_, i) => `p${i} `).join("");
   for (const events of results) {
-    expect(events.map((f) => f.seq)).toEqual(Array.from({ length: TOKENS + 4 }, (_, i) => i + 1));
-    expect(events.every((f) => f.first === undefined)).toBe(true);
+    const covered = events.flatMap((f) =>
+      Array.from({ length: f.seq - (f.first ?? f.seq) + 1 }, (_, i) => (f.first ?? f.seq) + i),
+    );
+    expect(covered).toEqual(Array.from({ length: TOKENS + 4 }, (_, i) => i + 1));
+    // Merged frames stay rare: healthy readers are behind only while the whole process stalls.
+    expect(events.filter((f) => f.first !== undefined).length).toBeLessThan(TOKENS / 4);
     const text = events.filter((f) => f.event.type === "TEXT_MESSAGE_CONTENT").map((f) => f.event.delta);
     expect(text.join("")).toBe(expectedText);
   }
