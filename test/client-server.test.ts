@@ -149,7 +149,9 @@ describe("client ↔ server", () => {
     await Promise.all(runs.map((r) => r.done));
     runs.forEach((run, i) => {
       expect(run.status).toBe("finished");
-      expect(seen[i]!.map((s) => s.seq)).toEqual(seen[i]!.map((_, j) => j + 1));
+      // Eight runs share one reader in this process: it may be behind for a moment and get deltas
+      // merged (first..seq), so seqs rise strictly to the end and the text is compared exactly.
+      expectOrderedSeqs(seen[i]!, run.lastSeq);
       expect(transcript(seen[i]!)).toBe(tokens(10 + i));
     });
   });
