@@ -15,6 +15,7 @@
  *   npm run bench:render -- --trace=/tmp/trace.json    also records a DevTools trace of each case's first run
  *   npm run bench:render -- --baseline=/work/main     adds main's Backchannel UI as "baseline" (A/B)
  *   npm run bench:render -- --profile=/tmp/p           and/or a JS CPU profile (.cpuprofile, for DevTools)
+ *   npm run bench:render -- --minify=false             pages built unminified (readable names in profiles and traces)
  *   node bench/render.mjs --markdown                   prints the BENCHMARKS.md section from the JSON
  * @module
  */
@@ -123,7 +124,8 @@ async function bundle(entry, base) {
     ...(entry.startsWith("backchannel") ? { conditions: [sourceCondition()] } : {}),
     define: { "process.env.NODE_ENV": '"production"', global: "globalThis" },
     loader: { ".woff": "empty", ".woff2": "empty", ".ttf": "empty" },
-    minify: true,
+    // `--minify=false` keeps names readable in --profile output.
+    minify: args.minify !== "false",
     write: false,
     outdir: "/out",
     logLevel: "silent",
@@ -174,7 +176,7 @@ async function runOnce(browser, site, backend, { ui, rate, throttle, history, tr
   }
   if (trace)
     await cdp.send("Tracing.start", {
-      categories: "devtools.timeline,v8.execute,blink",
+      categories: "toplevel,devtools.timeline,v8.execute,blink,disabled-by-default-devtools.timeline",
       transferMode: "ReturnAsStream",
     });
   const expectMs = (TOKENS.length / rate) * 1000;

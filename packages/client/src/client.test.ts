@@ -129,6 +129,15 @@ describe("connecting", () => {
   it("throws a helpful TypeError for a non-ws URL", () => {
     expect(() => createClient({ url: "http://x/copilotkit/ws", WebSocket })).toThrow(/ws:\/\/ or wss:\/\//);
   });
+
+  it("throws a helpful TypeError for a negative or non-numeric mergeDeltasMs", () => {
+    expect(() => createClient({ url: "ws://x/copilotkit/ws", WebSocket, mergeDeltasMs: -1 })).toThrow(
+      /mergeDeltasMs/,
+    );
+    expect(() => createClient({ url: "ws://x/copilotkit/ws", WebSocket, mergeDeltasMs: Number.NaN })).toThrow(
+      /mergeDeltasMs/,
+    );
+  });
 });
 
 describe("runs over a scripted server", () => {

@@ -327,6 +327,9 @@ export class Connection extends Subscribable<ConnectionSnapshot> {
         this.#onLost(CloseCode.HeartbeatTimeout, `nothing received for ${ready.idleTimeoutMs} ms`);
       },
     });
+    // Before the hooks resend runs and resumes, so their events already come merged.
+    const mergeMs = Math.min(this.#opts.mergeDeltasMs, ready.maxMergeMs ?? 0);
+    if (mergeMs > 0) socket.send({ type: "options", mergeMs });
     this.#scheduleRefresh(ready.expiresAt);
     this.#hooks.onReady(ready);
     this.#checkIdle();

@@ -21,6 +21,8 @@ export const PROTOCOL_DEFAULTS = {
   idleTimeoutMs: 45_000,
   /** Time a socket may stay unauthenticated waiting for an `auth` frame. @default 10000 */
   authTimeoutMs: 10_000,
+  /** Longest merge window (`options.mergeMs`) a server honours; longer requests are capped. @default 100 */
+  maxMergeMs: 100,
 } as const;
 
 /**

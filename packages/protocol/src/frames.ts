@@ -79,8 +79,24 @@ export interface LeaveFrame {
   id?: string;
 }
 
+/**
+ * How this socket wants to be served, sent after `ready` to a server whose `ready` carries
+ * `maxMergeMs`. Fields absent keep their current value.
+ */
+export interface OptionsFrame {
+  type: "options";
+  /**
+   * The reader shows deltas at most once per this many ms (a UI painting once per animation
+   * frame): the server merges each run's text and tool-argument deltas that arrive within the
+   * window into one frame (see "Merged deltas" in docs/protocol.md). Capped at
+   * `ready.maxMergeMs`; 0 (the default) turns it off.
+   */
+  mergeMs?: number;
+}
+
 export type ClientFrame =
   | AuthFrame
+  | OptionsFrame
   | RunFrame
   | ResumeFrame
   | CancelFrame
@@ -91,6 +107,7 @@ export type ClientFrame =
 export type ClientFrameType = ClientFrame["type"];
 export const CLIENT_FRAME_TYPES: readonly ClientFrameType[] = [
   "auth",
+  "options",
   "run",
   "resume",
   "cancel",
@@ -125,6 +142,11 @@ export interface ReadyFrame {
   expiresAt?: number;
   /** How long a finished run stays resumable, in ms. */
   resumeRetentionMs: number;
+  /**
+   * The largest `options.mergeMs` the server honours. Absent on servers that do not know the
+   * `options` frame: never send it to them (an unknown frame type closes the socket with 1007).
+   */
+  maxMergeMs?: number;
 }
 
 /** Answer to a successful re-`auth` on an open socket. */

@@ -44,6 +44,7 @@ export function inputIdProblem(input: RunAgentInput): string | undefined {
 /** zod schemas for every client → server frame, keyed by `type`. */
 export const ClientFrameSchemas = {
   auth: z.object({ type: z.literal("auth"), token: z.string().min(1).max(16_384) }),
+  options: z.object({ type: z.literal("options"), mergeMs: z.number().int().min(0).max(60_000).optional() }),
   run: z.object({
     type: z.literal("run"),
     id,

@@ -43,6 +43,8 @@ class SseTransport implements Transport {
   #handlers: TransportHandlers | null;
   #token: string | undefined;
   #idleTimeoutMs = 45_000;
+  /** The merge window the connection asked for (an `options` frame); 0 for none. */
+  #mergeMs = 0;
   #streams = new Map<string, AbortController>();
   #requests = new Set<AbortController>();
 
@@ -71,6 +73,10 @@ class SseTransport implements Transport {
         break;
       case "auth":
         void this.#handshake(frame.token, true);
+        break;
+      case "options":
+        // Applies to the streams opened from now on, as `?mergeMs=` (docs/http.md).
+        if (frame.mergeMs !== undefined) this.#mergeMs = frame.mergeMs;
         break;
       case "run":
         void this.#stream(frame.input.runId, frame.id, 0, `/agents/${encodeURIComponent(frame.agent)}/run`, {
@@ -159,6 +165,7 @@ class SseTransport implements Transport {
       idleTimeoutMs: info.idleTimeoutMs,
       maxFrameBytes: info.maxFrameBytes,
       resumeRetentionMs: info.resumeRetentionMs,
+      ...(info.maxMergeMs === undefined ? {} : { maxMergeMs: info.maxMergeMs }),
       ...(info.expiresAt === undefined ? {} : { expiresAt: info.expiresAt }),
     });
     if (this.#state === OPEN) this.#config.onReady?.();
@@ -186,7 +193,8 @@ class SseTransport implements Transport {
       this.#fail(CloseCode.HeartbeatTimeout, `No answer within ${this.#idleTimeoutMs} ms; resuming`);
     }, this.#idleTimeoutMs);
     try {
-      const res = await this.#request(path, { ...init, headers }, controller);
+      const query = this.#mergeMs > 0 ? `?mergeMs=${this.#mergeMs}` : "";
+      const res = await this.#request(`${path}${query}`, { ...init, headers }, controller);
       clearTimeout(noAnswer);
       if (!res || res.status === 204) return;
       if (!res.ok || !res.body) {

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { TLSSocket } from "node:tls";
-import { SUBPROTOCOL } from "@backchannel/protocol";
+import { PROTOCOL_DEFAULTS, SUBPROTOCOL } from "@backchannel/protocol";
 import type { HttpBindingContext } from "./binding-context.js";
 import { HttpError, type HttpHandler } from "./http-error.js";
 import { checkOrigin, readJsonBody } from "./request.js";
@@ -28,6 +28,8 @@ export interface ConnectResponse {
   idleTimeoutMs: number;
   maxFrameBytes: number;
   resumeRetentionMs: number;
+  /** The largest `?mergeMs=` a stream request may ask for (see docs/http.md). */
+  maxMergeMs: number;
   /** When the caller's credentials expire, ms since epoch. */
   expiresAt?: number;
 }
@@ -84,6 +86,7 @@ export function connectRoute(binding: HttpBindingContext): HttpHandler {
       idleTimeoutMs: host.idleTimeoutMs,
       maxFrameBytes: host.limits.maxFrameBytes,
       resumeRetentionMs: host.resumeRetentionMs,
+      maxMergeMs: PROTOCOL_DEFAULTS.maxMergeMs,
       ...(principal.expiresAt ? { expiresAt: principal.expiresAt } : {}),
     };
     if (body?.ticket !== false) {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { PROTOCOL_DEFAULTS } from "@backchannel/protocol";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { AuthTransport } from "../auth/failure-log.js";
 import type { Principal } from "../principal.js";
@@ -121,6 +122,8 @@ export class HttpBinding implements HttpBindingContext {
       },
       id,
     );
+    // `?mergeMs=` is the HTTP form of the WebSocket `options` frame (docs/http.md).
+    stream.setMergeWindow(mergeWindowOf(res.req?.url));
     this.streams.add(stream);
     return stream;
   }
@@ -162,4 +165,10 @@ export function installHttpBinding(host: HttpHost, config: HttpBindingConfig): H
   const binding = new HttpBinding(host, config);
   binding.install();
   return binding;
+}
+
+/** The merge window a stream request asked for (`?mergeMs=`), capped; 0 when absent or malformed. */
+export function mergeWindowOf(url: string | undefined): number {
+  const raw = url ? /[?&]mergeMs=(\d{1,6})(?:&|$)/.exec(url)?.[1] : undefined;
+  return raw === undefined ? 0 : Math.min(Number(raw), PROTOCOL_DEFAULTS.maxMergeMs);
 }

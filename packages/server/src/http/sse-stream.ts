@@ -102,6 +102,11 @@ export class SseStream {
     res.on("close", () => this.cleanup());
   }
 
+  /** Merges deltas that arrive within `ms` of each other (see Outbox); 0 sends each as it comes. */
+  setMergeWindow(ms: number): void {
+    this.outbox.setMergeWindow(ms);
+  }
+
   /** Sends the SSE headers, `prelude` (if any), the run's events after seq `after`, then live ones. */
   start(run: Run, after: number, prelude?: string): void {
     this.res.writeHead(200, {

@@ -37,8 +37,13 @@ interface Cursor {
   sent: number;
   /** True while the socket is behind and reads from the run's buffer instead of live events. */
   lagging: boolean;
-  /** True while its deltas are held for the reader to catch up (lagging, without a drain to wait for). */
-  held: boolean;
+  /**
+   * Why its deltas are held (lagging, without a drain to wait for): for the reader to catch up
+   * ("behind"), or for the socket's merge window to close ("window"); false when not held.
+   */
+  held: false | "behind" | "window";
+  /** When the last frame carrying one of its deltas went out (ms, performance clock), for the merge window. */
+  lastDeltaAt: number;
 }
 
 /** Largest merged delta, so one merged frame stays small. */
@@ -66,6 +71,12 @@ const HOLD_MAX_MS = 100;
  * until the transport catches up, HOLD_MAX_BYTES are held, or HOLD_MAX_MS passed. The held
  * bytes would have waited behind the unread ones anyway; the reader parses one frame instead
  * of many. A reader that keeps up never sees a hold, so it gets exactly one frame per event.
+ *
+ * Merge window: a reader that shows deltas at most once per `mergeMs` (a UI that paints once per
+ * animation frame; it asked with an `options` frame) gets at most one frame of one run's deltas
+ * per window: a delta within `mergeMs` of the run's last one is held and merges with what
+ * follows until the window closes. Any other event of the run ends the hold at once, so a
+ * message's end or a tool call never waits for the window.
  */
 export class Outbox {
   private readonly cursors = new Map<string, Cursor>();
@@ -78,6 +89,10 @@ export class Outbox {
   private readonly replay: { scheduler: ReplayScheduler; key: () => string } | undefined;
   /** True while a hold waits for the transport to catch up. */
   private holding = false;
+  /** When the pending hold's timer fires (ms, performance clock); Infinity when none is pending. */
+  private holdDue = Number.POSITIVE_INFINITY;
+  /** The merge window (`options.mergeMs`); 0 when the reader did not ask for one. */
+  private mergeMs = 0;
   /** True while a callback is registered with the transport's onCaughtUp (one at a time). */
   private awaitingCatchUp = false;
   private holdTimer: NodeJS.Timeout | undefined;
@@ -110,6 +125,15 @@ export class Outbox {
     return this.cursors.size;
   }
 
+  /**
+   * Sets the merge window (the reader's `options.mergeMs`, already capped); 0 turns it off and
+   * sends whatever a window holds now.
+   */
+  setMergeWindow(ms: number): void {
+    this.mergeMs = Math.max(0, ms);
+    if (this.mergeMs === 0) this.flushHeld();
+  }
+
   /** Sends a small control frame (ready, error, pong) now. */
   sendControl(frame: string): void {
     if (this.overflowed) return;
@@ -119,7 +143,7 @@ export class Outbox {
 
   /** Follows `run` from seq `after` (0 = from the start): backlog first, then live. */
   follow(run: Run, after: number): void {
-    this.cursors.set(run.id, { run, sent: after, lagging: after < run.lastSeq, held: false });
+    this.cursors.set(run.id, { run, sent: after, lagging: after < run.lastSeq, held: false, lastDeltaAt: 0 });
     run.subscribe(this.subscriberFor(run.id));
     if (after < run.lastSeq) this.pump();
   }
@@ -160,13 +184,26 @@ export class Outbox {
       cursor.sent === item.seq - 1 &&
       this.transport.bufferedAmount < this.limits.highWaterBytes
     ) {
-      // The reader has not read what it already has: a delta sent now would wait behind that
-      // anyway, so hold it, and merge what follows into it until the reader catches up.
-      if (this.transport.behind && isDelta(item)) {
-        cursor.lagging = true;
-        cursor.held = true;
-        this.hold();
-        return;
+      if (isDelta(item)) {
+        // The reader has not read what it already has: a delta sent now would wait behind that
+        // anyway, so hold it, and merge what follows into it until the reader catches up.
+        if (this.transport.behind) {
+          cursor.lagging = true;
+          cursor.held = "behind";
+          this.hold(HOLD_MAX_MS, true);
+          return;
+        }
+        if (this.mergeMs > 0) {
+          const now = performance.now();
+          const since = now - cursor.lastDeltaAt;
+          if (since < this.mergeMs) {
+            cursor.lagging = true;
+            cursor.held = "window";
+            this.hold(this.mergeMs - since, false);
+            return;
+          }
+          cursor.lastDeltaAt = now;
+        }
       }
       cursor.sent = item.seq;
       this.transport.send(this.encoder.event(item));
@@ -177,18 +214,27 @@ export class Outbox {
     cursor.lagging = true;
     if (item.cum - this.sentCum(cursor) > this.limits.maxQueuedBytes) return this.overflow();
     if (cursor.held) {
-      if (item.cum - this.sentCum(cursor) > HOLD_MAX_BYTES) this.flushHeld();
+      // A window holds deltas only: the message's end (or anything else) goes out now, after them.
+      if ((cursor.held === "window" && !isDelta(item)) || item.cum - this.sentCum(cursor) > HOLD_MAX_BYTES)
+        this.flushHeld();
       return;
     }
     this.schedule(false);
   }
 
-  /** Waits for the transport to catch up (or HOLD_MAX_MS), then sends what is held. */
-  private hold(): void {
-    if (this.holding) return;
+  /**
+   * Sends what is held within `ms` at the latest, or (`untilCaughtUp`) once the transport has
+   * caught up, whichever comes first.
+   */
+  private hold(ms: number, untilCaughtUp: boolean): void {
+    const due = performance.now() + ms;
+    if (!this.holding || due < this.holdDue - 1) {
+      clearTimeout(this.holdTimer);
+      this.holdDue = due;
+      this.holdTimer = setTimeout(this.release, Math.max(1, Math.ceil(ms)));
+    }
     this.holding = true;
-    this.holdTimer = setTimeout(this.release, HOLD_MAX_MS);
-    if (!this.awaitingCatchUp && this.transport.onCaughtUp) {
+    if (untilCaughtUp && !this.awaitingCatchUp && this.transport.onCaughtUp) {
       this.awaitingCatchUp = true;
       this.transport.onCaughtUp(this.caughtUp);
     }
@@ -198,12 +244,16 @@ export class Outbox {
   private flushHeld(): void {
     if (!this.holding) return;
     this.holding = false;
+    this.holdDue = Number.POSITIVE_INFINITY;
     clearTimeout(this.holdTimer);
+    const now = performance.now();
     if (!this.transport.isOpen || this.overflowed) return;
     let blocked = false;
     for (const cursor of [...this.cursors.values()]) {
       if (!cursor.held) continue;
       cursor.held = false;
+      // The merged frame opens the cursor's next window.
+      cursor.lastDeltaAt = now;
       if (!blocked)
         blocked = this.drainCursor(cursor, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, 0).blocked;
     }

@@ -260,6 +260,10 @@ export class Session {
         return;
       case "auth":
         return this.onAuthFrame(frame);
+      case "options":
+        if (frame.mergeMs !== undefined)
+          this.outbox.setMergeWindow(Math.min(frame.mergeMs, PROTOCOL_DEFAULTS.maxMergeMs));
+        return;
       case "run":
         return this.onRun(frame);
       case "resume":
@@ -343,6 +347,7 @@ export class Session {
       idleTimeoutMs: this.host.idleTimeoutMs,
       maxFrameBytes: this.host.limits.maxFrameBytes ?? PROTOCOL_DEFAULTS.maxFrameBytes,
       resumeRetentionMs: this.host.resumeRetentionMs,
+      maxMergeMs: PROTOCOL_DEFAULTS.maxMergeMs,
       ...(principal.expiresAt ? { expiresAt: principal.expiresAt } : {}),
     };
     this.sendControl(ready);
