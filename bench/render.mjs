@@ -247,6 +247,36 @@ async function runOnce(browser, site, backend, { ui, rate, throttle, history, tr
   };
 }
 
+/**
+ * The floor under "keystroke p95": the same typing into the chat box with nothing streaming, at
+ * the same throttle. What the browser itself costs per key (editing, the input's own render,
+ * style, layout, paint), which no stream handling can go below.
+ */
+async function typingFloor(browser, site, backend, ui, throttle, keys = 40) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.addInitScript({ path: join(root, "bench/render/probe.js") });
+  const query =
+    ui !== "copilotkit"
+      ? `ws=${encodeURIComponent(backend.wsUrl)}&key=${KEY}&history=0`
+      : `runtime=${encodeURIComponent(`${backend.httpUrl}/copilotkit`)}&key=${KEY}&history=0`;
+  await page.goto(`${site.origin}/${ui}.html?${query}`);
+  const box = page.locator("textarea").first();
+  await box.waitFor({ timeout: 60_000 });
+  await sleep(500);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: throttle });
+  await box.focus();
+  for (let i = 0; i < keys; i++) {
+    await page.keyboard.press(String.fromCharCode(97 + (i % 26)));
+    await sleep(150);
+  }
+  await sleep(300);
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
+  const latencies = await page.evaluate(() => window.__bench.keys.map(([, ms]) => ms));
+  await page.close();
+  return pct(latencies, 95);
+}
+
 async function main() {
   if (args.markdown === "true") {
     console.log(renderSection(JSON.parse(readFileSync(OUT, "utf8"))));
@@ -272,7 +302,18 @@ async function main() {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
   const started = Date.now();
   const rows = [];
+  const floors = [];
   try {
+    for (const throttle of THROTTLES)
+      for (const ui of UIS) {
+        const runs = [];
+        for (let r = 0; r < RUNS; r++) runs.push(await typingFloor(browser, site, backend, ui, throttle));
+        const keyP95 = [...runs].sort((a, b) => a - b)[runs.length >> 1];
+        floors.push({ ui, throttle, keyP95, runs });
+        console.log(
+          `${ui.padEnd(11)} typing, nothing streaming, ${throttle}x: key p95 ${Math.round(keyP95)} ms`,
+        );
+      }
     for (const history of HISTORIES)
       for (const throttle of THROTTLES)
         for (const rate of RATES) {
@@ -323,6 +364,7 @@ async function main() {
     loadAfter: loadavg()[0],
     seconds: (Date.now() - started) / 1000,
     chromium: browser.version(),
+    floors,
     rows,
   };
   writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);

@@ -161,6 +161,10 @@ async function open(history: number): Promise<Page> {
   await page.waitForFunction(() => (window as any).__chat?.connectionState === "connected", null, {
     timeout: 20_000,
   });
+  // The log renders its (deferred) copy of the history in the background, in slices.
+  await page.waitForFunction((n) => document.querySelectorAll(".bc-msg-user").length === n, history / 2, {
+    timeout: 20_000,
+  });
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
   expect(errors).toEqual([]);
@@ -173,9 +177,16 @@ async function ask(page: Page, text: string) {
   await box.press("Enter");
 }
 
+/**
+ * The run is over and the log shows it: the log renders a deferred copy of the chat (input
+ * first), so it may trail the hook's state by a frame; no message streaming means it caught up.
+ */
 const finished = (page: Page) =>
   page.waitForFunction(
-    () => !(window as any).__chat.isLoading && (window as any).__chat.messages.length > 1,
+    () =>
+      !(window as any).__chat.isLoading &&
+      (window as any).__chat.messages.length > 1 &&
+      document.querySelector(".bc-msg[data-streaming]") === null,
     null,
     { timeout: 90_000 },
   );

@@ -17,7 +17,25 @@ export interface Notifier {
 type FrameApi = {
   requestAnimationFrame?: (cb: (now: number) => void) => number;
   cancelAnimationFrame?: (id: number) => void;
+  addEventListener?: (type: string, cb: () => void, options: { capture: boolean; passive: boolean }) => void;
+  performance?: { now(): number };
 };
+
+/** When the user last pressed a key or a pointer (performance clock), for every notifier of the page. */
+let lastInputAt = Number.NEGATIVE_INFINITY;
+let watchingInput = false;
+
+/** Starts noting the page's input events, once per page (passive, capture: never in the way). */
+function watchInput(g: FrameApi): void {
+  if (watchingInput || typeof g.addEventListener !== "function" || !g.performance) return;
+  watchingInput = true;
+  const perf = g.performance;
+  const note = () => {
+    lastInputAt = perf.now();
+  };
+  for (const type of ["keydown", "beforeinput", "pointerdown"])
+    g.addEventListener(type, note, { capture: true, passive: true });
+}
 
 /**
  * Creates a notifier that calls `flush` at most once per `throttleMs`:
@@ -32,6 +50,13 @@ export function createNotifier(throttleMs: number | undefined, flush: () => void
   const g = globalThis as FrameApi;
   const useFrame = throttleMs === undefined && typeof g.requestAnimationFrame === "function";
   let pending: number | ReturnType<typeof setTimeout> | undefined;
+  if (useFrame) watchInput(g);
+  // Input first: the frame right after a key press paints the key, not the stream. A flush
+  // costs a render, style, layout and paint; in that frame it would be between the key and its
+  // paint (issue 18: keystroke-to-paint while an answer streams). The stream catches up on the
+  // frame after; never two frames in a row.
+  let frameAt = Number.NEGATIVE_INFINITY;
+  let yielded = false;
   // Back-off when frames run long (a slow CPU, a big transcript): each flush costs a render,
   // style, layout and paint, so skip up to 3 frames between flushes while the frame that carried
   // the last one overran 2 frame budgets (33 ms), and come back one frame at a time when it is
@@ -41,6 +66,16 @@ export function createNotifier(throttleMs: number | undefined, flush: () => void
   let left = 0;
   let last = 0;
   const run = (now?: number) => {
+    if (now !== undefined) {
+      const inputSince = lastInputAt > frameAt;
+      frameAt = now;
+      if (inputSince && !yielded) {
+        yielded = true;
+        pending = g.requestAnimationFrame!(run);
+        return;
+      }
+      yielded = false;
+    }
     if (left-- > 0) {
       pending = g.requestAnimationFrame!(run);
       return;

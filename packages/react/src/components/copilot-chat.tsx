@@ -4,7 +4,17 @@
  * @module
  */
 import type { BackchannelError } from "@backchannel/client";
-import { type ComponentType, type ReactNode, type Ref, useEffect, useRef } from "react";
+import {
+  type ComponentType,
+  memo,
+  type ReactNode,
+  type Ref,
+  useCallback,
+  useDeferredValue,
+  useEffect,
+  useMemo,
+  useRef,
+} from "react";
 import { useConnection } from "../hooks/use-agent-thread.js";
 import { useChatControls } from "../hooks/use-copilot-chat.js";
 import { useCopilotStore } from "../provider/context.js";
@@ -53,8 +63,14 @@ export interface ChatPanelProps extends CopilotChatProps {
 }
 
 /** The chat panel used by all three components. */
+/**
+ * The log re-renders only when what it shows changed (a new deferred view, below), not when the
+ * panel does for the input's sake.
+ */
+const MessageLog = memo(Messages);
+
 export function ChatPanel(props: ChatPanelProps): ReactNode {
-  const labels = resolveLabels(props.labels);
+  const labels = useMemo(() => resolveLabels(props.labels), [props.labels]);
   const store = useCopilotStore("<CopilotChat>");
   const chat = useChatControls();
   const connection = useConnection();
@@ -74,13 +90,35 @@ export function ChatPanel(props: ChatPanelProps): ReactNode {
   const Header = props.Header ?? ChatHeader;
   const Input = props.Input ?? ChatInput;
   const Interrupt = props.renderInterrupt ?? InterruptCard;
-  const send = (text: string) => {
-    latest.current.onSubmitMessage?.(text);
-    void chat.sendMessage({ role: "user", content: text });
-  };
-  const interrupt = !chat.isLoading ? chat.interrupts[0] : undefined;
+  const { sendMessage, regenerate, resumeInterrupt } = chat;
+  const send = useCallback(
+    (text: string) => {
+      latest.current.onSubmitMessage?.(text);
+      void sendMessage({ role: "user", content: text });
+    },
+    [sendMessage],
+  );
+  const retry = useCallback(() => void regenerate(), [regenerate]);
+  // The log draws a deferred copy of the chat: a streamed update renders in the background, in
+  // slices the browser can interrupt, so a keystroke in the input is handled and painted first
+  // instead of waiting for the answer's Markdown to render (issue 18). The input, stop button and
+  // banner read the current state.
+  const view = useDeferredValue(chat);
+  const interrupt = !view.isLoading ? view.interrupts[0] : undefined;
+  const interruptCard = useMemo(
+    () =>
+      interrupt && (
+        <Interrupt
+          key={interrupt.id}
+          interrupt={interrupt}
+          resolve={(payload) => void resumeInterrupt(payload)}
+          cancel={() => void store.getChatThread()?.resumeInterrupt(undefined, { status: "cancelled" })}
+        />
+      ),
+    [interrupt, Interrupt, resumeInterrupt, store],
+  );
   // The banner shows connection problems; the log shows only what went wrong with an answer.
-  const answerError = chat.error && chat.error === connection.error ? null : chat.error;
+  const answerError = view.error && view.error === connection.error ? null : view.error;
 
   return (
     <div className={props.className ? `bc-chat ${props.className}` : "bc-chat"}>
@@ -93,30 +131,23 @@ export function ChatPanel(props: ChatPanelProps): ReactNode {
         />
       )}
       <ConnectionBanner labels={labels} />
-      <Messages
-        messages={chat.messages}
-        queuedMessages={chat.queuedMessages}
-        isRunning={chat.isLoading}
-        pendingToolCalls={chat.pendingToolCalls}
+      <MessageLog
+        messages={view.messages}
+        queuedMessages={view.queuedMessages}
+        isRunning={view.isLoading}
+        pendingToolCalls={view.pendingToolCalls}
         error={answerError}
-        endedEarly={chat.endedEarly}
-        fromCache={chat.fromCache}
-        endingError={chat.error}
+        endedEarly={view.endedEarly}
+        fromCache={view.fromCache}
+        endingError={view.error}
         labels={labels}
-        onRetry={() => void chat.regenerate()}
+        onRetry={retry}
         {...(props.UserMessage ? { UserMessage: props.UserMessage } : {})}
         {...(props.AssistantMessage ? { AssistantMessage: props.AssistantMessage } : {})}
         images={props.images ?? false}
       >
-        {interrupt && (
-          <Interrupt
-            key={interrupt.id}
-            interrupt={interrupt}
-            resolve={(payload) => void chat.resumeInterrupt(payload)}
-            cancel={() => void store.getChatThread()?.resumeInterrupt(undefined, { status: "cancelled" })}
-          />
-        )}
-      </Messages>
+        {interruptCard}
+      </MessageLog>
       <Input
         isRunning={chat.isLoading}
         onSend={send}
