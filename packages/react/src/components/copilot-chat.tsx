@@ -3,28 +3,18 @@
  * sidebar put the same panel in a window.
  * @module
  */
-import type { BackchannelError } from "@backchannel/client";
-import {
-  type ComponentType,
-  memo,
-  type ReactNode,
-  type Ref,
-  useCallback,
-  useDeferredValue,
-  useEffect,
-  useMemo,
-  useRef,
-} from "react";
-import { useConnection } from "../hooks/use-agent-thread.js";
-import { useChatControls } from "../hooks/use-copilot-chat.js";
+import type { AgentThreadSnapshot, BackchannelError } from "@backchannel/client";
+import { type ComponentType, type ReactNode, type Ref, useCallback, useEffect, useMemo, useRef } from "react";
+import { useAgentThread, useConnection, useThreadSelector } from "../hooks/use-agent-thread.js";
+import { useChatActions } from "../hooks/use-copilot-chat.js";
 import { useCopilotStore } from "../provider/context.js";
 import { ChatHeader, type HeaderProps } from "./chat-header.js";
 import { ChatInput, type InputProps } from "./chat-input.js";
+import { ChatLog } from "./chat-log.js";
 import { ConnectionBanner } from "./connection-banner.js";
 import { InterruptCard, type InterruptProps } from "./interrupt-card.js";
 import { type ChatLabels, resolveLabels } from "./labels.js";
 import type { AssistantMessageProps, UserMessageProps } from "./message-views.js";
-import { Messages } from "./messages.js";
 
 /** Props shared by `CopilotChat`, `CopilotPopup` and `CopilotSidebar`. */
 export interface CopilotChatProps {
@@ -63,17 +53,15 @@ export interface ChatPanelProps extends CopilotChatProps {
 }
 
 /** The chat panel used by all three components. */
-/**
- * The log re-renders only when what it shows changed (a new deferred view, below), not when the
- * panel does for the input's sake.
- */
-const MessageLog = memo(Messages);
-
 export function ChatPanel(props: ChatPanelProps): ReactNode {
   const labels = useMemo(() => resolveLabels(props.labels), [props.labels]);
   const store = useCopilotStore("<CopilotChat>");
-  const chat = useChatControls();
+  const actions = useChatActions("<CopilotChat>");
   const connection = useConnection();
+  const thread = useAgentThread(undefined, "<CopilotChat>");
+  // Only what the panel itself shows: it re-renders when the run starts or ends, not per token.
+  // The log subscribes to the thread on its own (ChatLog).
+  const status = useThreadSelector(thread, selectStatus, sameStatus);
   const latest = useRef(props);
   latest.current = props;
 
@@ -90,7 +78,7 @@ export function ChatPanel(props: ChatPanelProps): ReactNode {
   const Header = props.Header ?? ChatHeader;
   const Input = props.Input ?? ChatInput;
   const Interrupt = props.renderInterrupt ?? InterruptCard;
-  const { sendMessage, regenerate, resumeInterrupt } = chat;
+  const { sendMessage, regenerate, resumeInterrupt, stop, reset } = actions;
   const send = useCallback(
     (text: string) => {
       latest.current.onSubmitMessage?.(text);
@@ -99,12 +87,7 @@ export function ChatPanel(props: ChatPanelProps): ReactNode {
     [sendMessage],
   );
   const retry = useCallback(() => void regenerate(), [regenerate]);
-  // The log draws a deferred copy of the chat: a streamed update renders in the background, in
-  // slices the browser can interrupt, so a keystroke in the input is handled and painted first
-  // instead of waiting for the answer's Markdown to render (issue 18). The input, stop button and
-  // banner read the current state.
-  const view = useDeferredValue(chat);
-  const interrupt = !view.isLoading ? view.interrupts[0] : undefined;
+  const interrupt = status.interrupt;
   const interruptCard = useMemo(
     () =>
       interrupt && (
@@ -117,8 +100,6 @@ export function ChatPanel(props: ChatPanelProps): ReactNode {
       ),
     [interrupt, Interrupt, resumeInterrupt, store],
   );
-  // The banner shows connection problems; the log shows only what went wrong with an answer.
-  const answerError = view.error && view.error === connection.error ? null : view.error;
 
   return (
     <div className={props.className ? `bc-chat ${props.className}` : "bc-chat"}>
@@ -126,32 +107,27 @@ export function ChatPanel(props: ChatPanelProps): ReactNode {
         <Header
           labels={labels}
           {...(props.onClose ? { onClose: props.onClose } : {})}
-          onNewChat={chat.reset}
+          onNewChat={reset}
           {...(props.titleId ? { titleId: props.titleId } : {})}
         />
       )}
       <ConnectionBanner labels={labels} />
-      <MessageLog
-        messages={view.messages}
-        queuedMessages={view.queuedMessages}
-        isRunning={view.isLoading}
-        pendingToolCalls={view.pendingToolCalls}
-        error={answerError}
-        endedEarly={view.endedEarly}
-        fromCache={view.fromCache}
-        endingError={view.error}
+      <ChatLog
+        thread={thread}
+        connectionError={connection.connectionState === "disconnected" ? connection.error : null}
+        bannerError={connection.error}
         labels={labels}
         onRetry={retry}
-        {...(props.UserMessage ? { UserMessage: props.UserMessage } : {})}
-        {...(props.AssistantMessage ? { AssistantMessage: props.AssistantMessage } : {})}
+        UserMessage={props.UserMessage}
+        AssistantMessage={props.AssistantMessage}
         images={props.images ?? false}
       >
         {interruptCard}
-      </MessageLog>
+      </ChatLog>
       <Input
-        isRunning={chat.isLoading}
+        isRunning={status.isRunning}
         onSend={send}
-        onStop={chat.stop}
+        onStop={stop}
         labels={labels}
         {...(props.autoFocus ? { autoFocus: true } : {})}
         {...(props.inputRef ? { inputRef: props.inputRef } : {})}
@@ -160,13 +136,20 @@ export function ChatPanel(props: ChatPanelProps): ReactNode {
   );
 }
 
-/**
- * The chat, inline: fills its container (give the container a height).
- * @example
- * <div style={{ height: 600 }}>
- *   <CopilotChat labels={{ title: "Portfolio Assistant", initial: "How can I help?" }} />
- * </div>
- */
+interface ChatStatus {
+  isRunning: boolean;
+  /** The interrupt the card asks about (only once the run has stopped). */
+  interrupt: AgentThreadSnapshot["interrupts"][number] | undefined;
+}
+
+function selectStatus(snap: AgentThreadSnapshot): ChatStatus {
+  return { isRunning: snap.isRunning, interrupt: snap.isRunning ? undefined : snap.interrupts[0] };
+}
+
+function sameStatus(a: ChatStatus, b: ChatStatus): boolean {
+  return a.isRunning === b.isRunning && a.interrupt === b.interrupt;
+}
+
 export function CopilotChat(props: CopilotChatProps & { header?: boolean }): ReactNode {
   return <ChatPanel {...props} />;
 }

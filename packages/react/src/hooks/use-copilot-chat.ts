@@ -103,32 +103,10 @@ export function useCopilotChat(): UseCopilotChatResult {
 
 /** The chat's state and controls, messages unchanged (multimodal parts, activity payloads). */
 export function useChatControls(): ChatControls {
-  const store = useCopilotStore("useCopilotChat()");
   const { connection } = useStoreSnapshot("useCopilotChat()");
   const thread = useAgentThread(undefined, "useCopilotChat()");
   const snap = useThreadSnapshot(thread);
-
-  const sendMessage = useCallback(
-    async (message: SendMessageInput): Promise<RunResult> => {
-      if (message?.role !== undefined && message.role !== "user") {
-        throw new TypeError(
-          `sendMessage: only user messages can be sent (got role ${JSON.stringify(message.role)}).`,
-        );
-      }
-      const target = store.getChatThread() ?? (await store.whenChatThread());
-      const { role: _role, ...rest } = message;
-      return target.sendMessage(rest);
-    },
-    [store],
-  );
-  const reconnect = useCallback(() => store.reconnect(), [store]);
-  const stop = useCallback(() => store.getChatThread()?.stop(), [store]);
-  const reset = useCallback(() => store.getChatThread()?.reset(), [store]);
-  const regenerate = useCallback(async () => (await store.whenChatThread()).regenerate(), [store]);
-  const resumeInterrupt = useCallback(
-    async (payload?: unknown) => (await store.whenChatThread()).resumeInterrupt(payload),
-    [store],
-  );
+  const { sendMessage, reconnect, stop, reset, regenerate, resumeInterrupt } = useChatActions();
 
   const connectionError = connection.connectionState === "disconnected" ? connection.error : null;
   return useMemo(
@@ -163,5 +141,45 @@ export function useChatControls(): ChatControls {
       reset,
       resumeInterrupt,
     ],
+  );
+}
+
+/** The chat's actions: stable for the provider's lifetime, so they cause no re-render. */
+export interface ChatActions {
+  sendMessage: UseCopilotChatResult["sendMessage"];
+  reconnect(): void;
+  stop(): void;
+  reset(): void;
+  regenerate(): Promise<RunResult>;
+  resumeInterrupt(payload?: unknown): Promise<RunResult>;
+}
+
+/** The chat's actions alone, for views that subscribe to what they show themselves. */
+export function useChatActions(hook = "useCopilotChat()"): ChatActions {
+  const store = useCopilotStore(hook);
+  const sendMessage = useCallback(
+    async (message: SendMessageInput): Promise<RunResult> => {
+      if (message?.role !== undefined && message.role !== "user") {
+        throw new TypeError(
+          `sendMessage: only user messages can be sent (got role ${JSON.stringify(message.role)}).`,
+        );
+      }
+      const target = store.getChatThread() ?? (await store.whenChatThread());
+      const { role: _role, ...rest } = message;
+      return target.sendMessage(rest);
+    },
+    [store],
+  );
+  const reconnect = useCallback(() => store.reconnect(), [store]);
+  const stop = useCallback(() => store.getChatThread()?.stop(), [store]);
+  const reset = useCallback(() => store.getChatThread()?.reset(), [store]);
+  const regenerate = useCallback(async () => (await store.whenChatThread()).regenerate(), [store]);
+  const resumeInterrupt = useCallback(
+    async (payload?: unknown) => (await store.whenChatThread()).resumeInterrupt(payload),
+    [store],
+  );
+  return useMemo(
+    () => ({ sendMessage, reconnect, stop, reset, regenerate, resumeInterrupt }),
+    [sendMessage, reconnect, stop, reset, regenerate, resumeInterrupt],
   );
 }
