@@ -43,6 +43,14 @@ const PARAMS = {
   readerBoundBurst: quick
     ? { clients: 20, runs: 5, tokens: 200, burst: 8, check: true }
     : { clients: 50, runs: 20, tokens: 200, burst: 8, check: true },
+  // The same readers asking for a 16 ms merge window, as @backchannel/client does in a browser
+  // (mergeDeltasMs); only Backchannel has it, so its ratio is to CopilotKit's readerBound figure.
+  readerBoundWindow: quick
+    ? { clients: 20, runs: 5, tokens: 200, burst: 1, check: true, mergeMs: 16 }
+    : { clients: 50, runs: 20, tokens: 200, burst: 1, check: true, mergeMs: 16 },
+  readerBoundBurstWindow: quick
+    ? { clients: 20, runs: 5, tokens: 200, burst: 8, check: true, mergeMs: 16 }
+    : { clients: 50, runs: 20, tokens: 200, burst: 8, check: true, mergeMs: 16 },
   latency: quick
     ? { streams: 200, rate: 20, seconds: 4, skip: 10 }
     : { streams: 1000, rate: 20, seconds: 12, skip: 20 },
@@ -61,6 +69,8 @@ const APPLIES = {
   throughputBurst: ["backchannel", "copilotkit", "bare-ws"],
   readerBound: ["backchannel", "copilotkit", "bare-ws"],
   readerBoundBurst: ["backchannel", "copilotkit", "bare-ws"],
+  readerBoundWindow: ["backchannel"],
+  readerBoundBurstWindow: ["backchannel"],
   latency: ["backchannel", "copilotkit", "bare-ws"],
   firstToken: ["backchannel", "copilotkit", "bare-ws"],
   idle: ["backchannel", "bare-ws"],

@@ -67,7 +67,7 @@ function runState(onText, onFirst) {
   return { last: 0, bytes: 0, events: 0, frames: 0, gaps: 0, onText, onFirst, done: undefined };
 }
 
-function wsClient(url, { backchannel, check }) {
+function wsClient(url, { backchannel, check, mergeMs }) {
   const checkEvent = eventCheck(check);
   return {
     async open() {
@@ -105,6 +105,8 @@ function wsClient(url, { backchannel, check }) {
         awaitReady: backchannel,
         onFrame,
       });
+      // What @backchannel/client does in a browser (mergeDeltasMs): ask for a merge window.
+      if (mergeMs) ws.send(JSON.stringify({ type: "options", mergeMs }));
       return {
         ws,
         /** Starts a run; resolves with `{bytes, events, frames, gaps}` at its terminal event. */
@@ -198,9 +200,9 @@ function copilotkitClient(baseUrl, { check }) {
 }
 
 /** The client for `target` ("backchannel" | "copilotkit" | "bare-ws") at `port`. */
-export function clientFor(target, port, { check = false } = {}) {
+export function clientFor(target, port, { check = false, mergeMs = 0 } = {}) {
   if (target === "backchannel")
-    return wsClient(`ws://127.0.0.1:${port}/copilotkit/ws`, { backchannel: true, check });
+    return wsClient(`ws://127.0.0.1:${port}/copilotkit/ws`, { backchannel: true, check, mergeMs });
   if (target === "bare-ws") return wsClient(`ws://127.0.0.1:${port}/`, { backchannel: false, check });
   if (target === "copilotkit") return copilotkitClient(`http://127.0.0.1:${port}/api/copilotkit`, { check });
   throw new Error(`unknown target ${target}`);

@@ -10,6 +10,8 @@ const scenarios = {
   throughputBurst: throughput,
   readerBound: throughput,
   readerBoundBurst: throughput,
+  readerBoundWindow: throughput,
+  readerBoundBurstWindow: throughput,
   latency,
   firstToken,
   idle,

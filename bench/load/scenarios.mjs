@@ -22,8 +22,8 @@ async function openMany(client, n, batch = 100) {
  * C clients × R sequential runs × K tokens, as fast as the server delivers. With `check`, every
  * client validates every event against AG-UI's schemas (the reader-bound scenarios).
  */
-export async function throughput({ target, port, clients, runs, tokens, burst, check }, mark) {
-  const client = clientFor(target, port, { check });
+export async function throughput({ target, port, clients, runs, tokens, burst, check, mergeMs }, mark) {
+  const client = clientFor(target, port, { check, mergeMs });
   const conns = await openMany(client, clients);
   // Warm-up (JIT, pools), not measured.
   await Promise.all(conns.map((c) => c.run({ tokens: Math.min(tokens, 200), burst })));
