@@ -86,4 +86,45 @@ describe("createNotifier", () => {
     n.flushNow();
     expect(flush).toHaveBeenCalledTimes(6);
   });
+
+  it("yields frames to a key press: the key's frame goes out first, the stream flushes after (at most 3 frames or 50 ms later)", () => {
+    const frames: ((now: number) => void)[] = [];
+    const listeners = new Map<string, () => void>();
+    let clock = 0;
+    vi.spyOn(performance, "now").mockImplementation(() => clock);
+    vi.stubGlobal("requestAnimationFrame", (cb: (now: number) => void) => frames.push(cb));
+    vi.stubGlobal("cancelAnimationFrame", () => {});
+    vi.stubGlobal("addEventListener", (type: string, cb: () => void) => listeners.set(type, cb));
+    const flush = vi.fn();
+    const n = createNotifier(undefined, flush);
+    expect([...listeners.keys()]).toEqual(["keydown", "beforeinput", "pointerdown"]);
+    const frame = (now: number) => {
+      clock = now;
+      frames.shift()!(now);
+    };
+    n.schedule();
+    frame(1000);
+    expect(flush).toHaveBeenCalledTimes(1);
+    // A key press, then a streamed update: the next frames paint the key, not the stream.
+    clock = 1005;
+    listeners.get("keydown")!();
+    n.schedule();
+    frame(1016.7);
+    frame(1033.4);
+    expect(flush).toHaveBeenCalledTimes(1);
+    // 50 ms after the key, the stream is back.
+    frame(1056);
+    expect(flush).toHaveBeenCalledTimes(2);
+    // Typing without pause never holds the stream more than 3 frames.
+    n.schedule();
+    clock = 1060;
+    listeners.get("keydown")!();
+    frame(1066.8);
+    frame(1070);
+    frame(1075);
+    expect(flush).toHaveBeenCalledTimes(2);
+    frame(1080);
+    expect(flush).toHaveBeenCalledTimes(3);
+    vi.restoreAllMocks();
+  });
 });

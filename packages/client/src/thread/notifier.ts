@@ -21,6 +21,10 @@ type FrameApi = {
   performance?: { now(): number };
 };
 
+/** After a key press, the stream waits this long (at most MAX_YIELDED_FRAMES frames) for the key's frame. */
+const QUIET_AFTER_INPUT_MS = 50;
+const MAX_YIELDED_FRAMES = 3;
+
 /** When the user last pressed a key or a pointer (performance clock), for every notifier of the page. */
 let lastInputAt = Number.NEGATIVE_INFINITY;
 let watchingInput = false;
@@ -51,12 +55,12 @@ export function createNotifier(throttleMs: number | undefined, flush: () => void
   const useFrame = throttleMs === undefined && typeof g.requestAnimationFrame === "function";
   let pending: number | ReturnType<typeof setTimeout> | undefined;
   if (useFrame) watchInput(g);
-  // Input first: the frame right after a key press paints the key, not the stream. A flush
-  // costs a render, style, layout and paint; in that frame it would be between the key and its
-  // paint (issue 18: keystroke-to-paint while an answer streams). The stream catches up on the
-  // frame after; never two frames in a row.
+  // Input first: the frames right after a key press paint the key, not the stream. A flush
+  // costs a render, style, layout and paint; there it would sit between the key and its paint
+  // (issue 18: keystroke-to-paint while an answer streams). The stream catches up once 50 ms
+  // passed without input, or after 3 frames however fast the typing: it is delayed, never starved.
   let frameAt = Number.NEGATIVE_INFINITY;
-  let yielded = false;
+  let yielded = 0;
   // Back-off when frames run long (a slow CPU, a big transcript): each flush costs a render,
   // style, layout and paint, so skip up to 3 frames between flushes while the frame that carried
   // the last one overran 2 frame budgets (33 ms), and come back one frame at a time when it is
@@ -67,14 +71,16 @@ export function createNotifier(throttleMs: number | undefined, flush: () => void
   let last = 0;
   const run = (now?: number) => {
     if (now !== undefined) {
-      const inputSince = lastInputAt > frameAt;
+      const inputSince = lastInputAt > frameAt || now - lastInputAt < QUIET_AFTER_INPUT_MS;
       frameAt = now;
-      if (inputSince && !yielded) {
-        yielded = true;
+      if (inputSince && yielded < MAX_YIELDED_FRAMES) {
+        yielded++;
+        // A frame given to input is not a slow one: the back-off below measures from here.
+        last = now;
         pending = g.requestAnimationFrame!(run);
         return;
       }
-      yielded = false;
+      yielded = 0;
     }
     if (left-- > 0) {
       pending = g.requestAnimationFrame!(run);
