@@ -50,6 +50,16 @@ export function renderSection(result) {
       "keystroke p95 is from a key event in the chat box (one every 150 ms during the stream) to the end of the next frame.",
     "",
   );
+  if (result.floors?.length) {
+    out.push(
+      "Typing with nothing streaming (the floor under \"keystroke p95\": the browser's own cost per key, editing, the input's render, style, layout and paint):",
+      "",
+      "| UI | CPU | keystroke p95 |",
+      "| --- | ---: | ---: |",
+      ...result.floors.map((f) => `| ${NAMES[f.ui] ?? f.ui} | ${f.throttle}× | ${ms(f.keyP95)} |`),
+      "",
+    );
+  }
   for (const history of [...new Set(result.rows.map((r) => r.history))]) {
     out.push(history ? `### With ${history} messages already in the transcript` : "### Empty transcript", "");
     out.push(
