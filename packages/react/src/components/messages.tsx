@@ -84,6 +84,29 @@ function needsTypingIndicator(
 }
 
 const STICK_PX = 48;
+/** Messages per chunk of the log; see `chunks`. */
+const CHUNK = 16;
+
+/**
+ * The log's rows in chunks of CHUNK messages, each skipped by the browser while off screen
+ * (`content-visibility: auto` on `.bc-msg-chunk`). Per message, a long transcript made the
+ * browser check every message's visibility on every frame of a streaming answer (issue 18: ~7 %
+ * of the main thread with 200 messages); per chunk it checks a sixteenth of them. A message
+ * stays in its chunk for good (chunk k holds messages 16k..16k+15, the last one grows), so
+ * nothing remounts as the transcript grows.
+ */
+function chunks(rows: ReactNode[], rowStart: number[]): ReactNode[] {
+  const out: ReactNode[] = [];
+  for (let k = 0; k * CHUNK < rowStart.length; k++) {
+    const end = rowStart[(k + 1) * CHUNK] ?? rows.length;
+    out.push(
+      <div key={`chunk-${k}`} className="bc-msg-chunk">
+        {rows.slice(rowStart[k * CHUNK], end)}
+      </div>,
+    );
+  }
+  return out;
+}
 const NONE: Readonly<Record<string, AnswerEnding>> = Object.freeze({});
 
 /** Renders the conversation as an ARIA log. */
@@ -175,7 +198,10 @@ export function Messages(props: MessagesProps): ReactNode {
   }
   const cacheTagged = new Set(lastOfHit.values());
   const rows: ReactNode[] = [];
+  // Where each message's rows begin, to group them (see chunks below).
+  const rowStart: number[] = [];
   messages.forEach((message, i) => {
+    rowStart.push(rows.length);
     const streaming = isRunning && i === lastIndex;
     switch (message.role) {
       case "user":
@@ -270,7 +296,7 @@ export function Messages(props: MessagesProps): ReactNode {
               images={false}
             />
           ))}
-          {rows}
+          {chunks(rows, rowStart)}
           {props.queuedMessages.map((message) => (
             <User key={message.id} message={message} queued queuedLabel={labels.queued} />
           ))}
