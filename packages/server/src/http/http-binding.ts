@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { PROTOCOL_DEFAULTS } from "@backchannel/protocol";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { AuthTransport } from "../auth/failure-log.js";
 import type { Principal } from "../principal.js";
@@ -11,7 +10,7 @@ import { copilotKitRoutes } from "./copilotkit-routes.js";
 import { preflightRoute } from "./cors.js";
 import { HttpError, type HttpHandler, httpRoute } from "./http-error.js";
 import type { HttpBindingConfig, HttpHost } from "./http-host.js";
-import { authenticateRequest } from "./request.js";
+import { authenticateRequest, queryParam } from "./request.js";
 import { cancelRunRoute, runEventsRoute } from "./run-events-route.js";
 import { SseStream } from "./sse-stream.js";
 
@@ -167,8 +166,8 @@ export function installHttpBinding(host: HttpHost, config: HttpBindingConfig): H
   return binding;
 }
 
-/** The merge window a stream request asked for (`?mergeMs=`), capped; 0 when absent or malformed. */
-export function mergeWindowOf(url: string | undefined): number {
-  const raw = url ? /[?&]mergeMs=(\d{1,6})(?:&|$)/.exec(url)?.[1] : undefined;
-  return raw === undefined ? 0 : Math.min(Number(raw), PROTOCOL_DEFAULTS.maxMergeMs);
+/** The merge window a stream request asked for (`?mergeMs=`); 0 when absent or malformed. */
+function mergeWindowOf(url: string | undefined): number {
+  const raw = queryParam(url, "mergeMs");
+  return raw !== null && /^\d{1,6}$/.test(raw) ? Number(raw) : 0;
 }

@@ -65,6 +65,12 @@ export function unauthorized(err: AuthError): HttpError {
   });
 }
 
+/** The value of query parameter `name` in a request URL (`req.url`), or null when it has none. */
+export function queryParam(url: string | undefined, name: string): string | null {
+  const q = url?.indexOf("?") ?? -1;
+  return q >= 0 ? new URLSearchParams(url!.slice(q + 1)).get(name) : null;
+}
+
 /** 403 when the request's Origin is not in `allowedOrigins` (same rule as the WebSocket). */
 export function checkOrigin(req: IncomingMessage, allowed: readonly string[] | undefined): void {
   if (!isOriginAllowed(req, allowed)) throw new HttpError("forbidden", "Origin not allowed");

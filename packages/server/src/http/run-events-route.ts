@@ -3,7 +3,7 @@ import type { Principal } from "../principal.js";
 import type { Run } from "../runs/run.js";
 import type { HttpBindingContext } from "./binding-context.js";
 import { HttpError, type HttpHandler, refusalToHttp } from "./http-error.js";
-import { checkAcceptsEventStream, checkOrigin } from "./request.js";
+import { checkAcceptsEventStream, checkOrigin, queryParam } from "./request.js";
 import { sendJson } from "./respond.js";
 
 /**
@@ -14,10 +14,7 @@ export function parseAfter(req: IncomingMessage): number | undefined {
   const header = req.headers["last-event-id"];
   let raw: string | null | undefined =
     typeof header === "string" && header.trim() !== "" ? header.trim() : undefined;
-  if (raw === undefined) {
-    const q = (req.url ?? "").indexOf("?");
-    raw = q >= 0 ? new URLSearchParams((req.url ?? "").slice(q + 1)).get("after") : null;
-  }
+  if (raw === undefined) raw = queryParam(req.url, "after");
   if (raw === null || raw === undefined) return undefined;
   if (!/^\d{1,15}$/.test(raw)) {
     throw new HttpError("bad_request", "Last-Event-ID / after must be a non-negative integer seq");

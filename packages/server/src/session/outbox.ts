@@ -1,3 +1,4 @@
+import { PROTOCOL_DEFAULTS } from "@backchannel/protocol";
 import type { OpsTallies } from "../ops/metrics.js";
 import type { SequencedEvent } from "../runs/resume-buffer.js";
 import type { Run } from "../runs/run.js";
@@ -126,11 +127,12 @@ export class Outbox {
   }
 
   /**
-   * Sets the merge window (the reader's `options.mergeMs`, already capped); 0 turns it off and
-   * sends whatever a window holds now.
+   * Sets the merge window (the reader's `options.mergeMs` or `?mergeMs=`), capped at
+   * PROTOCOL_DEFAULTS.maxMergeMs for every binding; 0 turns it off and sends whatever a window
+   * holds now.
    */
   setMergeWindow(ms: number): void {
-    this.mergeMs = Math.max(0, ms);
+    this.mergeMs = Math.min(Math.max(0, ms), PROTOCOL_DEFAULTS.maxMergeMs);
     if (this.mergeMs === 0) this.flushHeld();
   }
 

@@ -261,8 +261,7 @@ export class Session {
       case "auth":
         return this.onAuthFrame(frame);
       case "options":
-        if (frame.mergeMs !== undefined)
-          this.outbox.setMergeWindow(Math.min(frame.mergeMs, PROTOCOL_DEFAULTS.maxMergeMs));
+        if (frame.mergeMs !== undefined) this.outbox.setMergeWindow(frame.mergeMs);
         return;
       case "run":
         return this.onRun(frame);
