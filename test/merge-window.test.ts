@@ -3,13 +3,14 @@
  * deltas at most once per `mergeMs` gets at most about one frame of a run's deltas per window,
  * with the same transcript; a message's end and a tool call's start are never held back; a reader
  * that did not ask gets one frame per event. Real sockets and real HTTP: raw `ws` peers, an SSE
- * reader, and the real client over both transports.
+ * reader, and the real client over both transports. (That the client never sends `options` to
+ * an older server is in packages/client/src/client.test.ts, against its scripted server.)
  */
 import type { BaseEvent } from "@ag-ui/core";
 import { createClient, createFoldState, foldEvent, foldSnapshot } from "@backchannel/client";
 import { type Agent, CopilotKitSDK, createLogger } from "@backchannel/server";
 import { afterEach, describe, expect, it } from "vitest";
-import { WebSocket, WebSocketServer } from "ws";
+import { WebSocket } from "ws";
 import { openSse } from "./helpers/sse-client.js";
 import { connectPeer, type Peer, runInput } from "./helpers/ws-peer.js";
 
@@ -254,47 +255,4 @@ describe("merge window (options.mergeMs)", () => {
       expect(frames).toBeLessThan((TEXT + ARGS) / 3);
     },
   );
-
-  it("the client never sends options to a server whose ready lacks maxMergeMs (an older server)", async () => {
-    const wss = new WebSocketServer({ port: 0, host: "127.0.0.1", handleProtocols: () => "backchannel.v1" });
-    cleanups.push(() => new Promise((r) => wss.close(r)));
-    const received: string[] = [];
-    wss.on("connection", (ws) => {
-      ws.on("message", (data) => received.push(JSON.parse(String(data)).type));
-      ws.send(
-        JSON.stringify({
-          type: "ready",
-          protocol: "backchannel.v1",
-          sessionId: "old",
-          agents: [{ name: "writer", description: "" }],
-          principal: { id: "u", kind: "api_key" },
-          heartbeatMs: 15_000,
-          idleTimeoutMs: 45_000,
-          maxFrameBytes: 1 << 20,
-          resumeRetentionMs: 60_000,
-        }),
-      );
-    });
-    await new Promise<void>((r) => (wss.address() ? r() : wss.once("listening", () => r())));
-    const { port } = wss.address() as { port: number };
-    const client = createClient({
-      url: `ws://127.0.0.1:${port}/ws`,
-      WebSocket,
-      token: "t",
-      mergeDeltasMs: 16,
-    });
-    cleanups.push(() => client.close());
-    await new Promise<void>((resolve) => {
-      const stop = client.subscribe(() => {
-        if (client.getSnapshot().connectionState === "connected") {
-          stop();
-          resolve();
-        }
-      });
-    });
-    client.startRun({ agent: "writer" });
-    await sleep(100);
-    expect(received).toContain("run");
-    expect(received).not.toContain("options");
-  });
 });

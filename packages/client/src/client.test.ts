@@ -130,6 +130,26 @@ describe("connecting", () => {
     expect(() => createClient({ url: "http://x/copilotkit/ws", WebSocket })).toThrow(/ws:\/\/ or wss:\/\//);
   });
 
+  it("asks for mergeDeltasMs (capped at ready.maxMergeMs) before anything else, and never asks a server whose ready lacks maxMergeMs", async () => {
+    // An older server: its ready has no maxMergeMs, and an unknown frame type would close the socket.
+    const old = await server();
+    const c1 = client({ url: old.url, token: "t", mergeDeltasMs: 16 });
+    await until(c1, "connected");
+    c1.startRun({ agent: "echo" });
+    const oldConn = await old.connection(0);
+    await oldConn.next((f) => f.type === "run");
+    expect(oldConn.received.map((f) => f.type)).not.toContain("options");
+
+    const current = await server({ autoReady: { maxMergeMs: 10 } });
+    const c2 = client({ url: current.url, token: "t", mergeDeltasMs: 16 });
+    await until(c2, "connected");
+    c2.startRun({ agent: "echo" });
+    const conn = await current.connection(0);
+    await conn.next((f) => f.type === "run");
+    expect(conn.received.filter((f) => f.type !== "ping").map((f) => f.type)).toEqual(["options", "run"]);
+    expect(conn.received[0]).toEqual({ type: "options", mergeMs: 10 });
+  });
+
   it("throws a helpful TypeError for a negative or non-numeric mergeDeltasMs", () => {
     expect(() => createClient({ url: "ws://x/copilotkit/ws", WebSocket, mergeDeltasMs: -1 })).toThrow(
       /mergeDeltasMs/,
